@@ -1,0 +1,33 @@
+/**
+ * Metadata keys, in one place. The AMQP transport maps the `amqp.*`-named ones to
+ * message properties and every other key to a header.
+ */
+export const metadataKeys = {
+  /** MIME type of the payload; AMQP `contentType` property. */
+  contentType: 'contentType',
+  /** Event type (equals the routing key for platform events); AMQP `type` property. */
+  type: 'type',
+  /** Producing application; AMQP `appId` property. */
+  appId: 'appId',
+  /** Unix epoch milliseconds when the event happened; AMQP `timestamp` property (seconds on the wire). */
+  timestamp: 'timestamp',
+  /** Correlates everything caused by one request; AMQP `correlationId` property. Set once at the edge. */
+  correlationId: 'correlationId',
+  /** W3C trace context header, present when a trace is active. */
+  traceparent: 'traceparent',
+  /** Why a message was dead-lettered (header on dead letters). */
+  deadLetterReason: 'x-dead-letter-reason',
+  /** Error code of the failure that dead-lettered the message. */
+  deadLetterCode: 'x-dead-letter-code',
+  /** How many times the handler was attempted before dead-lettering. */
+  deadLetterAttempts: 'x-dead-letter-attempts',
+} as const;
+
+/** Metadata keys that the AMQP transport carries as message properties, not headers. */
+export const propertyKeys: ReadonlySet<string> = new Set([
+  metadataKeys.contentType,
+  metadataKeys.type,
+  metadataKeys.appId,
+  metadataKeys.timestamp,
+  metadataKeys.correlationId,
+]);
