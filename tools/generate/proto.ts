@@ -1,0 +1,99 @@
+/**
+ * Proto step: compiles our buf module (contracts/proto) and the gRPC health and reflection
+ * protos into gen/proto with protoc-gen-es, driven by the repository's buf.gen.yaml.
+ *
+ * The health and reflection protos are not ours: they are taken from the npm packages
+ * `grpc-health-check` and `@grpc/reflection` at generation time and staged in a temporary
+ * buf module outside the repository, so the repository never holds a copy that could drift.
+ * Everything runs offline (no Buf Schema Registry) and writes identical bytes every time.
+ */
+import { execFile } from 'node:child_process';
+import { access, cp, glob, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { GenerateContext } from './index.ts';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+/** A proto shipped inside an npm package, and the canonical path it is imported and reflected by. */
+interface ThirdPartyProto {
+  readonly pkg: string;
+  readonly path: string;
+}
+
+/** Protos served by runtime/src/grpc (health.ts, reflection.ts). */
+export const thirdPartyProtos: readonly ThirdPartyProto[] = [
+  { pkg: 'grpc-health-check', path: 'grpc/health/v1/health.proto' },
+  { pkg: '@grpc/reflection', path: 'grpc/reflection/v1/reflection.proto' },
+  { pkg: '@grpc/reflection', path: 'grpc/reflection/v1alpha/reflection.proto' },
+];
+
+/** The `out` of the plugin in buf.gen.yaml; buf writes it below the `-o` base folder. */
+const templateOut = 'gen/proto';
+
+/** Absolute path of the buf CLI shipped by `@bufbuild/buf` (a Node launcher or the native binary). */
+export function bufBinary(): string {
+  return require.resolve('@bufbuild/buf/bin/buf');
+}
+
+/**
+ * Runs the buf CLI and resolves with its stdout. The current Node comes first on PATH so that
+ * `#!/usr/bin/env node` launchers (buf's wrapper, protoc-gen-es) run on it, not on a system Node.
+ */
+export async function runBuf(args: readonly string[], cwd: string): Promise<string> {
+  const env = { ...process.env, PATH: [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter) };
+  try {
+    const { stdout } = await run(bufBinary(), [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`cannot run buf ${args.join(' ')}: ${stderr || (error as Error).message}`, { cause: error });
+  }
+}
+
+export async function generateProto(ctx: GenerateContext): Promise<void> {
+  const staging = await mkdtemp(join(tmpdir(), 'platform-proto-'));
+  try {
+    const module = join(staging, 'module');
+    const out = join(staging, 'out');
+    for (const proto of thirdPartyProtos) {
+      const target = join(module, proto.path);
+      await mkdir(dirname(target), { recursive: true });
+      await cp(await locateProto(proto), target);
+    }
+    // Our module: buf.gen.yaml's own input (contracts/proto), as a plain `buf generate` would do.
+    await runBuf(['generate', '--template', join(ctx.root, 'buf.gen.yaml'), '-o', out], ctx.root);
+    // The staged third-party module, with the same template and plugin options.
+    await runBuf(['generate', module, '--template', join(ctx.root, 'buf.gen.yaml'), '-o', out], ctx.root);
+    const generated = join(out, templateOut);
+    await access(generated).catch((cause: unknown) => {
+      throw new Error(`cannot generate protobuf code: buf wrote nothing to ${templateOut} (does buf.gen.yaml still say out: ${templateOut}?)`, { cause });
+    });
+    // Replace, never merge: a file whose proto was removed must not linger in gen/.
+    const target = join(ctx.genDir, 'proto');
+    await rm(target, { recursive: true, force: true });
+    await cp(generated, target, { recursive: true });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Finds a proto inside its npm package by its canonical path suffix, so a package that moves
+ * its proto folder (grpc-health-check keeps `proto/health/v1/`, @grpc/reflection `build/proto/grpc/...`)
+ * still works. The package is resolved from tools/, where it is a dependency.
+ */
+async function locateProto({ pkg, path }: ThirdPartyProto): Promise<string> {
+  const root = dirname(require.resolve(`${pkg}/package.json`));
+  const suffix = path.replace(/^grpc\//, '');
+  const matches: string[] = [];
+  for await (const match of glob(`**/${suffix}`, { cwd: root, exclude: (name) => basename(name) === 'node_modules' })) {
+    matches.push(match);
+  }
+  const found = matches.toSorted((a, b) => a.length - b.length || (a < b ? -1 : 1))[0];
+  if (!found) throw new Error(`cannot generate protobuf code: ${pkg} contains no file ending in ${suffix}`);
+  return join(root, found);
+}
