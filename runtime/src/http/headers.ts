@@ -1,0 +1,14 @@
+/**
+ * HTTP header names used across the platform, in one place, lower-case as Node presents them.
+ * REST servers, the gateway and clients read and write these; nothing spells them inline.
+ */
+export const headerNames = {
+  /** Identifies one request end to end; honoured when a caller sends a sane one, else generated at the edge. */
+  requestId: 'x-request-id',
+  /** W3C trace context, forwarded unchanged when present. */
+  traceparent: 'traceparent',
+  /** W3C trace context vendor data, forwarded with traceparent. */
+  tracestate: 'tracestate',
+} as const;
+
+export type HeaderName = (typeof headerNames)[keyof typeof headerNames];

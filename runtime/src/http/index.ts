@@ -1,0 +1,2 @@
+export { headerNames } from './headers.ts';
+export type { HeaderName } from './headers.ts';
