@@ -134,13 +134,14 @@ const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_
  * ("500ms", "5s", "1.5m"). The default may be given in either form (5000 or '5s').
  */
 export function duration(variable: string, defaultValue?: number | string): Setting<number> {
-  const parse = (raw: string): SettingResult<number> => {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw);
-    if (!match) return fail(`must be a duration such as 500ms, 5s, 2m or 1h${shown(raw)}`);
-    const value = Math.round(Number(match[1]) * (durationUnits[match[2] ?? 'ms'] ?? 1));
-    return Number.isSafeInteger(value) ? ok(value) : fail(`must be a duration that fits in a safe integer of milliseconds${shown(raw)}`);
-  };
-  return setting(variable, checkedDefault(variable, defaultValue, parse), parse);
+  return setting(variable, checkedDefault(variable, defaultValue, parseDuration), parseDuration);
+}
+
+function parseDuration(raw: string): SettingResult<number> {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(raw);
+  if (!match) return fail(`must be a duration such as 500ms, 5s, 2m or 1h${shown(raw)}`);
+  const value = Math.round(Number(match[1]) * (durationUnits[match[2] ?? 'ms'] ?? 1));
+  return Number.isSafeInteger(value) ? ok(value) : fail(`must be a duration that fits in a safe integer of milliseconds${shown(raw)}`);
 }
 
 /** Makes any setting optional: unset or blank gives `undefined`; a present value must still be valid. */
