@@ -1,0 +1,83 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema, file_google_protobuf_api } from '@bufbuild/protobuf/wkt';
+import { Code, createClient, createRouterTransport } from '@connectrpc/connect';
+import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { ServerReflectionRequest } from '@platform/gen/proto/grpc/reflection/v1/reflection_pb.ts';
+import { describe, expect, it } from 'vitest';
+import { createReflection, ServerReflectionV1, ServerReflectionV1alpha } from './reflection.ts';
+
+const reflection = createReflection([PlatformService], [file_google_protobuf_api]);
+const transport = createRouterTransport((router) => {
+  router.service(ServerReflectionV1, reflection.v1);
+  router.service(ServerReflectionV1alpha, reflection.v1alpha);
+});
+const v1 = createClient(ServerReflectionV1, transport);
+const v1alpha = createClient(ServerReflectionV1alpha, transport);
+
+/** Sends the questions on one stream and collects the answers, in order. */
+async function ask(questions: ServerReflectionRequest['messageRequest'][]) {
+  async function* requests() {
+    for (const messageRequest of questions) yield { host: 'test', messageRequest };
+  }
+  const answers = [];
+  for await (const response of v1.serverReflectionInfo(requests())) answers.push(response);
+  return answers;
+}
+
+function fileNames(answer: Awaited<ReturnType<typeof ask>>[number]): string[] {
+  if (answer.messageResponse.case !== 'fileDescriptorResponse') throw new Error(`unexpected ${answer.messageResponse.case}`);
+  return answer.messageResponse.value.fileDescriptorProto.map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes).name);
+}
+
+describe('reflection', () => {
+  it('lists-the-given-services-and-itself', async () => {
+    const [answer] = await ask([{ case: 'listServices', value: '' }]);
+    expect(answer?.messageResponse.case).toBe('listServicesResponse');
+    const names = answer?.messageResponse.case === 'listServicesResponse' ? answer.messageResponse.value.service.map((s) => s.name) : [];
+    expect(names).toEqual(['platforms.v1.PlatformService', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+    expect(answer?.validHost).toBe('test');
+  });
+
+  it('finds-the-file-of-a-service-a-method-and-a-message', async () => {
+    const answers = await ask([
+      { case: 'fileContainingSymbol', value: 'platforms.v1.PlatformService' },
+      { case: 'fileContainingSymbol', value: 'platforms.v1.PlatformService.StreamPlatforms' },
+      { case: 'fileContainingSymbol', value: 'platforms.v1.Platform' },
+      { case: 'fileByFilename', value: 'platforms/v1/platforms.proto' },
+    ]);
+    expect(answers.map(fileNames)).toEqual(Array(4).fill(['platforms/v1/platforms.proto']));
+  });
+
+  it('sends-transitive-dependencies-after-the-file', async () => {
+    const [answer] = await ask([{ case: 'fileContainingSymbol', value: 'google.protobuf.Api' }]);
+    const names = fileNames(answer!);
+    expect(names[0]).toBe('google/protobuf/api.proto');
+    expect(names.toSorted()).toEqual(['google/protobuf/any.proto', 'google/protobuf/api.proto', 'google/protobuf/source_context.proto', 'google/protobuf/type.proto']);
+  });
+
+  it('answers-an-unknown-symbol-with-not-found-and-keeps-the-stream-open', async () => {
+    const answers = await ask([
+      { case: 'fileContainingSymbol', value: 'nope.v1.Nope' },
+      { case: 'fileByFilename', value: 'nope.proto' },
+      { case: 'fileContainingSymbol', value: 'platforms.v1.Platform' },
+    ]);
+    expect(answers.map((a) => a.messageResponse.case)).toEqual(['errorResponse', 'errorResponse', 'fileDescriptorResponse']);
+    const error = answers[0]?.messageResponse;
+    expect(error?.case === 'errorResponse' && error.value.errorCode).toBe(Code.NotFound);
+    expect(answers[0]?.originalRequest?.messageRequest).toEqual({ case: 'fileContainingSymbol', value: 'nope.v1.Nope' });
+  });
+
+  it('serves-the-same-answers-on-v1alpha', async () => {
+    async function* requests() {
+      yield { messageRequest: { case: 'fileContainingSymbol' as const, value: 'platforms.v1.GetAllPlatformsResponse' } };
+    }
+    const answers = [];
+    for await (const response of v1alpha.serverReflectionInfo(requests())) answers.push(response);
+    expect(answers).toHaveLength(1);
+    const response = answers[0]?.messageResponse;
+    expect(response?.case).toBe('fileDescriptorResponse');
+    if (response?.case === 'fileDescriptorResponse') {
+      expect(fromBinary(FileDescriptorProtoSchema, response.value.fileDescriptorProto[0]!).name).toBe('platforms/v1/platforms.proto');
+    }
+  });
+});
