@@ -1,0 +1,136 @@
+/**
+ * The gRPC listener: one cleartext HTTP/2 (h2c) port serving a Connect router, so gRPC,
+ * gRPC-Web and Connect clients reach the same handlers. Health and reflection are built in,
+ * because every service needs them and they must describe exactly what is registered.
+ */
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { DescFile, DescService } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
+import { AppError, errorCodes } from '../errors/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { createHealth, overallHealth, ServingStatus } from './health.ts';
+import type { HealthRegistry } from './health.ts';
+import { createReflection, ServerReflectionV1, ServerReflectionV1alpha } from './reflection.ts';
+
+export interface GrpcServerOptions {
+  /** TCP port; 0 lets the system pick a free one (read it from what listen() resolves to). */
+  readonly port: number;
+  /** Interface to bind. Default: all interfaces. */
+  readonly host?: string;
+  /** Registers the implementations, for example `(router) => router.service(PlatformService, impl)`. */
+  readonly routes: (router: ConnectRouter) => void;
+  /** Extra descriptor files for reflection. Default: none (files of registered services are found by themselves). */
+  readonly files?: readonly DescFile[];
+  readonly logger: Logger;
+  /** Wrap every call, the first one outermost. Default: none. */
+  readonly interceptors?: readonly Interceptor[];
+  /**
+   * Health statuses to serve. Default: a new registry. `""` and every registered service start
+   * SERVING unless already set here, so a caller that must sync first can pre-set NOT_SERVING.
+   */
+  readonly health?: HealthRegistry;
+  /** How long close() lets in-flight calls run before cancelling them. Default: 10000 ms. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export interface GrpcServerAddress {
+  readonly host: string;
+  readonly port: number;
+  /** Base URL for clients on this machine, for example `http://127.0.0.1:5001`. */
+  readonly url: string;
+}
+
+export interface GrpcServer {
+  /** The statuses served by grpc.health.v1.Health; readiness flips them. */
+  readonly health: HealthRegistry;
+  /** Starts accepting connections; resolves with the bound address. */
+  listen(): Promise<GrpcServerAddress>;
+  /** Drains: health NOT_SERVING, no new connections or calls, in-flight calls finish or are cancelled at the deadline. */
+  close(): Promise<void>;
+}
+
+/** Creates an h2c server for `routes`, plus health and reflection (v1, v1alpha). */
+export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
+  const { port, host, logger, shutdownTimeoutMs = 10_000 } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) invalid(`port must be an integer from 0 to 65535, got ${port}`);
+  if (typeof options.routes !== 'function') invalid('routes must be a function');
+  if (!(shutdownTimeoutMs > 0)) invalid(`shutdownTimeoutMs must be positive, got ${shutdownTimeoutMs}`);
+  const health = options.health ?? createHealth();
+  // Aborted only at the close deadline: handlers see ctx.signal fire and wrap up.
+  const shutdown = new AbortController();
+
+  const handler = connectNodeAdapter({
+    interceptors: [...(options.interceptors ?? [])],
+    shutdownSignal: shutdown.signal,
+    routes(router) {
+      options.routes(router);
+      const services = [...new Map(router.handlers.map((h): [string, DescService] => [h.service.typeName, h.service])).values()];
+      for (const name of [overallHealth, ...services.map((s) => s.typeName)]) {
+        if (health.getStatus(name) === undefined) health.setStatus(name, ServingStatus.SERVING);
+      }
+      const reflection = createReflection([...services, Health], options.files);
+      router.service(Health, health.service);
+      router.service(ServerReflectionV1, reflection.v1);
+      router.service(ServerReflectionV1alpha, reflection.v1alpha);
+    },
+  });
+
+  const server = http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let closing: Promise<void> | undefined;
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    // A connection accepted while closing must not start new calls either.
+    if (closing) session.close();
+  });
+  server.on('sessionError', (error) => logger.warn({ err: error }, 'gRPC connection failed'));
+
+  async function drain(): Promise<void> {
+    logger.info('gRPC server draining');
+    health.shutdown();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // GOAWAY: clients open no new streams here; streams in flight run to completion.
+    for (const session of sessions) session.close();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(resolve, shutdownTimeoutMs, 'deadline')));
+    if ((await Promise.race([closed, deadline])) === 'deadline') {
+      logger.warn({ shutdownTimeoutMs, connections: sessions.size }, 'gRPC server drain deadline passed, cancelling calls');
+      shutdown.abort(new ConnectError('server is shutting down', Code.Unavailable));
+      for (const session of sessions) session.destroy();
+      await closed;
+    }
+    clearTimeout(timer);
+    logger.info('gRPC server closed');
+  }
+
+  return {
+    health,
+    listen() {
+      if (server.listening || closing) return Promise.reject(new Error('cannot listen: the gRPC server was already started'));
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const local = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+          const url = `http://${local.includes(':') ? `[${local}]` : local}:${address.port}`;
+          logger.info({ host: address.address, port: address.port }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
+          resolve({ host: address.address, port: address.port, url });
+        });
+      });
+    },
+    close() {
+      closing ??= server.listening ? drain() : Promise.resolve();
+      return closing;
+    },
+  };
+}
+
+function invalid(why: string): never {
+  throw new AppError(errorCodes.invalidConfig, `cannot create gRPC server: ${why}`);
+}
