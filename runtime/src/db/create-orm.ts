@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { MikroORM, type AnyEntity, type EntityClass, type EntitySchema, type Options } from '@mikro-orm/core';
+import { NodeSqliteDialect, SqliteDriver, type AbstractSqlDriver, type SqlEntityManager } from '@mikro-orm/sql';
+import { AppError, errorCodes } from '../errors/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { createOrmLogger } from './orm-logger.ts';
+
+export const databaseDrivers = ['sqlite', 'postgresql', 'mssql'] as const;
+export type DatabaseDriver = (typeof databaseDrivers)[number];
+
+/** A service's ORM: MikroORM over one of the SQL drivers. Use `orm.em.fork()` per unit of work. */
+export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
+
+export interface OrmOptions {
+  readonly driver: DatabaseDriver;
+  /**
+   * sqlite: a file path (its folder is created; WAL journal, synchronous=NORMAL) or ':memory:'.
+   * postgresql / mssql: the database name; overrides the one in `url`.
+   */
+  readonly dbName?: string;
+  /** postgresql / mssql: connection URL, e.g. `postgresql://postgres@127.0.0.1:5432/platforms`. Not used by sqlite. */
+  readonly url?: string;
+  /** The service's entities, made with `defineEntity` (no decorators, no folder discovery). */
+  readonly entities: readonly (EntitySchema | EntityClass<AnyEntity>)[];
+  /** Log every SQL statement (as `debug` lines). Default: on when `logger` is at debug level. */
+  readonly debug?: boolean;
+  /** Receives ORM output. Default: none (MikroORM's console logger, silent unless `debug`). */
+  readonly logger?: Logger;
+}
+
+/**
+ * Creates the ORM for `driver`. PostgreSQL and SQL Server drivers are imported only when
+ * selected; SQLite runs on Node's built-in `node:sqlite`, no native module.
+ * Servers are connected to lazily, on the first query (so schema SQL can be generated without
+ * one); report reachability through a readiness check (`orm.checkConnection()`).
+ */
+export async function createOrm(options: OrmOptions): Promise<Orm> {
+  const { driver, dbName, url, entities, logger } = options;
+  if (!databaseDrivers.includes(driver)) {
+    throw new AppError(errorCodes.invalidArgument, `cannot create ORM: driver must be one of ${databaseDrivers.join(', ')} (got ${JSON.stringify(driver)})`);
+  }
+  if (entities.length === 0) throw new AppError(errorCodes.invalidArgument, 'cannot create ORM: no entities given');
+  const debug = options.debug ?? logger?.isLevelEnabled('debug') ?? false;
+  const common = {
+    entities: [...entities],
+    debug,
+    colors: false,
+    discovery: { warnWhenNoEntities: false },
+    ...(logger ? { loggerFactory: (loggerOptions: Parameters<typeof createOrmLogger>[1]) => createOrmLogger(logger, loggerOptions) } : {}),
+  } satisfies Partial<Options>;
+
+  if (driver === 'sqlite') {
+    if (url !== undefined) throw new AppError(errorCodes.invalidArgument, 'cannot create ORM: sqlite takes dbName (a file path or ":memory:"), not url');
+    if (dbName === undefined || dbName.trim() === '') throw new AppError(errorCodes.invalidArgument, 'cannot create ORM: sqlite needs dbName (a file path or ":memory:")');
+    const inMemory = dbName === ':memory:';
+    const path = inMemory ? dbName : resolve(dbName);
+    if (!inMemory) await mkdir(dirname(path), { recursive: true });
+    const orm = await MikroORM.init({ ...common, driver: SqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) });
+    // WAL lets readers proceed during a write; NORMAL is durable across application crashes in WAL mode.
+    if (!inMemory) {
+      const connection = orm.em.getConnection();
+      await connection.execute('pragma journal_mode = WAL');
+      await connection.execute('pragma synchronous = NORMAL');
+    }
+    return orm as Orm;
+  }
+
+  if (url === undefined && dbName === undefined) {
+    throw new AppError(errorCodes.invalidArgument, `cannot create ORM: ${driver} needs url (and optionally dbName)`);
+  }
+  if (url !== undefined && !URL.canParse(url)) throw new AppError(errorCodes.invalidArgument, `cannot create ORM: url is not an absolute URL`);
+  const server = { ...(url === undefined ? {} : { clientUrl: url }), ...(dbName === undefined ? {} : { dbName }) };
+  if (driver === 'postgresql') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
+    return (await MikroORM.init({ ...common, ...server, driver: PostgreSqlDriver })) as Orm;
+  }
+  const { MsSqlDriver } = await import('@mikro-orm/mssql');
+  return (await MikroORM.init({ ...common, ...server, driver: MsSqlDriver })) as Orm;
+}
