@@ -179,6 +179,6 @@ describe('grpc server close', () => {
 
   it('rejects-invalid-options-at-construction', () => {
     expect(() => createGrpcServer({ port: 70_000, logger, routes: () => {} })).toThrow('cannot create gRPC server: port must be an integer from 0 to 65535, got 70000');
-    expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, shutdownTimeoutMs: 0 })).toThrow(/shutdownTimeoutMs must be positive/);
+    expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, shutdownTimeoutMs: 0 })).toThrow(/shutdownTimeoutMs must be a positive integer/);
   });
 });

@@ -33,7 +33,10 @@ export interface GrpcServerOptions {
    * SERVING unless already set here, so a caller that must sync first can pre-set NOT_SERVING.
    */
   readonly health?: HealthRegistry;
-  /** How long close() lets in-flight calls run before cancelling them. Default: 10000 ms. */
+  /**
+   * How long close() lets in-flight calls run before cancelling them, in ms. Default: 5000, which
+   * leaves room for later steps within the process's shutdown timeout (lifecycle's default 10 s).
+   */
   readonly shutdownTimeoutMs?: number;
 }
 
@@ -55,10 +58,10 @@ export interface GrpcServer {
 
 /** Creates an h2c server for `routes`, plus health and reflection (v1, v1alpha). */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
-  const { port, host, logger, shutdownTimeoutMs = 10_000 } = options;
+  const { port, host, logger, shutdownTimeoutMs = 5000 } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) invalid(`port must be an integer from 0 to 65535, got ${port}`);
   if (typeof options.routes !== 'function') invalid('routes must be a function');
-  if (!(shutdownTimeoutMs > 0)) invalid(`shutdownTimeoutMs must be positive, got ${shutdownTimeoutMs}`);
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs <= 0) invalid(`shutdownTimeoutMs must be a positive integer, got ${shutdownTimeoutMs}`);
   const health = options.health ?? createHealth();
   // Aborted only at the close deadline: handlers see ctx.signal fire and wrap up.
   const shutdown = new AbortController();
@@ -81,6 +84,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   const server = http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
+  let started = false;
   let closing: Promise<void> | undefined;
   server.on('session', (session) => {
     sessions.add(session);
@@ -111,7 +115,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   return {
     health,
     listen() {
-      if (server.listening || closing) return Promise.reject(new Error('cannot listen: the gRPC server was already started'));
+      if (started || closing) return Promise.reject(new Error('cannot listen: the gRPC server was already started or closed'));
+      started = true;
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -132,5 +137,5 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 }
 
 function invalid(why: string): never {
-  throw new AppError(errorCodes.invalidConfig, `cannot create gRPC server: ${why}`);
+  throw new AppError(errorCodes.invalidArgument, `cannot create gRPC server: ${why}`);
 }
