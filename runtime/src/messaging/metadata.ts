@@ -1,6 +1,6 @@
 /**
- * Metadata keys, in one place. The AMQP transport maps the `amqp.*`-named ones to
- * message properties and every other key to a header.
+ * Metadata keys, in one place. The AMQP transport carries the keys listed in `propertyKeys`
+ * as message properties (and `Message.id` as `messageId`), every other key as a header.
  */
 export const metadataKeys = {
   /** MIME type of the payload; AMQP `contentType` property. */
@@ -21,6 +21,8 @@ export const metadataKeys = {
   deadLetterCode: 'x-dead-letter-code',
   /** How many times the handler was attempted before dead-lettering. */
   deadLetterAttempts: 'x-dead-letter-attempts',
+  /** How many times the broker dead-lettered the message (sum of AMQP `x-death` counts); set by the AMQP subscriber. */
+  deathCount: 'x-death-count',
 } as const;
 
 /** Metadata keys that the AMQP transport carries as message properties, not headers. */
