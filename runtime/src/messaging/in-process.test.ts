@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, errorCodes } from '../errors/index.ts';
+import { createInProcessBus } from './in-process.ts';
+import { describePubSubConformance } from './pubsub.conformance.ts';
+import { createInbox, makeMessage } from './test-support.ts';
+
+describePubSubConformance('in-process bus', async () => {
+  const bus = createInProcessBus({ redeliveryDelay: 1 });
+  return {
+    publisher: bus.publisher,
+    newSubscriber: () => bus.createSubscriber({ queue: 'conformance' }),
+    cleanup: () => bus.close(),
+  };
+});
+
+describe('in-process bus', () => {
+  it('never delivers inside publish', async () => {
+    const bus = createInProcessBus();
+    const inbox = createInbox();
+    await bus.subscriber.subscribe('t', inbox.handler);
+    const publishing = bus.publisher.publish('t', [makeMessage('t', 0)]);
+    expect(inbox.received).toHaveLength(0);
+    await publishing;
+    expect(inbox.received).toHaveLength(0);
+    await inbox.until((received) => received.length === 1);
+    await bus.close();
+  });
+
+  it('moves a message rejected maxDeliveries times to the dead-letter list with the reason', async () => {
+    const bus = createInProcessBus({ maxDeliveries: 3, redeliveryDelay: 0 });
+    let deliveries = 0;
+    await bus.subscriber.subscribe('t', async () => {
+      deliveries++;
+      throw new AppError(errorCodes.poisonMessage, 'cannot handle message: payload is not JSON');
+    });
+    const sent = makeMessage('t', 0);
+    await bus.publisher.publish('t', [sent]);
+    await waitFor(() => bus.deadLetters().length === 1);
+    expect(deliveries).toBe(3);
+    expect(bus.deadLetters()[0]).toMatchObject({
+      topic: 't',
+      queue: 't',
+      reason: 'cannot handle message: payload is not JSON',
+      code: errorCodes.poisonMessage,
+      attempts: 3,
+      message: { id: sent.id },
+    });
+    await bus.close();
+  });
+
+  it('keeps messages published before the first subscription', async () => {
+    const bus = createInProcessBus();
+    const sent = [makeMessage('t', 0), makeMessage('t', 1)];
+    await bus.publisher.publish('t', sent);
+    const inbox = createInbox();
+    await bus.subscriber.subscribe('t', inbox.handler);
+    await inbox.until((received) => received.length === 2);
+    expect(inbox.received.map((m) => m.id)).toEqual(sent.map((m) => m.id));
+    await bus.close();
+  });
+
+  it('gives every queue subscribed to a topic its own copy', async () => {
+    const bus = createInProcessBus();
+    const a = createInbox();
+    const b = createInbox();
+    await bus.createSubscriber({ queue: 'a' }).subscribe('t', a.handler);
+    await bus.createSubscriber({ queue: 'b' }).subscribe('t', b.handler);
+    const sent = makeMessage('t', 0);
+    await bus.publisher.publish('t', [sent]);
+    await a.until((received) => received.length === 1);
+    await b.until((received) => received.length === 1);
+    expect(a.received[0]).not.toBe(b.received[0]);
+    expect(b.received[0]?.id).toBe(sent.id);
+    await bus.close();
+  });
+
+  it('refuses to publish once closed', async () => {
+    const bus = createInProcessBus();
+    await bus.close();
+    await expect(bus.publisher.publish('t', [makeMessage('t', 0)])).rejects.toMatchObject({ code: errorCodes.unavailable });
+  });
+
+  it('rejects invalid options at construction', () => {
+    expect(() => createInProcessBus({ maxDeliveries: 0 })).toThrow('cannot create in-process bus: maxDeliveries must be an integer >= 1, got 0');
+    expect(() => createInProcessBus({ redeliveryDelay: -1 })).toThrow(AppError);
+  });
+});
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

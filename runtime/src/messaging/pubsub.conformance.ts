@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Message, Publisher, Subscriber } from './message.ts';
+import { createInbox, makeMessage } from './test-support.ts';
+
+/** One transport under test, fresh for each test. */
+export interface PubSubFixture {
+  readonly publisher: Publisher;
+  /** A new subscriber on the fixture's one subscription (queue): subscribers of one fixture compete. */
+  newSubscriber(): Subscriber;
+  /** Releases what the fixture created (subscribers the test left open, queues, connections). */
+  cleanup(): Promise<void>;
+}
+
+/** Tuning of the suite. */
+export interface PubSubConformanceOptions {
+  /** Per-test timeout in milliseconds. Default 30_000. */
+  readonly timeout?: number;
+  /** Messages of the many-messages test. Default 1_000. */
+  readonly manyMessages?: number;
+}
+
+/**
+ * Registers the Publisher/Subscriber contract tests (after Watermill's pubsub tests) for one
+ * transport. `createFixture(topic)` is called once per test with a fresh topic.
+ */
+export function describePubSubConformance(
+  name: string,
+  createFixture: (topic: string) => Promise<PubSubFixture>,
+  options: PubSubConformanceOptions = {},
+): void {
+  const timeout = options.timeout ?? 30_000;
+  const many = options.manyMessages ?? 1_000;
+  const withFixture = (body: (fixture: PubSubFixture, topic: string) => Promise<void>) => async () => {
+    const topic = `conformance.${randomUUID()}`;
+    const fixture = await createFixture(topic);
+    try {
+      await body(fixture, topic);
+    } finally {
+      await fixture.cleanup();
+    }
+  };
+
+  describe(`${name} pub/sub conformance`, { timeout }, () => {
+    it('delivers a published message with its payload and metadata', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const inbox = createInbox();
+      await newSubscriber().subscribe(topic, inbox.handler);
+      const sent = makeMessage(topic, 0);
+      await publisher.publish(topic, [sent]);
+      await inbox.until((received) => received.length === 1);
+      const [received] = inbox.received;
+      expect(received?.id).toBe(sent.id);
+      expect(new TextDecoder().decode(received?.payload)).toBe(new TextDecoder().decode(sent.payload));
+      expect(received?.metadata).toMatchObject(sent.metadata);
+    }));
+
+    it('does not deliver a message again once its handler resolved', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const first = createInbox();
+      const subscriber = newSubscriber();
+      await subscriber.subscribe(topic, first.handler);
+      const acked = makeMessage(topic, 0);
+      await publisher.publish(topic, [acked]);
+      await first.until((received) => received.length === 1);
+      await subscriber.close();
+      const second = createInbox();
+      await newSubscriber().subscribe(topic, second.handler);
+      const sentinel = makeMessage(topic, 1);
+      await publisher.publish(topic, [sentinel]);
+      await second.until((received) => received.some((m) => m.id === sentinel.id));
+      expect(second.received.map((m) => m.id)).toEqual([sentinel.id]);
+    }));
+
+    it('redelivers a message whose handler rejected, losing nothing', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const deliveries = new Map<string, number>();
+      const handled = new Set<string>();
+      const inbox = createInbox(async (message) => {
+        const count = (deliveries.get(message.id) ?? 0) + 1;
+        deliveries.set(message.id, count);
+        if (count === 1) throw new Error('first delivery fails');
+        handled.add(message.id);
+      });
+      await newSubscriber().subscribe(topic, inbox.handler);
+      const sent = [0, 1, 2].map((i) => makeMessage(topic, i));
+      await publisher.publish(topic, sent);
+      await inbox.until(() => sent.every((m) => handled.has(m.id)));
+      for (const message of sent) expect(deliveries.get(message.id)).toBeGreaterThanOrEqual(2);
+    }));
+
+    it(`delivers ${many} messages exactly once when nothing fails`, withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const inbox = createInbox();
+      await newSubscriber().subscribe(topic, inbox.handler);
+      const sent = Array.from({ length: many }, (_, i) => makeMessage(topic, i));
+      for (let i = 0; i < sent.length; i += 250) await publisher.publish(topic, sent.slice(i, i + 250));
+      await inbox.until((received) => new Set(received.map((m) => m.id)).size === many);
+      const sentinel = makeMessage(topic, many);
+      await publisher.publish(topic, [sentinel]);
+      await inbox.until((received) => received.some((m) => m.id === sentinel.id));
+      expect(inbox.received).toHaveLength(many + 1);
+      expect(new Set(inbox.received.map((m) => m.id))).toEqual(new Set([...sent, sentinel].map((m) => m.id)));
+    }));
+
+    it('shares one subscription between competing subscribers without loss', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const slowly = async (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 2));
+      const a = createInbox(slowly);
+      const b = createInbox(slowly);
+      await newSubscriber().subscribe(topic, a.handler);
+      await newSubscriber().subscribe(topic, b.handler);
+      const sent = Array.from({ length: 200 }, (_, i) => makeMessage(topic, i));
+      await publisher.publish(topic, sent);
+      const all = (): Message[] => [...a.received, ...b.received];
+      await a.until(() => new Set(all().map((m) => m.id)).size === sent.length, b);
+      expect(a.received.length).toBeGreaterThan(0);
+      expect(b.received.length).toBeGreaterThan(0);
+      expect(all()).toHaveLength(sent.length);
+    }));
+
+    it('waits for the handler in flight when a subscription closes', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const events: string[] = [];
+      const release = Promise.withResolvers<void>();
+      const started = Promise.withResolvers<void>();
+      const subscriber = newSubscriber();
+      const subscription = await subscriber.subscribe(topic, async () => {
+        events.push('handler started');
+        started.resolve();
+        await release.promise;
+        events.push('handler finished');
+      });
+      await publisher.publish(topic, [makeMessage(topic, 0)]);
+      await started.promise;
+      const closing = subscription.close().then(() => events.push('subscription closed'));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      events.push('handler released');
+      release.resolve();
+      await closing;
+      expect(events).toEqual(['handler started', 'handler released', 'handler finished', 'subscription closed']);
+      await subscriber.close();
+      const after = createInbox();
+      await newSubscriber().subscribe(topic, after.handler);
+      const sentinel = makeMessage(topic, 1);
+      await publisher.publish(topic, [sentinel]);
+      await after.until((received) => received.some((m) => m.id === sentinel.id));
+      expect(after.received.map((m) => m.id)).toEqual([sentinel.id]);
+    }));
+  });
+}
