@@ -1,0 +1,20 @@
+export { createRestServer } from './create-rest-server.ts';
+export type { RestServer, RestServerOptions } from './create-rest-server.ts';
+export { healthPaths } from './health.ts';
+export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
+export { mediaTypes, restHeaders } from './headers.ts';
+export { problem } from './problem.ts';
+export type { FieldError, Problem } from './problem.ts';
+export type {
+  HandlerContext,
+  HandlerSet,
+  HttpMethod,
+  NoParams,
+  OpenApiDocument,
+  RequestHeaders,
+  RestHandler,
+  RestRequest,
+  RestResult,
+  RestRoute,
+  RestSurface,
+} from './surface.ts';

@@ -1,0 +1,33 @@
+/**
+ * Per-request state the middleware chain shares, kept in `res.locals` under one symbol so
+ * it never collides with application locals.
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+export interface RequestState {
+  /** The request id (also the `x-request-id` response header). */
+  readonly requestId: string;
+  /** Logger bound to this request. */
+  log: Logger;
+}
+
+const key = Symbol('platform.rest.request-state');
+
+export function setRequestState(res: Response, state: RequestState): void {
+  (res.locals as Record<symbol, RequestState>)[key] = state;
+}
+
+/** The state set by the request-id middleware; it runs first, so it is always there for later middleware. */
+export function requestState(res: Response): RequestState {
+  const state = (res.locals as Record<symbol, RequestState | undefined>)[key];
+  if (!state) throw new Error('cannot read request state: the request-id middleware did not run');
+  return state;
+}
+
+/** The path the request was made to, without the query string (used as a problem's `instance`). */
+export function requestPath(req: Request): string {
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

@@ -1,0 +1,70 @@
+/**
+ * The vocabulary shared by generated REST surfaces (gen/openapi/<service>/server.ts) and
+ * the binder: what a handler receives and returns, and what a surface describes.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+
+/** What a handler knows about its request besides the typed inputs. */
+export interface HandlerContext {
+  /** The request id: the caller's valid `x-request-id`, otherwise generated. */
+  readonly requestId: string;
+  /** Logger bound to this request (every line carries the request id). */
+  readonly log: Logger;
+  /** Aborted when the client goes away before the response is sent. */
+  readonly signal: AbortSignal;
+}
+
+/** Request headers, lower-case names (as Node delivers them). */
+export type RequestHeaders = IncomingHttpHeaders;
+
+/** Type of `params` / `query` for an operation that declares none. */
+export type NoParams = Readonly<Record<string, never>>;
+
+/** The shape every generated request type has; inputs are validated against the contract first. */
+export interface RestRequest {
+  readonly params: object;
+  readonly query: object;
+  readonly headers: RequestHeaders;
+  readonly body: unknown;
+}
+
+/** The shape every generated result type has: a declared status, its body, its declared headers. */
+export interface RestResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string | number | boolean | undefined>>;
+}
+
+/** One operation's implementation as the binder sees it. */
+export type RestHandler = (request: never, context: HandlerContext) => Promise<RestResult>;
+
+/** A handler object: every member an operation implementation. */
+export type HandlerSet<Handlers> = { readonly [K in keyof Handlers]: RestHandler };
+
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+
+/** One operation of a contract, as the binder mounts it. */
+export interface RestRoute<OperationId extends PropertyKey = string> {
+  readonly operationId: OperationId;
+  readonly method: HttpMethod;
+  /** Path as written in the contract, `/api/platforms/{id}`. */
+  readonly path: string;
+  /** The same path in Express 5 syntax, `/api/platforms/:id`. */
+  readonly expressPath: string;
+  /** Media type of each declared response status; null for a response without a body. */
+  readonly responses: Readonly<Record<number, string | null>>;
+}
+
+/** A parsed OpenAPI 3.1 document. */
+export type OpenApiDocument = { readonly openapi: string } & Readonly<Record<string, unknown>>;
+
+/** Everything the binder needs from a contract; generated as `<service>Surface`. */
+export interface RestSurface<Handlers> {
+  /** Contract file name without extension, `platform-service`. */
+  readonly service: string;
+  /** Contract path relative to the repository root. */
+  readonly specFile: string;
+  readonly routes: readonly RestRoute<keyof Handlers>[];
+  readonly spec: OpenApiDocument;
+}
