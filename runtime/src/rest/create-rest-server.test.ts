@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
+import { createPlatformServiceClient } from '@platform/gen/openapi/platform-service/client.ts';
 import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
 import type { Platform, PlatformServiceHandlers } from '@platform/gen/openapi/platform-service/server.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
@@ -203,6 +204,17 @@ describe('createRestServer over the platform-service surface (responses validate
     const response = await fetch(`${s.base}/api/platforms/777`);
     expect(response.status).toBe(500);
     expect((await problemOf(response)).detail).toBe('The response does not match the contract.');
+  });
+
+  it('speaks to the generated typed client (base URL is the origin)', async () => {
+    const client = createPlatformServiceClient(s.base);
+    const created = await client.POST('/api/platforms', { body: { name: 'Go', publisher: 'Google', cost: 'Free' } });
+    expect(created.response.status).toBe(201);
+    const id = created.data?.id ?? 0;
+    const found = await client.GET('/api/platforms/{id}', { params: { path: { id } } });
+    expect(found.data).toEqual({ id, name: 'Go', publisher: 'Google', cost: 'Free' });
+    const missing = await client.GET('/api/platforms/{id}', { params: { path: { id: 4040 } } });
+    expect(missing.error).toMatchObject({ status: 404, title: 'Not Found' });
   });
 
   it('writes one access-log line per request, with the request id', async () => {

@@ -3,7 +3,7 @@ export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths } from './health.ts';
 export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
 export { mediaTypes, restHeaders } from './headers.ts';
-export { problem } from './problem.ts';
+export { problem, sendProblem } from './problem.ts';
 export type { FieldError, Problem } from './problem.ts';
 export type {
   HandlerContext,
