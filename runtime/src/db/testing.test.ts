@@ -64,3 +64,10 @@ describe('withTemporaryPostgresDatabase', () => {
     await expect(createTemporaryPostgresDatabase({ prefix: 'Bad-Prefix' })).rejects.toThrow(/prefix must be 1-31 lower-case letters/);
   });
 });
+
+describe('@platform/runtime/db/testing', () => {
+  it('is-importable-by-package-name-from-other-workspaces', async () => {
+    const byName = await import('@platform/runtime/db/testing');
+    expect(byName.createTemporaryPostgresDatabase).toBe(createTemporaryPostgresDatabase);
+  });
+});
