@@ -1,0 +1,25 @@
+import { createOrm, ensureSchema, type Orm } from '@platform/runtime/db';
+import type { Logger } from '@platform/runtime/logging';
+import { CommandSchema } from './commands/command-entity.ts';
+import type { CommandsServiceConfig } from './config.ts';
+import { PlatformSchema } from './platforms/platform-entity.ts';
+
+/** Every entity of commands-service. */
+export const entities = [PlatformSchema, CommandSchema] as const;
+
+/**
+ * Opens the service's database as configured (SQLite file or `:memory:`, PostgreSQL, SQL Server)
+ * and creates missing tables. Servers are connected to lazily; an unreachable one fails here,
+ * at schema creation, so the service does not start on a database it cannot use.
+ */
+export async function openDatabase(config: Pick<CommandsServiceConfig, 'dbDriver' | 'dbUrl'>, logger: Logger): Promise<Orm> {
+  const location = config.dbDriver === 'sqlite' ? { dbName: config.dbUrl } : { url: config.dbUrl };
+  const orm = await createOrm({ driver: config.dbDriver, ...location, entities, logger });
+  try {
+    await ensureSchema(orm);
+  } catch (error) {
+    await orm.close(true).catch(() => undefined);
+    throw error;
+  }
+  return orm;
+}
