@@ -1,0 +1,25 @@
+import { createClient } from '@connectrpc/connect';
+import { Http2SessionManager, createGrpcTransport } from '@connectrpc/connect-node';
+import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { PlatformServiceClient } from './startup-sync.ts';
+
+/** The generated gRPC client of platform-service plus the HTTP/2 connection behind it. */
+export interface PlatformServiceConnection {
+  readonly client: PlatformServiceClient;
+  /** Closes the HTTP/2 connection (calls in flight fail); a later call would open a new one. */
+  close(): void;
+}
+
+/**
+ * Connects lazily to platform-service's gRPC listener (h2c for `http:` URLs) with the generated
+ * `platforms.v1.PlatformService` client over the gRPC protocol. Nothing is dialled until the first call.
+ */
+export function connectPlatformService(baseUrl: string): PlatformServiceConnection {
+  // Our own session manager, so that stop() can close the connection instead of leaving it open for its idle timeout.
+  const sessionManager = new Http2SessionManager(baseUrl, { idleConnectionTimeoutMs: 60_000 });
+  const transport = createGrpcTransport({ baseUrl, sessionManager });
+  return {
+    client: createClient(PlatformService, transport),
+    close: () => sessionManager.abort(),
+  };
+}
