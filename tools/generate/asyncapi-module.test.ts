@@ -1,0 +1,320 @@
+/**
+ * Behaviour of the generated events module (gen/asyncapi/platform-events/index.ts), freshly
+ * generated into a temporary folder: create/decode round trip, poison-message rejections that
+ * name the field, publish/subscribe through the runtime's in-process bus with the dead-letter
+ * middleware, plain Node type stripping, and `tsc` on code that uses it right and wrong.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { isAppError } from '@platform/runtime/errors';
+import {
+  createDeadLetterMiddleware,
+  createInProcessBus,
+  createRetryMiddleware,
+  metadataKeys,
+  type InProcessBus,
+  type Message,
+} from '@platform/runtime/messaging';
+import type * as GeneratedEvents from '@platform/gen/asyncapi/platform-events/index.ts';
+import type { PlatformEventsHandlers, PlatformPublished } from '@platform/gen/asyncapi/platform-events/index.ts';
+import { generateAsyncapi } from './asyncapi.ts';
+import { writeGenPackage } from './gen-package.ts';
+
+// Types come from gen/ (what services import); values from the freshly generated copy.
+type Events = typeof GeneratedEvents;
+
+const run = promisify(execFile);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const dotNet: PlatformPublished = { id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' };
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+let dir: string;
+let modulePath: string;
+let events: Events;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'asyncapi-module-'));
+  await writeGenPackage(root, join(dir, 'gen'));
+  await generateAsyncapi({ root, contractsDir: join(root, 'contracts'), genDir: join(dir, 'gen') }, { html: false });
+  // Bare imports of the generated module (ajv, @platform/runtime) resolve as they do from gen/.
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'junction');
+  modulePath = join(dir, 'gen/asyncapi/platform-events/index.ts');
+  events = (await import(pathToFileURL(modulePath).href)) as Events;
+}, 60_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A message like `create...Message` makes, with other payload bytes. */
+function withPayload(payload: string | Uint8Array): Message {
+  const message = events.createPlatformPublishedMessage(dotNet);
+  return { ...message, payload: typeof payload === 'string' ? new TextEncoder().encode(payload) : payload };
+}
+
+/** The error `fn` throws (fails the test when it does not throw). */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+describe('create and decode', () => {
+  it('round-trips-a-valid-payload-with-its-metadata', () => {
+    const timestamp = new Date('2026-01-01T00:00:00.123Z');
+    const message = events.createPlatformPublishedMessage(dotNet, { id: 'event-1', correlationId: 'request-7', traceparent, timestamp });
+    expect(message.id).toBe('event-1');
+    expect(message.metadata).toEqual({
+      [metadataKeys.contentType]: 'application/json',
+      [metadataKeys.type]: 'platform.published',
+      [metadataKeys.appId]: 'platform-service',
+      [metadataKeys.timestamp]: String(timestamp.getTime()),
+      [metadataKeys.correlationId]: 'request-7',
+      [metadataKeys.traceparent]: traceparent,
+    });
+    expect(JSON.parse(new TextDecoder().decode(message.payload))).toEqual(dotNet);
+    expect(events.decodePlatformPublished(message)).toEqual(dotNet);
+  });
+
+  it('gives-each-message-a-fresh-uuid-and-the-current-time-by-default', () => {
+    const [a, b] = [events.createPlatformPublishedMessage(dotNet), events.createPlatformPublishedMessage(dotNet)];
+    expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b.id).not.toBe(a.id);
+    expect(a.metadata[metadataKeys.timestamp]).toMatch(/^\d+$/);
+    expect(a.metadata).not.toHaveProperty(metadataKeys.correlationId);
+    expect(a.metadata).not.toHaveProperty(metadataKeys.traceparent);
+  });
+
+  it.each([
+    ['a-missing-field', '{"id":1,"name":"Dot Net","publisher":"Microsoft"}', '/cost is required'],
+    ['an-empty-string', '{"id":1,"name":"","publisher":"Microsoft","cost":"Free"}', '/name must NOT have fewer than 1 characters'],
+    ['an-extra-field', '{"id":1,"name":"Dot Net","publisher":"Microsoft","cost":"Free","price":0}', '/price is not allowed'],
+    ['a-wrong-type', '{"id":"1","name":"Dot Net","publisher":"Microsoft","cost":"Free"}', '/id must be integer'],
+    ['an-id-below-one', '{"id":0,"name":"Dot Net","publisher":"Microsoft","cost":"Free"}', '/id must be >= 1'],
+    ['a-payload-that-is-not-an-object', '[1,2]', '/ must be object'],
+  ])('rejects-%s-as-a-poison-message-naming-the-field', (_name, json, issue) => {
+    const error = thrown(() => events.decodePlatformPublished(withPayload(json)));
+    expect(isAppError(error, 'poison_message')).toBe(true);
+    expect((error as Error).message).toBe(`cannot handle platform.published: ${issue}`);
+    expect((error as { details: unknown }).details).toEqual([{ path: issue.split(' ')[0], message: issue.slice(issue.indexOf(' ') + 1) }]);
+  });
+
+  it('reports-every-offending-field-at-once', () => {
+    const error = thrown(() => events.decodePlatformPublished(withPayload('{"id":-1,"name":"","extra":true}')));
+    expect((error as Error).message).toContain('/publisher is required');
+    expect((error as Error).message).toContain('/cost is required');
+    expect((error as Error).message).toContain('/extra is not allowed');
+    expect((error as Error).message).toContain('/id must be >= 1');
+    expect((error as Error).message).toContain('/name must NOT have fewer than 1 characters');
+  });
+
+  it.each([
+    ['not-json', withPayloadLater('{"id":1,'), /^cannot handle platform\.published: payload is not JSON \(.+\)$/],
+    ['empty', withPayloadLater(''), /^cannot handle platform\.published: payload is not JSON/],
+    ['not-utf-8', withPayloadLater(new Uint8Array([0x7b, 0xff, 0x7d])), /^cannot handle platform\.published: payload is not JSON/],
+  ])('rejects-a-payload-that-is-%s-as-a-poison-message', (_name, make, text) => {
+    const error = thrown(() => events.decodePlatformPublished(make()));
+    expect(isAppError(error, 'poison_message')).toBe(true);
+    expect((error as Error).message).toMatch(text);
+  });
+
+  it('rejects-another-content-type-or-message-type-as-a-poison-message', () => {
+    const message = events.createPlatformPublishedMessage(dotNet);
+    const xml = { ...message, metadata: { ...message.metadata, [metadataKeys.contentType]: 'application/xml' } };
+    expect((thrown(() => events.decodePlatformPublished(xml)) as Error).message).toBe(
+      'cannot handle platform.published: content type is application/xml, expected application/json',
+    );
+    const other = { ...message, metadata: { ...message.metadata, [metadataKeys.type]: 'platform.deleted' } };
+    expect(isAppError(thrown(() => events.decodePlatformPublished(other)), 'poison_message')).toBe(true);
+    const charset = { ...message, metadata: { ...message.metadata, [metadataKeys.contentType]: 'application/json; charset=utf-8' } };
+    expect(events.decodePlatformPublished(charset)).toEqual(dotNet);
+  });
+
+  it('refuses-to-create-a-message-that-breaks-the-contract', () => {
+    const invalid = { ...dotNet, cost: '' } as PlatformPublished;
+    const error = thrown(() => events.createPlatformPublishedMessage(invalid));
+    expect(isAppError(error, 'invalid_argument')).toBe(true);
+    expect((error as Error).message).toBe('cannot create platform.published message: /cost must NOT have fewer than 1 characters');
+    const badTrace = thrown(() => events.createPlatformPublishedMessage(dotNet, { traceparent: 'not-a-traceparent' }));
+    expect((badTrace as Error).message).toMatch(/^cannot create platform\.published message: metadata \/traceparent must match pattern/);
+    expect(isAppError(thrown(() => events.createPlatformPublishedMessage(dotNet, { timestamp: new Date(Number.NaN) })), 'invalid_argument')).toBe(true);
+  });
+
+  it('accepts-every-example-of-the-contract', async () => {
+    const contract = parse(await readFile(join(root, 'contracts/asyncapi/platform-events.yaml'), 'utf8'));
+    const examples = contract.components.messages.PlatformPublished.examples as { payload: unknown; headers: unknown }[];
+    const validateHeaders = new Ajv({ allErrors: true }).compile(events.platformPublishedMetadataSchema);
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      expect(events.platformPublishedIssues(example.payload)).toEqual([]);
+      validateHeaders(example.headers);
+      expect(validateHeaders.errors ?? []).toEqual([]);
+    }
+  });
+
+  it('describes-every-metadata-key-the-runtime-uses', () => {
+    expect(Object.keys(events.platformPublishedMetadataSchema.properties).toSorted()).toEqual(Object.values(metadataKeys).toSorted());
+  });
+});
+
+describe('topology constants', () => {
+  it('name-the-exchange-routing-key-queue-and-dead-letters-of-the-contract', () => {
+    expect(events.platformPublishedTopology).toEqual({
+      exchange: 'platform.events',
+      exchangeType: 'topic',
+      routingKey: 'platform.published',
+      queue: 'commands-service.platform-events',
+      deadLetterExchange: 'platform.events.dlx',
+      deadLetterExchangeType: 'topic',
+      deadLetterRoutingKey: 'commands-service.platform-events',
+      deadLetterQueue: 'commands-service.platform-events.dlq',
+    });
+    expect(events.platformPublishedProperties).toEqual({
+      messageType: 'platform.published',
+      contentType: 'application/json',
+      appId: 'platform-service',
+      deliveryMode: 2,
+    });
+    expect(events.platformEventsTopology.bindings).toEqual([
+      { exchange: 'platform.events', queue: 'commands-service.platform-events', routingKey: 'platform.published' },
+      { exchange: 'platform.events.dlx', queue: 'commands-service.platform-events.dlq', routingKey: 'commands-service.platform-events' },
+    ]);
+  });
+});
+
+describe('publish and subscribe through the in-process bus', () => {
+  let bus: InProcessBus;
+  beforeAll(() => {
+    bus = createInProcessBus({ maxDeliveries: 1, redeliveryDelay: 0 });
+  });
+  afterAll(() => bus.close());
+
+  it('delivers-a-typed-event-and-its-message-to-the-handler', async () => {
+    const { promise, resolve: received } = Promise.withResolvers<[PlatformPublished, Message]>();
+    const subscription = await events.subscribePlatformPublished(bus.createSubscriber({ queue: 'typed-handler' }), async (event, message) => {
+      received([event, message]);
+    });
+    const published = await events.publishPlatformPublished(bus.publisher, dotNet, { correlationId: 'request-1' });
+    const [event, message] = await promise;
+    expect(event).toEqual(dotNet);
+    expect(message.id).toBe(published.id);
+    expect(message.metadata[metadataKeys.correlationId]).toBe('request-1');
+    await subscription.close();
+  });
+
+  it('dead-letters-a-poison-message-at-once-without-calling-the-handler', async () => {
+    const { deadLetterQueue, deadLetterRoutingKey, routingKey } = events.platformPublishedTopology;
+    const { promise, resolve: deadLettered } = Promise.withResolvers<Message>();
+    const dlq = await bus.createSubscriber({ queue: deadLetterQueue }).subscribe(deadLetterRoutingKey, async (message) => {
+      deadLettered(message);
+    });
+    const handled: PlatformPublished[] = [];
+    const middleware = [
+      createDeadLetterMiddleware({ publisher: bus.publisher, topic: deadLetterRoutingKey }),
+      createRetryMiddleware({ maxRetries: 3, initialInterval: 1 }),
+    ];
+    const subscription = await events.subscribePlatformPublished(
+      bus.createSubscriber({ queue: 'poison-handler' }),
+      async (event) => {
+        handled.push(event);
+      },
+      { middleware },
+    );
+    const poison = withPayload('{"id":2,"name":"Broken","publisher":"Example"}');
+    await bus.publisher.publish(routingKey, [poison]);
+    const deadLetter = await promise;
+    expect(deadLetter.id).toBe(poison.id);
+    expect(deadLetter.metadata).toMatchObject({
+      [metadataKeys.deadLetterCode]: 'poison_message',
+      [metadataKeys.deadLetterReason]: 'cannot handle platform.published: /cost is required',
+      [metadataKeys.deadLetterAttempts]: '1',
+    });
+    expect(handled).toEqual([]);
+    expect(bus.deadLetters()).toEqual([]);
+    await Promise.all([subscription.close(), dlq.close()]);
+  });
+
+  it('subscribes-a-handler-set-that-satisfies-the-generated-interface', async () => {
+    const { promise, resolve: received } = Promise.withResolvers<PlatformPublished>();
+    const handlers = {
+      async receivePlatformPublished(event) {
+        received(event);
+      },
+    } satisfies PlatformEventsHandlers;
+    const subscription = await events.subscribePlatformEvents(bus.createSubscriber({ queue: 'handler-set' }), handlers);
+    await events.publishPlatformPublished(bus.publisher, { ...dotNet, id: 3 });
+    expect(await promise).toEqual({ ...dotNet, id: 3 });
+    await subscription.close();
+  });
+});
+
+describe('outside vitest', () => {
+  it('runs-under-plain-node-type-stripping', async () => {
+    const script = `
+      const events = await import(${JSON.stringify(pathToFileURL(modulePath).href)});
+      const message = events.createPlatformPublishedMessage({ id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' });
+      console.log(JSON.stringify(events.decodePlatformPublished(message)));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+    expect(JSON.parse(stdout)).toEqual(dotNet);
+  });
+
+  it('typechecks-correct-use-and-rejects-wrong-use', async () => {
+    const fixtures: Record<string, string> = {
+      'correct.ts': `import type { Publisher, Subscriber } from '@platform/runtime/messaging';
+import { publishPlatformPublished, subscribePlatformEvents, type PlatformEventsHandlers } from '../gen/asyncapi/platform-events/index.ts';
+export const handlers = {
+  async receivePlatformPublished(event, message) {
+    console.log(event.id, event.name.toUpperCase(), message.id);
+  },
+} satisfies PlatformEventsHandlers;
+export async function run(publisher: Publisher, subscriber: Subscriber): Promise<void> {
+  await publishPlatformPublished(publisher, { id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' }, { correlationId: 'r' });
+  await subscribePlatformEvents(subscriber, handlers);
+}
+`,
+      'missing-handler.ts': `import type { PlatformEventsHandlers } from '../gen/asyncapi/platform-events/index.ts';
+export const handlers = {} satisfies PlatformEventsHandlers;
+`,
+      'missing-field.ts': `import type { Publisher } from '@platform/runtime/messaging';
+import { publishPlatformPublished } from '../gen/asyncapi/platform-events/index.ts';
+export const run = (publisher: Publisher) => publishPlatformPublished(publisher, { id: 1, name: 'Dot Net', publisher: 'Microsoft' });
+`,
+      'unknown-field.ts': `import { subscribePlatformPublished } from '../gen/asyncapi/platform-events/index.ts';
+import type { Subscriber } from '@platform/runtime/messaging';
+export const run = (subscriber: Subscriber) => subscribePlatformPublished(subscriber, async (event) => console.log(event.price));
+`,
+    };
+    await mkdir(join(dir, 'fixtures'), { recursive: true });
+    for (const [name, source] of Object.entries(fixtures)) await writeFile(join(dir, 'fixtures', name), source);
+    const tsconfig = { extends: join(root, 'tsconfig.base.json'), include: ['gen', 'fixtures'] };
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const output = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }).then(
+      ({ stdout }) => stdout,
+      (error: { stdout: string }) => error.stdout,
+    );
+    const errors = output.split('\n').filter((line) => / error TS\d+/.test(line));
+    const byFile = (name: string) => errors.filter((line) => line.startsWith(`fixtures/${name}`));
+    expect(errors.filter((line) => !line.startsWith('fixtures/'))).toEqual([]);
+    expect(byFile('correct.ts')).toEqual([]);
+    expect(byFile('missing-handler.ts').join('\n')).toContain('receivePlatformPublished');
+    expect(byFile('missing-field.ts').join('\n')).toContain("Property 'cost' is missing");
+    expect(byFile('unknown-field.ts').join('\n')).toContain("Property 'price' does not exist");
+  }, 60_000);
+});
+
+/** `withPayload`, deferred until the module is loaded (it.each tables are built before beforeAll). */
+function withPayloadLater(payload: string | Uint8Array): () => Message {
+  return () => withPayload(payload);
+}
