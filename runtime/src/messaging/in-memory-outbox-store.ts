@@ -1,5 +1,5 @@
 import type { Message } from './message.ts';
-import type { OutboxRecord, OutboxStore } from './outbox-relay.ts';
+import type { OutboxRecord, OutboxStore } from './outbox-store.ts';
 
 /** An OutboxStore in memory, for tests and the single-process development mode. */
 export interface InMemoryOutboxStore extends OutboxStore {

@@ -1,24 +1,9 @@
 import type { Logger } from 'pino';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { backoffDelay, sleep, validateBackoff, type BackoffOptions } from './backoff.ts';
-import type { Message, Publisher } from './message.ts';
+import type { Publisher } from './message.ts';
+import type { OutboxRecord, OutboxStore } from './outbox-store.ts';
 import { silentLogger } from './silent-logger.ts';
-
-/** One message written to the outbox in the same transaction as the change it announces. */
-export interface OutboxRecord {
-  /** Store-assigned, increasing in write order. */
-  readonly id: string | number;
-  readonly topic: string;
-  readonly message: Message;
-}
-
-/** The outbox table as the relay sees it; the service's DB-backed store implements it. */
-export interface OutboxStore {
-  /** Up to `limit` records not yet marked sent, oldest first. */
-  fetchPending(limit: number): Promise<readonly OutboxRecord[]>;
-  /** Marks records sent; they are never fetched again. */
-  markSent(ids: readonly OutboxRecord['id'][]): Promise<void>;
-}
 
 /** Options of the outbox relay. */
 export interface OutboxRelayOptions {
