@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumeMessage, Options } from 'amqplib';
+import { AppError, errorCodes } from '../errors/index.ts';
+import type { Message } from '../messaging/message.ts';
+import { metadataKeys } from '../messaging/metadata.ts';
+
+/**
+ * Message -> AMQP: persistent; `id` as `messageId`; contentType, type, appId, correlationId
+ * and timestamp (epoch milliseconds in metadata, whole seconds on the wire) as properties;
+ * every other metadata key as a string header.
+ */
+export function toPublishOptions(message: Message): Options.Publish {
+  const headers: Record<string, string> = {};
+  const options: Options.Publish = { persistent: true, messageId: message.id, headers };
+  for (const [key, value] of Object.entries(message.metadata)) {
+    if (key === metadataKeys.contentType) options.contentType = value;
+    else if (key === metadataKeys.type) options.type = value;
+    else if (key === metadataKeys.appId) options.appId = value;
+    else if (key === metadataKeys.correlationId) options.correlationId = value;
+    else if (key === metadataKeys.timestamp) options.timestamp = toSeconds(message.id, value);
+    else headers[key] = value;
+  }
+  return options;
+}
+
+/**
+ * AMQP -> Message, the inverse of `toPublishOptions`. Headers that are not strings become
+ * strings (numbers and booleans as text, buffers as UTF-8, anything else as JSON); the
+ * `x-death` list becomes the `x-death-count` metadata key (sum of its counts). A delivery
+ * without `messageId` (not published by this runtime) gets a fresh id.
+ */
+export function fromDelivery(delivery: ConsumeMessage): Message {
+  const { properties } = delivery;
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(properties.headers ?? {})) {
+    if (key === 'x-death') metadata[metadataKeys.deathCount] = String(deathCount(value));
+    else if (value !== undefined && value !== null) metadata[key] = headerText(value);
+  }
+  if (typeof properties.contentType === 'string') metadata[metadataKeys.contentType] = properties.contentType;
+  if (typeof properties.type === 'string') metadata[metadataKeys.type] = properties.type;
+  if (typeof properties.appId === 'string') metadata[metadataKeys.appId] = properties.appId;
+  if (typeof properties.correlationId === 'string') metadata[metadataKeys.correlationId] = properties.correlationId;
+  if (typeof properties.timestamp === 'number') metadata[metadataKeys.timestamp] = String(properties.timestamp * 1000);
+  const id = typeof properties.messageId === 'string' && properties.messageId !== '' ? properties.messageId : randomUUID();
+  return { id, payload: new Uint8Array(delivery.content.buffer, delivery.content.byteOffset, delivery.content.byteLength), metadata };
+}
+
+function toSeconds(messageId: string, milliseconds: string): number {
+  const value = Number(milliseconds);
+  if (milliseconds.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new AppError(errorCodes.invalidArgument, `cannot publish message ${messageId}: timestamp metadata must be epoch milliseconds, got "${milliseconds}"`);
+  }
+  return Math.floor(value / 1000);
+}
+
+function deathCount(value: unknown): number {
+  if (!Array.isArray(value)) return 0;
+  return value.reduce<number>((sum, death: { count?: unknown }) => sum + (typeof death?.count === 'number' ? death.count : 0), 0);
+}
+
+function headerText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
