@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import { AppError, errorCodes } from '../errors/index.ts';
+import type { Subscriber, Subscription } from '../messaging/message.ts';
+import { silentLogger } from '../messaging/silent-logger.ts';
+import { createAmqpConnection, type AmqpConnection } from './connection.ts';
+import { startConsumer } from './consumer.ts';
+import { subscriptionTopology } from './topology.ts';
+
+/** Options of the AMQP subscriber; give `connection` (shared) or `url` (owned), not both. */
+export interface AmqpSubscriberOptions {
+  /** A managed connection to share; the subscriber does not close it. */
+  readonly connection?: AmqpConnection;
+  /** Broker URL; the subscriber then creates, and closes, its own connection. */
+  readonly url?: string;
+  /** Name of the connection created from `url`. Default `subscriber`. */
+  readonly connectionName?: string;
+  /** Topic exchange the messages are published to (declared durable). Required. */
+  readonly exchange: string;
+  /** Durable queue: the subscription, shared by every replica (competing consumers). Required. */
+  readonly queue: string;
+  /** Dead-letter exchange and queue; the queue then dead-letters to the exchange with its own name as routing key. */
+  readonly deadLetter?: { readonly exchange: string; readonly queue: string };
+  /** Unacknowledged messages per subscription; this also bounds the handlers running at once. Default 10. */
+  readonly prefetch?: number;
+  /** Delay before a message whose handler rejected is requeued, in milliseconds; avoids hot redelivery loops. Default 1_000. */
+  readonly requeueDelay?: number;
+  /** Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** A Subscriber over one durable AMQP queue. */
+export interface AmqpSubscriber extends Subscriber {
+  readonly connection: AmqpConnection;
+  /** Topic under which dead letters reach the DLQ on the dead-letter exchange (the queue name), if configured. */
+  readonly deadLetterTopic: string | undefined;
+}
+
+/**
+ * Consumes one queue. `subscribe(topic, handler)` declares the topology (exchange, queue
+ * bound by `topic` — a topic pattern such as `platform.*` — and the dead-letter pair), then
+ * consumes with manual acks: ack once the handler resolves, nack with requeue once it rejects
+ * (normally the retry and dead-letter middleware settle failures before). Several subscribe
+ * calls with the same topic compete; a second topic on the same queue is refused, since one
+ * queue cannot tell handlers apart. `subscribe` resolves once consuming, so it waits while
+ * the broker is unreachable; consuming resumes by itself after a reconnect.
+ */
+export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscriber {
+  const invalid = (why: string): never => {
+    throw new AppError(errorCodes.invalidConfig, `cannot create AMQP subscriber: ${why}`);
+  };
+  if ((options.connection === undefined) === (options.url === undefined)) invalid('give exactly one of connection and url');
+  if (typeof options.exchange !== 'string' || options.exchange === '') invalid('exchange must be a non-empty string');
+  if (typeof options.queue !== 'string' || options.queue === '') invalid('queue must be a non-empty string');
+  const prefetch = options.prefetch ?? 10;
+  if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65_535) invalid(`prefetch must be an integer from 1 to 65535, got ${prefetch}`);
+  const requeueDelay = options.requeueDelay ?? 1_000;
+  if (!Number.isFinite(requeueDelay) || requeueDelay < 0) invalid(`requeueDelay must be a finite number >= 0, got ${requeueDelay}`);
+  const logger = options.logger ?? silentLogger;
+  const connection = options.connection ?? createAmqpConnection({ url: options.url as string, name: options.connectionName ?? 'subscriber', logger });
+  const subscriptions = new Set<Subscription>();
+  let topic: string | undefined;
+  let closed = false;
+
+  return {
+    connection,
+    deadLetterTopic: options.deadLetter === undefined ? undefined : options.queue,
+    async subscribe(wanted, handler) {
+      if (closed) throw new AppError(errorCodes.unavailable, `cannot subscribe to ${wanted}: the subscriber is closed`);
+      if (topic !== undefined && topic !== wanted) {
+        throw new AppError(errorCodes.invalidArgument, `cannot subscribe to ${wanted}: queue ${options.queue} already serves ${topic}; use one subscriber per queue`);
+      }
+      topic = wanted;
+      const topology = subscriptionTopology({ exchange: options.exchange, queue: options.queue, routingKeys: [wanted], deadLetter: options.deadLetter });
+      const consumer = await startConsumer({
+        connection,
+        topology,
+        queue: options.queue,
+        prefetch,
+        requeueDelay,
+        resumeBackoff: { initialInterval: 200, multiplier: 2, maxInterval: 30_000, jitter: 0.2 },
+        handler,
+        logger,
+      }).catch((error: unknown) => {
+        if (subscriptions.size === 0) topic = undefined;
+        throw error;
+      });
+      const subscription: Subscription = {
+        async close() {
+          subscriptions.delete(subscription);
+          await consumer.close();
+        },
+      };
+      subscriptions.add(subscription);
+      return subscription;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      if (options.connection === undefined) await connection.close();
+    },
+  };
+}
