@@ -1,0 +1,9 @@
+import type { CommandsServiceHandlers } from '@platform/gen/openapi/commands-service/server.ts';
+import type { Orm } from '@platform/runtime/db';
+import { createCommandsApi } from './commands/commands-api.ts';
+import { createPlatformsApi } from './platforms/platforms-api.ts';
+
+/** Every operation of contracts/openapi/commands-service.yaml, bound to the service's database. */
+export function createRestHandlers(orm: Orm): CommandsServiceHandlers {
+  return { ...createPlatformsApi(orm), ...createCommandsApi(orm) } satisfies CommandsServiceHandlers;
+}
