@@ -10,7 +10,7 @@
  */
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, matchesGlob, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenerateContext } from './index.ts';
 
@@ -38,7 +38,7 @@ type GeneratorConstructor = new (template: string, targetDir: string, options: G
 
 /** Options of `generateAsyncapi`. */
 export interface GenerateAsyncapiOptions {
-  /** Also write the HTML docs (about 10 s). Default true; tests of the module alone skip them. */
+  /** Also write the HTML docs. Default true; tests of the module alone skip them. */
   readonly html?: boolean;
 }
 
@@ -56,9 +56,7 @@ export async function generateAsyncapi(ctx: GenerateContext, options: GenerateAs
     });
     if (options.html === false) continue;
     // The PDF hook (generate:after) only runs with `pdf: 'true'`; disabling it skips puppeteer entirely.
-    await withoutBabelSizeNote(() =>
-      runTemplate(Generator, htmlTemplateDir, join(outDir, 'html'), text, { singleFile: 'true', outFilename: document.html }, { 'generate:after': true }),
-    );
+    await runTemplate(Generator, htmlTemplateDir, join(outDir, 'html'), text, { singleFile: 'true', outFilename: document.html }, { 'generate:after': true });
   }
 }
 
@@ -92,7 +90,8 @@ async function runTemplate(
 ): Promise<void> {
   const staged = await stageTemplate(templateDir);
   try {
-    const generator = new Generator(staged, targetDir, { templateParams, forceWrite: true, install: false, compile: true, disabledHooks });
+    // compile: false: the staged copy is already transpiled (see stageTemplate).
+    const generator = new Generator(staged, targetDir, { templateParams, forceWrite: true, install: false, compile: false, disabledHooks });
     await generator.generate(document);
   } catch (error) {
     throw new Error(`cannot generate ${relative(process.cwd(), targetDir) || targetDir} with template ${basename(templateDir)}: ${(error as Error).message}`, {
@@ -104,21 +103,52 @@ async function runTemplate(
 }
 
 /**
- * A private copy of a template, to be transpiled in place. It sits in `node_modules/.cache`
- * of the node_modules folder holding @asyncapi/generator, so bare imports of the transpiled
- * template resolve as they would from an installed template; the template's own node_modules
- * (nested dependencies) is linked in.
+ * A private, transpiled copy of a template. The generator would transpile the template into
+ * its own `__transpiled` folder (inside the repository or an installed package); the copy sits in
+ * `node_modules/.cache` of the node_modules folder holding @asyncapi/generator instead, so bare
+ * imports of the transpiled template resolve as they would from an installed template (its
+ * own node_modules, for nested dependencies, is linked in). Files the template lists as
+ * `nonRenderableFiles` are copied, never rendered, so they are left out while transpiling: for
+ * the HTML template that is its 2.5 MB minified bundle, about 7 s of Babel on every run.
  */
 async function stageTemplate(templateDir: string): Promise<string> {
-  const nodeModules = nodeModulesOf(require.resolve('@asyncapi/generator'));
-  const cacheDir = join(nodeModules, '.cache', 'platform-asyncapi');
+  const generatorMain = require.resolve('@asyncapi/generator');
+  const cacheDir = join(nodeModulesOf(generatorMain), '.cache', 'platform-asyncapi');
   await mkdir(cacheDir, { recursive: true });
   const staged = await mkdtemp(join(cacheDir, `${basename(templateDir)}-`));
+  try {
+    await copyAndTranspile(templateDir, staged, generatorMain);
+    return staged;
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function copyAndTranspile(templateDir: string, staged: string, generatorMain: string): Promise<void> {
+  const pkg = JSON.parse(await readFile(join(templateDir, 'package.json'), 'utf8')) as { generator?: { nonRenderableFiles?: unknown } };
+  const nonRenderable = Array.isArray(pkg.generator?.nonRenderableFiles) ? pkg.generator.nonRenderableFiles.map(String) : [];
+  const contentDir = join(templateDir, 'template');
   const skipped = new Set([join(templateDir, 'node_modules'), join(templateDir, '__transpiled')]);
-  await cp(templateDir, staged, { recursive: true, filter: (source) => !skipped.has(resolve(source)) });
+  const copyAfterTranspiling: string[] = [];
+  await cp(templateDir, staged, {
+    recursive: true,
+    filter: (source) => {
+      const path = resolve(source);
+      if (skipped.has(path)) return false;
+      const inContent = relative(contentDir, path).split(sep).join('/');
+      if (inContent.startsWith('..') || !nonRenderable.some((glob) => matchesGlob(inContent, glob))) return true;
+      copyAfterTranspiling.push(inContent);
+      return false;
+    },
+  });
   const nested = join(templateDir, 'node_modules');
   if (await stat(nested).then((s) => s.isDirectory(), () => false)) await symlink(nested, join(staged, 'node_modules'), 'junction');
-  return staged;
+  const reactSdk = createRequire(generatorMain)('@asyncapi/generator-react-sdk') as {
+    transpileFiles(directory: string, outputDir: string, options: { recursive: boolean }): Promise<void>;
+  };
+  await reactSdk.transpileFiles(join(staged, 'template'), join(staged, '__transpiled'), { recursive: true });
+  for (const file of copyAfterTranspiling) await cp(join(contentDir, file), join(staged, 'template', file));
 }
 
 function nodeModulesOf(file: string): string {
@@ -126,21 +156,4 @@ function nodeModulesOf(file: string): string {
   const index = parts.lastIndexOf('node_modules');
   if (index < 0) throw new Error(`cannot stage AsyncAPI templates: ${file} is not inside a node_modules folder`);
   return parts.slice(0, index + 1).join(sep);
-}
-
-/**
- * Runs `fn` without Babel's "[BABEL] Note: The code generator has deoptimised the styling"
- * line, printed on every run because the HTML template transpiles its 2.5 MB minified bundle.
- */
-async function withoutBabelSizeNote<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.error;
-  console.error = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('[BABEL] Note: The code generator has deoptimised')) return;
-    original(...args);
-  };
-  try {
-    return await fn();
-  } finally {
-    console.error = original;
-  }
 }
