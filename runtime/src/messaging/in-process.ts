@@ -33,6 +33,7 @@ export interface InProcessDeadLetter {
  * subscribed to yet wait for the first one (as a durable queue would). Nothing survives the process.
  */
 export interface InProcessBus {
+  /** Resolves once every queue holds its copy; its `close` is a no-op (`bus.close()` ends everything). */
   readonly publisher: Publisher;
   /** Subscriber whose queue is named after the topic: every subscription to one topic competes. */
   readonly subscriber: Subscriber;
