@@ -1,0 +1,40 @@
+/**
+ * Gateway configuration, read once at start-up from the environment (the only input the
+ * gateway takes, as in Kubernetes). Every setting has a local-development default.
+ */
+import { fileURLToPath } from 'node:url';
+import { duration, nonEmptyString, oneOf, port, readConfig, url } from '@platform/runtime/config';
+import type { Config, Env } from '@platform/runtime/config';
+import { logLevels } from '@platform/runtime/logging';
+
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+const upstreamProtocols = { protocols: ['http:', 'https:'] } as const;
+
+export const gatewaySettings = {
+  /** Port of the gateway's HTTP listener. */
+  httpPort: port('HTTP_PORT', 8080),
+  /** Origin of platform-service's REST listener; `/api/platforms...` goes there. */
+  platformServiceUrl: url('PLATFORM_SERVICE_URL', 'http://localhost:5000', upstreamProtocols),
+  /** Origin of commands-service's REST listener; `/api/c/...` goes there. */
+  commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', upstreamProtocols),
+  /** Longest silence from an upstream (no response headers, no body bytes) before 504 / abort. */
+  upstreamTimeout: duration('UPSTREAM_TIMEOUT', '30s'),
+  /** Time each upstream's /readyz may take inside the gateway's /readyz. */
+  readinessTimeout: duration('READINESS_TIMEOUT', '2s'),
+  /** How long stop() lets in-flight requests finish before cutting connections. */
+  drainTimeout: duration('DRAIN_TIMEOUT', '10s'),
+  /** Folder holding openapi/, asyncapi/ and proto/ (served under /contracts and /docs). */
+  contractsDir: nonEmptyString('CONTRACTS_DIR', `${repositoryRoot}contracts`),
+  /** Folder of the generated AsyncAPI HTML docs (served under /docs/events). */
+  asyncapiHtmlDir: nonEmptyString('ASYNCAPI_HTML_DIR', `${repositoryRoot}gen/asyncapi/html`),
+  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
+  /** `auto`: human-readable on a terminal, JSON otherwise. */
+  logFormat: oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'], 'auto'),
+};
+
+export type GatewayConfig = Config<typeof gatewaySettings>;
+
+/** Reads and validates the gateway's settings (throws AppError `invalid_config` naming every bad variable). */
+export function loadConfig(env?: Env): GatewayConfig {
+  return readConfig(gatewaySettings, env);
+}

@@ -1,0 +1,33 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+
+/**
+ * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the proxy
+ * credentials meant for this hop. A proxy never forwards them; Node adds its own framing.
+ */
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/**
+ * The end-to-end headers of a message (Node's `headersDistinct`), for the next hop: drops the
+ * hop-by-hop ones and those the `Connection` header names; keeps repeated headers repeated.
+ */
+export function endToEndHeaders(headers: Readonly<Record<string, readonly string[] | undefined>>): OutgoingHttpHeaders {
+  const namedByConnection = new Set(
+    (headers.connection ?? []).flatMap((value) => value.split(',')).map((token) => token.trim().toLowerCase()),
+  );
+  const kept: OutgoingHttpHeaders = {};
+  for (const [name, values] of Object.entries(headers)) {
+    if (values === undefined || values.length === 0 || hopByHop.has(name) || namedByConnection.has(name)) continue;
+    kept[name] = values.length === 1 ? values[0] : [...values];
+  }
+  return kept;
+}

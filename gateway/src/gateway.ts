@@ -1,0 +1,104 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from '@platform/runtime/logging';
+import { asyncapiDocsRoute } from './asyncapi-docs.ts';
+import type { GatewayConfig } from './config.ts';
+import { listContractFiles } from './contract-files.ts';
+import { contractsRoute } from './contracts-route.ts';
+import { createProxy } from './proxy.ts';
+import { gatewayState, requestContext } from './request-context.ts';
+import { answerProblem } from './answer-problem.ts';
+import { swaggerUiRoute } from './swagger-ui.ts';
+import { upstreamReadiness } from './upstream-readiness.ts';
+
+const onError: ErrorRequestHandler = (err, req, res, _next) => {
+  gatewayState(res).log.error({ err }, 'request failed in the gateway');
+  if (res.headersSent) res.destroy();
+  else answerProblem(req, res, 500, 'An unexpected error occurred in the gateway. Quote the request id when reporting it.');
+};
+
+export interface GatewayOptions {
+  readonly config: Pick<
+    GatewayConfig,
+    'httpPort' | 'platformServiceUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
+  >;
+  readonly logger: Logger;
+}
+
+export interface Gateway {
+  /** Reads the contracts, then listens on `config.httpPort` (0 picks a free port). */
+  start(): Promise<{ readonly url: string }>;
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), closes upstream connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged):
+ * `/api/platforms` → platform-service, `/api/c` → commands-service. Serves Swagger UI at `/docs/`,
+ * the AsyncAPI docs at `/docs/events/`, raw contracts at `/contracts/...`, `/healthz` and an
+ * aggregated `/readyz`. Holds no domain logic.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, logger } = options;
+  const upstreams = [
+    { name: 'platform-service', url: config.platformServiceUrl, prefix: '/api/platforms' },
+    { name: 'commands-service', url: config.commandsServiceUrl, prefix: '/api/c' },
+  ];
+  const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
+  let server: Server | undefined;
+
+  async function buildApp(): Promise<express.Express> {
+    const contracts = await listContractFiles(config.contractsDir);
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.use(requestContext(logger));
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    app.get('/readyz', upstreamReadiness(upstreams, { timeout: config.readinessTimeout }));
+    for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
+    app.get('/', (_req, res) => res.redirect(302, '/docs/'));
+    app.use(await swaggerUiRoute(contracts));
+    app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
+    app.use(contractsRoute(contracts));
+    app.use((req, res) => answerProblem(req, res, 404, `Nothing is served at ${req.path}; APIs live under /api/platforms and /api/c, docs at /docs/.`));
+    app.use(onError);
+    return app;
+  }
+
+  return {
+    async start() {
+      if (server) throw new Error('cannot start the gateway: it is already started');
+      const app = await buildApp();
+      const listening = createServer(app);
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.httpPort, () => {
+          listening.off('error', reject);
+          resolve();
+        });
+      });
+      const { port } = listening.address() as AddressInfo;
+      logger.info({ port, upstreams: upstreams.map(({ name, url }) => ({ name, url })) }, 'gateway listening');
+      return { url: `http://localhost:${port}` };
+    },
+    async stop() {
+      const closing = server;
+      if (!closing?.listening) return;
+      const closed = new Promise<void>((resolve, reject) => closing.close((err) => (err ? reject(err) : resolve())));
+      closing.closeIdleConnections();
+      const cut = setTimeout(() => closing.closeAllConnections(), config.drainTimeout);
+      try {
+        await closed;
+      } finally {
+        clearTimeout(cut);
+        for (const { proxy } of proxies) proxy.close();
+      }
+    },
+  };
+}
