@@ -38,5 +38,6 @@ export async function generate(ctx: GenerateContext, names: readonly string[] = 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const genDir = process.env.GEN_DIR ? resolve(process.env.GEN_DIR) : resolve(root, 'gen');
-  await generate({ root, contractsDir: resolve(root, 'contracts'), genDir }, process.argv.slice(2));
+  const names = process.argv.slice(2);
+  await generate({ root, contractsDir: resolve(root, 'contracts'), genDir }, names.length > 0 ? names : undefined);
 }
