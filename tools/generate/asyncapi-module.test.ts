@@ -5,14 +5,17 @@
  * middleware, plain Node type stripping, and `tsc` on code that uses it right and wrong.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
+import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { declareTopology, fromDelivery, subscriptionTopology, toPublishOptions } from '@platform/runtime/amqp';
 import { isAppError } from '@platform/runtime/errors';
 import {
   createDeadLetterMiddleware,
@@ -192,6 +195,71 @@ describe('topology constants', () => {
   });
 });
 
+describe('contract topology on the local RabbitMQ', () => {
+  // Broker names get a unique prefix so the test never touches the real platform.events objects.
+  const prefix = `test-asyncapi-${randomUUID().slice(0, 8)}.`;
+  const named = (name: string) => prefix + name;
+  let connection: ChannelModel;
+  let channel: Channel;
+
+  beforeAll(async () => {
+    connection = await connect('amqp://guest:guest@127.0.0.1:5672');
+    channel = await connection.createChannel();
+  });
+
+  afterAll(async () => {
+    if (!channel) return;
+    for (const queue of events.platformEventsTopology.queues) await channel.deleteQueue(named(queue.name));
+    for (const exchange of events.platformEventsTopology.exchanges) await channel.deleteExchange(named(exchange.name));
+    await connection.close();
+  });
+
+  it('declares-exactly-as-the-amqp-transport-declares-a-subscription-and-dead-letters-there', async () => {
+    const { exchanges, queues, bindings } = events.platformEventsTopology;
+    // Everything the contract says, flag by flag...
+    for (const exchange of exchanges) {
+      await channel.assertExchange(named(exchange.name), exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
+    }
+    for (const queue of queues) {
+      const args = Object.fromEntries(Object.entries(queue.arguments).map(([key, value]) => [key, key.startsWith('x-dead-letter-') ? named(value) : value]));
+      await channel.assertQueue(named(queue.name), { durable: queue.durable, exclusive: queue.exclusive, autoDelete: queue.autoDelete, arguments: args });
+    }
+    for (const binding of bindings) await channel.bindQueue(named(binding.queue), named(binding.exchange), binding.routingKey);
+    // ...then the transport's topology for the same names: any difference fails with PRECONDITION_FAILED.
+    const topic = events.platformPublishedTopology;
+    await declareTopology(
+      channel,
+      subscriptionTopology({
+        exchange: named(topic.exchange),
+        queue: named(topic.queue),
+        routingKeys: [topic.routingKey],
+        deadLetter: { exchange: named(topic.deadLetterExchange), queue: named(topic.deadLetterQueue) },
+      }),
+    );
+    // The routing key of dead letters is the queue's name (x-dead-letter-routing-key), as the contract binds the DLQ.
+    const message = events.createPlatformPublishedMessage(dotNet, { correlationId: 'request-9' });
+    channel.publish(named(topic.exchange), topic.routingKey, Buffer.from(message.payload), toPublishOptions(message));
+    const delivery = await consumeOne(channel, named(topic.queue));
+    const received = fromDelivery(delivery);
+    expect(received.id).toBe(message.id);
+    expect(events.decodePlatformPublished(received)).toEqual(dotNet);
+    expect(delivery.properties).toMatchObject({ deliveryMode: 2, type: 'platform.published', appId: 'platform-service', contentType: 'application/json' });
+    channel.nack(delivery, false, false);
+    expect(fromDelivery(await consumeOne(channel, named(topic.deadLetterQueue))).id).toBe(message.id);
+  });
+});
+
+/** The first message delivered from `queue` (left unacknowledged); stops consuming. */
+async function consumeOne(channel: Channel, queue: string): Promise<ConsumeMessage> {
+  const { promise, resolve: delivered } = Promise.withResolvers<ConsumeMessage>();
+  const { consumerTag } = await channel.consume(queue, (message) => {
+    if (message) delivered(message);
+  });
+  const message = await promise;
+  await channel.cancel(consumerTag);
+  return message;
+}
+
 describe('publish and subscribe through the in-process bus', () => {
   let bus: InProcessBus;
   beforeAll(() => {
@@ -270,13 +338,16 @@ describe('outside vitest', () => {
 
   it('typechecks-correct-use-and-rejects-wrong-use', async () => {
     const fixtures: Record<string, string> = {
-      'correct.ts': `import type { Publisher, Subscriber } from '@platform/runtime/messaging';
-import { publishPlatformPublished, subscribePlatformEvents, type PlatformEventsHandlers } from '../gen/asyncapi/platform-events/index.ts';
+      'correct.ts': `import type { Topology } from '@platform/runtime/amqp';
+import type { Publisher, Subscriber } from '@platform/runtime/messaging';
+import { platformEventsTopology, publishPlatformPublished, subscribePlatformEvents, type PlatformEventsHandlers } from '../gen/asyncapi/platform-events/index.ts';
 export const handlers = {
   async receivePlatformPublished(event, message) {
     console.log(event.id, event.name.toUpperCase(), message.id);
   },
 } satisfies PlatformEventsHandlers;
+// The contract's topology is what the AMQP transport declares.
+export const topology: Topology = platformEventsTopology;
 export async function run(publisher: Publisher, subscriber: Subscriber): Promise<void> {
   await publishPlatformPublished(publisher, { id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' }, { correlationId: 'r' });
   await subscribePlatformEvents(subscriber, handlers);
