@@ -1,0 +1,180 @@
+/**
+ * `npm start`: the whole platform in one process, for a laptop. platform-service, commands-service
+ * and the gateway on the default ports, SQLite files under ./data and the in-process bus, or
+ * RabbitMQ when AMQP_URL is set. Prints the URLs; logs human-readable lines on a terminal and JSON
+ * otherwise; SIGINT (Ctrl-C) or SIGTERM stops everything in order and exits 0.
+ *
+ * This file only composes: it builds each part with the part's own public factory and config
+ * loader, exactly as that part's main.ts does, giving each its own listener ports and database
+ * file. In Kubernetes each part runs alone (`npm run start -w <part>`), configured by environment.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
+import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
+import { createCommandsService } from '@platform/commands-service/src/service.ts';
+import type { PlatformEventNames } from '@platform/commands-service/src/service.ts';
+import { loadConfig as loadGatewayConfig } from '@platform/gateway/src/config.ts';
+import { createGateway } from '@platform/gateway/src/gateway.ts';
+import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
+import { createPlatformService } from '@platform/platform-service/src/service.ts';
+import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
+import type { Config, Env } from '@platform/runtime/config';
+import { onShutdown } from '@platform/runtime/lifecycle';
+import type { ShutdownStep } from '@platform/runtime/lifecycle';
+import { createLogger, logLevels } from '@platform/runtime/logging';
+import { createInProcessBus } from '@platform/runtime/messaging';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+/** Time the whole ordered stop may take before the process exits with 1. */
+const shutdownBudgetMs = 30_000;
+
+/** What `npm start` reads; every other variable goes to the parts unchanged (NODE_ENV, HOST, SEED_DATA, ...). */
+export const launcherSettings = {
+  gatewayPort: port('GATEWAY_PORT', 8080),
+  platformHttpPort: port('PLATFORM_SERVICE_HTTP_PORT', 5000),
+  platformGrpcPort: port('PLATFORM_SERVICE_GRPC_PORT', 5001),
+  commandsHttpPort: port('COMMANDS_SERVICE_HTTP_PORT', 6000),
+  /** Folder of the SQLite files (created when missing); relative to the working directory. */
+  dataDir: nonEmptyString('DATA_DIR', join(root, 'data')),
+  /** RabbitMQ for the events; unset: the in-process bus (events live as long as the process). */
+  amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
+  /** Exchange of the platform events (default the contract's `platform.events`); DLX `<it>.dlx`. */
+  amqpExchange: optionalString('AMQP_EXCHANGE'),
+  /** commands-service's queue (default the contract's `commands-service.platform-events`); DLQ `<it>.dlq`. */
+  amqpQueue: optionalString('AMQP_QUEUE'),
+  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
+  /** `auto`: human-readable on a terminal, JSON otherwise. */
+  logFormat: oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'], 'auto'),
+};
+export type LauncherConfig = Config<typeof launcherSettings>;
+
+const loopbackUrl = (listenerPort: number): string => `http://127.0.0.1:${listenerPort}`;
+
+/**
+ * The environment each part is configured from: the launcher's own, with the listener ports,
+ * database files, log format and peer URLs of this one-process layout put in.
+ */
+export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env } {
+  const dataDir = resolve(settings.dataDir);
+  const common = { ...env, LOG_LEVEL: settings.logLevel, LOG_FORMAT: pretty ? 'pretty' : 'json' };
+  return {
+    platform: {
+      ...common,
+      HTTP_PORT: String(settings.platformHttpPort),
+      GRPC_PORT: String(settings.platformGrpcPort),
+      DB_DRIVER: 'sqlite',
+      DB_URL: join(dataDir, 'platform-service.sqlite'),
+      COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
+    },
+    commands: {
+      ...common,
+      HTTP_PORT: String(settings.commandsHttpPort),
+      DB_DRIVER: 'sqlite',
+      DB_URL: join(dataDir, 'commands-service.sqlite'),
+      PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
+    },
+    gateway: {
+      ...common,
+      HTTP_PORT: String(settings.gatewayPort),
+      PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
+      COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
+    },
+  };
+}
+
+/** Broker names for commands-service when the exchange or queue is overridden (e.g. tests sharing a broker). */
+function eventNames(settings: LauncherConfig): Partial<PlatformEventNames> {
+  return {
+    ...(settings.amqpExchange ? { exchange: settings.amqpExchange, deadLetterExchange: `${settings.amqpExchange}.dlx` } : {}),
+    ...(settings.amqpQueue ? { queue: settings.amqpQueue, deadLetterQueue: `${settings.amqpQueue}.dlq` } : {}),
+  };
+}
+
+function banner(urls: { gateway: string; grpc: string; events: string; dataDir: string }): string {
+  const grpcPort = new URL(urls.grpc).port;
+  return `
+  The platform is running.
+
+    Gateway         ${urls.gateway}
+    Swagger UI      ${urls.gateway}/docs/
+    AsyncAPI docs   ${urls.gateway}/docs/events/
+    Contracts       ${urls.gateway}/contracts
+    gRPC (h2c)      http://localhost:${grpcPort}
+                    npx buf curl --http2-prior-knowledge --protocol grpc http://localhost:${grpcPort}/platforms.v1.PlatformService/GetAllPlatforms
+    Events          ${urls.events}
+    Data            ${urls.dataDir}
+
+  Press Ctrl-C to stop.
+`;
+}
+
+async function main(env: Env): Promise<void> {
+  let settings: LauncherConfig;
+  let configs;
+  let pretty: boolean;
+  try {
+    settings = readConfig(launcherSettings, env);
+    pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
+    const envs = partEnvironments(env, settings, pretty);
+    configs = { platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
+  } catch (error) {
+    // No logger yet (its settings are part of the configuration): the reason on stderr, exit 1.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const loggerOf = (name: string) => createLogger({ name, level: settings.logLevel, pretty });
+  const logger = loggerOf('platform');
+  const dataDir = resolve(settings.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+
+  const bus = settings.amqpUrl ? undefined : createInProcessBus({ logger: loggerOf('in-process-bus') });
+  const platformService = createPlatformService({
+    config: configs.platform,
+    logger: loggerOf('platform-service'),
+    ...(bus ? { publisher: bus.publisher } : {}),
+  });
+  const commandsService = createCommandsService({
+    config: configs.commands,
+    logger: loggerOf('commands-service'),
+    eventNames: eventNames(settings),
+    ...(bus ? { subscriber: bus.createSubscriber({ queue: settings.amqpQueue ?? platformPublishedTopology.queue }) } : {}),
+  });
+  const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
+
+  // Stop in the reverse order of start: the front door first, the bus last.
+  const steps: ShutdownStep[] = [
+    { name: 'gateway', close: () => gateway.stop() },
+    { name: 'commands-service', close: () => commandsService.stop() },
+    { name: 'platform-service', close: () => platformService.stop() },
+  ];
+  if (bus) steps.push({ name: 'in-process bus', close: () => bus.close() });
+  let failed = false;
+  const shutdown = onShutdown(['SIGINT', 'SIGTERM'], steps, { logger, timeout: shutdownBudgetMs, exit: (code) => process.exit(failed ? 1 : code) });
+  const fatal = (what: string) => (error: unknown) => {
+    failed = true;
+    logger.fatal({ err: error }, what);
+    void shutdown.run(what);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+
+  try {
+    const { grpcUrl } = await platformService.start();
+    await commandsService.start();
+    const { url } = await gateway.start();
+    const urls = {
+      gateway: url,
+      grpc: grpcUrl,
+      events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
+      dataDir,
+    };
+    if (pretty) process.stdout.write(banner(urls));
+    else logger.info({ ...urls, docs: `${url}/docs/`, asyncapiDocs: `${url}/docs/events/` }, 'platform ready');
+  } catch (error) {
+    fatal('cannot start the platform')(error);
+  }
+}
+
+if (import.meta.main) await main(process.env);
