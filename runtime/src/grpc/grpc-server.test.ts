@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
@@ -167,6 +168,23 @@ describe('grpc server close', () => {
     }
     await server.close();
     expect(seen).toEqual([ServingStatus.SERVING, ServingStatus.NOT_SERVING]);
+  });
+
+  it('closes-at-the-deadline-even-when-a-peer-never-closes-its-connection', async () => {
+    const server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: () => {}, shutdownTimeoutMs: 50 });
+    const { port } = await server.listen();
+    // A peer that opens HTTP/2 and then neither answers GOAWAY nor closes its side (a vanished host).
+    const peer = connect(port, '127.0.0.1');
+    peer.on('error', () => {});
+    await new Promise((resolve) => peer.once('connect', resolve));
+    peer.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Without the socket-level cut, close() never resolved here.
+    let timer: NodeJS.Timeout | undefined;
+    const hang = new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'still waiting')));
+    expect(await Promise.race([server.close().then(() => 'closed'), hang])).toBe('closed');
+    clearTimeout(timer);
+    peer.destroy();
   });
 
   it('rejects-listen-on-a-port-in-use', async () => {

@@ -4,7 +4,7 @@
  * because every service needs them and they must describe exactly what is registered.
  */
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
@@ -84,6 +84,14 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
 
   const server = http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
+  // Raw connections too: a destroyed session can leave its socket half-closed, waiting for a FIN
+  // from a peer that never sends one (vanished host, client ignoring GOAWAY), and server.close()
+  // only completes once every socket is gone.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   let started = false;
   let closing: Promise<void> | undefined;
   server.on('session', (session) => {
@@ -106,6 +114,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
       logger.warn({ shutdownTimeoutMs, connections: sessions.size }, 'gRPC server drain deadline passed, cancelling calls');
       shutdown.abort(new ConnectError('server is shutting down', Code.Unavailable));
       for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
       await closed;
     }
     clearTimeout(timer);
