@@ -155,6 +155,7 @@ describe('gateway docs', () => {
     const html = await (await fetch(`${gateway.url}/docs/`)).text();
     expect(html).toContain('./openapi/platform-service.json');
     expect(html).toContain('./openapi/commands-service.json');
+    expect(html).toContain('"urls.primaryName":"Platform Service API"');
     expect(html).not.toMatch(/https?:\/\//);
     expect((await fetch(`${gateway.url}/docs/swagger-ui-bundle.js`)).status).toBe(200);
     expect((await fetch(`${gateway.url}/docs/index.html`)).status).toBe(404);

@@ -62,7 +62,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.get('/readyz', upstreamReadiness(upstreams, { timeout: config.readinessTimeout }));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
-    app.use(await swaggerUiRoute(contracts));
+    app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
     app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
     app.use(contractsRoute(contracts));
     app.use((req, res) => answerProblem(req, res, 404, `Nothing is served at ${req.path}; APIs live under /api/platforms and /api/c, docs at /docs/.`));

@@ -31,10 +31,10 @@ async function loadDocument(contract: ContractFile): Promise<ApiDocument> {
   return { name, title: document.info?.title ?? name, json: JSON.stringify(document) };
 }
 
-function page(documents: readonly ApiDocument[]): string {
+function page(documents: readonly ApiDocument[], primary: string | undefined): string {
   const config = {
     urls: documents.map((d) => ({ name: d.title, url: `./openapi/${d.name}.json` })),
-    'urls.primaryName': documents[0]?.title,
+    'urls.primaryName': (documents.find((d) => d.name === primary) ?? documents[0])?.title,
   };
   // JSON inside <script>: escape '<' so no value can close the element.
   const json = JSON.stringify(config).replaceAll('<', '\\u003c');
@@ -69,13 +69,14 @@ function page(documents: readonly ApiDocument[]): string {
 
 /**
  * Swagger UI at `/docs/` (offline, from swagger-ui-dist) with every OpenAPI contract and a
- * selector between them; the documents themselves at `/docs/openapi/<name>.json`. Documents
- * are read once, when the router is built.
+ * selector between them, opening on `primary` (a contract's file name without extension; default
+ * the first); the documents themselves at `/docs/openapi/<name>.json`. Documents are read once,
+ * when the router is built.
  */
-export async function swaggerUiRoute(contracts: readonly ContractFile[]): Promise<Router> {
+export async function swaggerUiRoute(contracts: readonly ContractFile[], options: { readonly primary?: string } = {}): Promise<Router> {
   const documents = await Promise.all(contracts.filter((c) => c.kind === 'openapi').map(loadDocument));
   const byFile = new Map(documents.map((d) => [`${d.name}.json`, d]));
-  const html = page(documents);
+  const html = page(documents, options.primary);
   const router = Router({ strict: true });
 
   router.get('/docs', (req, res) => {
