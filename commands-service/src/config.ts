@@ -34,6 +34,8 @@ const schema = {
   amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
   /** Name of the broker connection (`connection_name`), shown by `rabbitmqctl list_connections`. */
   amqpConnectionName: nonEmptyString('AMQP_CONNECTION_NAME', 'commands-service'),
+  /** How long start-up waits for RabbitMQ before it serves without it (events are consumed once it is up). */
+  amqpStartupWait: duration('AMQP_STARTUP_WAIT', '5s'),
   /** Unacknowledged platform events per consumer; also bounds the events handled at once. */
   amqpPrefetch: integer('AMQP_PREFETCH', 10, { min: 1, max: 65_535 }),
   /** Retries of an event whose handling failed transiently, before it is dead-lettered. */

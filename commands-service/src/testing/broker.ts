@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { type Socket, connect as connectTcp, createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { type ChannelModel, type ConfirmChannel, type GetMessage, connect } from 'amqplib';
+import type { PlatformEventNames } from '../service.ts';
+
+/*
+ * Test helpers for the local RabbitMQ, on plain amqplib (deliberately not the runtime's or the
+ * generated publisher): events are sent as platform-service would put them on the wire.
+ */
+
+export const brokerUrl = 'amqp://guest:guest@127.0.0.1:5672';
+
+const run = promisify(execFile);
+
+/** Unique broker names for one test, and the connection name the service under test uses. */
+export interface TestBrokerNames {
+  readonly events: PlatformEventNames;
+  readonly connectionName: string;
+}
+
+export function uniqueBrokerNames(): TestBrokerNames {
+  const prefix = `test-cs-${randomUUID().slice(0, 8)}`;
+  return {
+    events: {
+      exchange: `${prefix}.platform.events`,
+      queue: `${prefix}.commands-service.platform-events`,
+      deadLetterExchange: `${prefix}.platform.events.dlx`,
+      deadLetterQueue: `${prefix}.commands-service.platform-events.dlq`,
+    },
+    connectionName: prefix,
+  };
+}
+
+/** A raw event as it travels: payload bytes plus the AMQP properties platform-service sets. */
+export interface RawEvent {
+  readonly payload: unknown;
+  /** Sent as is when a string (to send bytes that are not JSON), else JSON-encoded. */
+  readonly messageId?: string;
+  readonly contentType?: string;
+  readonly correlationId?: string;
+}
+
+/** A plain amqplib confirm-channel publisher on a connection of its own. */
+export interface RawPublisher {
+  /** Publishes to `exchange` with routing key `platform.published`; resolves once the broker confirmed every event. */
+  publish(exchange: string, events: readonly RawEvent[]): Promise<void>;
+  /** Takes one message from a queue (no ack needed), or undefined when it is empty. */
+  get(queue: string): Promise<GetMessage | undefined>;
+  /** Messages ready in a queue; rejects when the queue does not exist. */
+  depth(queue: string): Promise<number>;
+  /** Deletes the test's queues and exchanges; missing ones are fine. */
+  deleteAll(names: PlatformEventNames): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectRawPublisher(): Promise<RawPublisher> {
+  const connection: ChannelModel = await connect(brokerUrl, { clientProperties: { connection_name: `test-cs-raw-${randomUUID().slice(0, 8)}` } });
+  connection.on('error', () => undefined);
+  const channel: ConfirmChannel = await connection.createConfirmChannel();
+  return {
+    async publish(exchange, events) {
+      for (const event of events) {
+        const content = Buffer.from(typeof event.payload === 'string' ? event.payload : JSON.stringify(event.payload));
+        channel.publish(exchange, 'platform.published', content, {
+          persistent: true,
+          messageId: event.messageId ?? randomUUID(),
+          contentType: event.contentType ?? 'application/json',
+          type: 'platform.published',
+          appId: 'platform-service',
+          timestamp: Math.floor(Date.now() / 1000),
+          ...(event.correlationId ? { correlationId: event.correlationId } : {}),
+        });
+      }
+      await channel.waitForConfirms();
+    },
+    async get(queue) {
+      const message = await channel.get(queue, { noAck: true });
+      return message === false ? undefined : message;
+    },
+    async depth(queue) {
+      // A channel of its own: checking a queue that does not exist closes the channel.
+      const probe = await connection.createChannel();
+      probe.on('error', () => undefined);
+      try {
+        return (await probe.checkQueue(queue)).messageCount;
+      } finally {
+        await probe.close().catch(() => undefined);
+      }
+    },
+    async deleteAll(names) {
+      for (const queue of [names.queue, names.deadLetterQueue]) await channel.deleteQueue(queue);
+      for (const exchange of [names.exchange, names.deadLetterExchange]) await channel.deleteExchange(exchange);
+    },
+    async close() {
+      await connection.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Has the broker close every connection named `name` (`connection_name`), as an operator or a broker restart would. */
+export async function closeConnectionsNamed(name: string): Promise<number> {
+  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q']);
+  const pids = stdout
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${name}"}`))
+    .map((line) => line.split('\t')[0] as string);
+  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by the commands-service test']);
+  return pids.length;
+}
+
+/** Waits for a message in `queue`, polling. */
+export async function nextMessage(publisher: RawPublisher, queue: string): Promise<GetMessage> {
+  for (;;) {
+    const message = await publisher.get(queue);
+    if (message) return message;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A TCP proxy to the local broker that refuses connections until `accept()`: a broker that is down, then up. */
+export interface BrokerProxy {
+  readonly url: string;
+  accept(): void;
+  close(): Promise<void>;
+}
+
+export async function startBrokerProxy(): Promise<BrokerProxy> {
+  const sockets = new Set<Socket>();
+  let accepting = false;
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
+  const server = createServer((client) => {
+    track(client);
+    if (!accepting) return void client.destroy();
+    const upstream = connectTcp(5672, '127.0.0.1');
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    accept: () => void (accepting = true),
+    async close() {
+      accepting = false;
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
