@@ -1,13 +1,23 @@
 /**
  * The gateway alone (`npm run start -w gateway`), configured only by environment variables,
- * as in Kubernetes. SIGTERM or SIGINT drains in-flight requests, then exits.
+ * as in Kubernetes. SIGTERM or SIGINT drains in-flight requests, then exits 0; a bad
+ * configuration or a failed start exits 1.
  */
-import { createLogger } from '@platform/runtime/logging';
 import { onShutdown } from '@platform/runtime/lifecycle';
+import { createLogger } from '@platform/runtime/logging';
 import { loadConfig } from './config.ts';
+import type { GatewayConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
 
-const config = loadConfig();
+let config: GatewayConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  // The logging settings may be what is wrong: log with the defaults.
+  createLogger({ name: 'gateway' }).fatal(error instanceof Error ? error.message : 'cannot start: invalid configuration');
+  process.exit(1);
+}
+
 const logger = createLogger({
   name: 'gateway',
   level: config.logLevel,
