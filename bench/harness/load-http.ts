@@ -1,0 +1,57 @@
+/**
+ * HTTP/1.1 load from autocannon, run as its own process pinned to the load core.
+ */
+import { createRequire } from 'node:module';
+import { cores, pinned, run } from './processes.ts';
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+export interface HttpLoad {
+  readonly url: string;
+  readonly method?: 'GET' | 'POST';
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly connections: number;
+  readonly durationSeconds: number;
+}
+
+export interface LoadResult {
+  /** Successful (2xx) responses per second over the run. */
+  readonly rps: number;
+  /** Successful responses in the run. */
+  readonly ok: number;
+  /** Non-2xx responses, errors and timeouts. */
+  readonly failed: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly wallSeconds: number;
+}
+
+interface AutocannonJson {
+  readonly duration: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly '2xx': number;
+  readonly latency: { readonly p50: number; readonly p99: number };
+}
+
+/** Runs autocannon against one URL and returns what it measured. */
+export async function httpLoad(load: HttpLoad): Promise<LoadResult> {
+  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), '-d', String(load.durationSeconds), '-m', load.method ?? 'GET'];
+  for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
+  if (load.body !== undefined) args.push('-b', load.body);
+  args.push(load.url);
+  const [command, pinnedArgs] = pinned(cores.load, process.execPath, args);
+  const out = await run(command, pinnedArgs, { timeoutMs: (load.durationSeconds + 30) * 1000 });
+  const result = JSON.parse(out) as AutocannonJson;
+  const ok = result['2xx'];
+  return {
+    rps: ok / result.duration,
+    ok,
+    failed: result.non2xx + result.errors + result.timeouts,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    wallSeconds: result.duration,
+  };
+}
