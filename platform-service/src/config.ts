@@ -1,0 +1,171 @@
+/**
+ * platform-service configuration: read and validated once, at start-up, from the environment.
+ * A bad value stops the start with an AppError `invalid_config` naming every offending variable.
+ */
+import {
+  boolean,
+  duration,
+  integer,
+  oneOf,
+  optional,
+  optionalString,
+  optionalUrl,
+  readConfig,
+  url,
+} from '@platform/runtime/config';
+import type { Env, Setting, SettingResult } from '@platform/runtime/config';
+import { databaseDrivers } from '@platform/runtime/db';
+import type { DatabaseDriver } from '@platform/runtime/db';
+import { AppError, errorCodes } from '@platform/runtime/errors';
+import { logLevels } from '@platform/runtime/logging';
+import type { LogLevel } from '@platform/runtime/logging';
+
+/** Everything platform-service reads from its environment (see the README for each variable). */
+export interface PlatformServiceConfig {
+  /** HTTP_PORT, default 5000; 0 picks a free port. */
+  readonly httpPort: number;
+  /** GRPC_PORT, default 5001; 0 picks a free port. */
+  readonly grpcPort: number;
+  /** HOST: interface both listeners bind; default all interfaces. */
+  readonly host: string | undefined;
+  /** NODE_ENV: development (default), test or production. */
+  readonly nodeEnv: 'development' | 'test' | 'production';
+  /** Validate REST response bodies against the contract: on except in production. */
+  readonly validateResponses: boolean;
+  /** LOG_LEVEL, default info. */
+  readonly logLevel: LogLevel;
+  /** LOG_FORMAT: json (default) or pretty. */
+  readonly logFormat: 'json' | 'pretty';
+  readonly database: DatabaseConfig;
+  /** SEED_DATA: seed an empty database with the development platforms; default true except in production. */
+  readonly seedData: boolean;
+  readonly events: EventsConfig;
+  readonly commandsSync: CommandsSyncConfig;
+  /** REST_BODY_LIMIT: largest JSON body in bytes (`65536`, `64kb`, `1mb`); default 64kb. */
+  readonly restBodyLimit: number;
+  /** SHUTDOWN_TIMEOUT: time a graceful shutdown may take before the process exits 1; default 10s. */
+  readonly shutdownTimeout: number;
+}
+
+export interface DatabaseConfig {
+  /** DB_DRIVER: sqlite (default), postgresql or mssql. */
+  readonly driver: DatabaseDriver;
+  /**
+   * DB_URL. sqlite: a file path (default `data/platform-service.sqlite`, relative to the working
+   * directory) or `:memory:`. postgresql / mssql: the connection URL (required).
+   */
+  readonly url: string;
+}
+
+export interface EventsConfig {
+  /** AMQP_URL: the broker. Unset: no broker, events wait in the outbox (unless a publisher is injected). */
+  readonly amqpUrl: string | undefined;
+  /** AMQP_EXCHANGE: exchange platform events go to; default from the AsyncAPI contract (`platform.events`). */
+  readonly exchange: string | undefined;
+  /** OUTBOX_BATCH_SIZE: outbox records published per round, 1-1000; default 100. */
+  readonly outboxBatchSize: number;
+  /** OUTBOX_POLL_INTERVAL: how often an idle relay looks for records written elsewhere; default 1s. */
+  readonly outboxPollInterval: number;
+}
+
+export interface CommandsSyncConfig {
+  /** COMMANDS_SYNC_ENABLED: call commands-service after each create; default true. */
+  readonly enabled: boolean;
+  /** COMMANDS_SERVICE_URL: origin of commands-service; default http://localhost:6000. */
+  readonly baseUrl: string;
+  /** COMMANDS_SYNC_TIMEOUT: longest wait for its answer; default 2s. */
+  readonly timeout: number;
+}
+
+export const defaultSqlitePath = 'data/platform-service.sqlite';
+
+function parseSize(raw: string): SettingResult<number> {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * 1024 ** ['b', 'kb', 'mb'].indexOf((match[2] ?? 'b').toLowerCase())) : 0;
+  return bytes >= 1 && Number.isSafeInteger(bytes)
+    ? { ok: true, value: bytes }
+    : { ok: false, problem: `must be a size such as 65536, 64kb or 1mb (got ${JSON.stringify(raw)})` };
+}
+
+/** A byte size: `65536`, `64kb`, `1.5mb` (k = 1024). */
+function size(variable: string, defaultValue: string): Setting<number> {
+  return { variable, parse: (raw) => parseSize(raw === undefined || raw.trim() === '' ? defaultValue : raw) };
+}
+
+const listenPort = (variable: string, defaultValue: number): Setting<number> => integer(variable, defaultValue, { min: 0, max: 65_535 });
+
+const schema = {
+  httpPort: listenPort('HTTP_PORT', 5000),
+  grpcPort: listenPort('GRPC_PORT', 5001),
+  host: optionalString('HOST'),
+  nodeEnv: oneOf('NODE_ENV', ['development', 'test', 'production'], 'development'),
+  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
+  logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
+  dbDriver: oneOf('DB_DRIVER', databaseDrivers, 'sqlite'),
+  dbUrl: optionalString('DB_URL'),
+  seedData: optional(boolean('SEED_DATA')),
+  amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
+  exchange: optionalString('AMQP_EXCHANGE'),
+  outboxBatchSize: integer('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 1000 }),
+  outboxPollInterval: duration('OUTBOX_POLL_INTERVAL', '1s'),
+  commandsSyncEnabled: boolean('COMMANDS_SYNC_ENABLED', true),
+  commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', { protocols: ['http:', 'https:'] }),
+  commandsSyncTimeout: duration('COMMANDS_SYNC_TIMEOUT', '2s'),
+  restBodyLimit: size('REST_BODY_LIMIT', '64kb'),
+  shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
+};
+
+/** Reads the configuration from `env` (process.env in main.ts, an object in tests). Throws AppError `invalid_config`. */
+export function loadConfig(env: Env): PlatformServiceConfig {
+  const raw = readConfig(schema, env);
+  const problems: { path: string; message: string }[] = [];
+  const problem = (path: string, message: string): void => void problems.push({ path, message: `${path} ${message}` });
+
+  const database = databaseConfig(raw.dbDriver, raw.dbUrl, problem);
+  if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
+  if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
+  if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
+  if (problems.length > 0) {
+    throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
+  }
+  return Object.freeze({
+    httpPort: raw.httpPort,
+    grpcPort: raw.grpcPort,
+    host: raw.host,
+    nodeEnv: raw.nodeEnv,
+    validateResponses: raw.nodeEnv !== 'production',
+    logLevel: raw.logLevel,
+    logFormat: raw.logFormat,
+    database,
+    seedData: raw.seedData ?? raw.nodeEnv !== 'production',
+    events: Object.freeze({
+      amqpUrl: raw.amqpUrl,
+      exchange: raw.exchange,
+      outboxBatchSize: raw.outboxBatchSize,
+      outboxPollInterval: raw.outboxPollInterval,
+    }),
+    commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
+    restBodyLimit: raw.restBodyLimit,
+    shutdownTimeout: raw.shutdownTimeout,
+  });
+}
+
+const serverProtocols: Readonly<Record<Exclude<DatabaseDriver, 'sqlite'>, readonly string[]>> = {
+  postgresql: ['postgresql:', 'postgres:'],
+  mssql: ['mssql:', 'sqlserver:'],
+};
+
+function databaseConfig(driver: DatabaseDriver, dbUrl: string | undefined, problem: (path: string, message: string) => void): DatabaseConfig {
+  if (driver === 'sqlite') {
+    const path = dbUrl ?? defaultSqlitePath;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) problem('DB_URL', 'must be a file path or :memory: when DB_DRIVER is sqlite, not a URL');
+    return Object.freeze({ driver, url: path });
+  }
+  const protocols = serverProtocols[driver];
+  if (dbUrl === undefined) problem('DB_URL', `is required when DB_DRIVER is ${driver} (a URL such as ${protocols[0]}//user@host:port/database)`);
+  else if (!URL.canParse(dbUrl) || !protocols.includes(new URL(dbUrl).protocol)) {
+    // The value is not echoed: it may contain a password.
+    problem('DB_URL', `must be a URL with protocol ${protocols.join(' or ')} when DB_DRIVER is ${driver}`);
+  }
+  return Object.freeze({ driver, url: dbUrl ?? '' });
+}
