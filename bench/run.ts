@@ -10,12 +10,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resultsDir } from './harness/fixtures.ts';
-import { hasH2load } from './harness/load-grpc.ts';
+import { h2loadMissing, hasH2load } from './harness/load-grpc.ts';
 import { hasTaskset } from './harness/processes.ts';
 import { machine, toMarkdown } from './harness/report.ts';
 import type { BenchReport, LimitResult } from './harness/report.ts';
 import { runScenario, unranScenario } from './harness/scenario.ts';
 import type { BenchSettings, RatioScenario, ScenarioResult } from './harness/scenario.ts';
+import { eventsScenario } from './scenarios/events.ts';
+import { grpcScenarios } from './scenarios/grpc.ts';
 import { idleRssLimits } from './scenarios/idle-rss.ts';
 import { gatewayScenarios, restScenarios } from './scenarios/rest.ts';
 
@@ -42,7 +44,7 @@ const settings: BenchSettings = {
   warmupSeconds: smoke ? 0 : 2,
   connections: smoke ? 4 : 16,
   largeCatalogue: smoke ? 2000 : 100_000,
-  events: smoke ? 200 : 20_000,
+  events: smoke ? 200 : 10_000,
   profileDir: values.profile ? join(outDir, 'profiles', stamp) : undefined,
   amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
 };
@@ -53,11 +55,17 @@ const only = values.only?.split(',').map((prefix) => prefix.trim()).filter((pref
 const selected = (id: string): boolean => only === undefined || only.some((prefix) => id.startsWith(prefix));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios];
+const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario];
+const needsH2load = new Set(grpcScenarios.map((s) => s.id));
 
 const scenarios: ScenarioResult[] = [];
 for (const scenario of ratioScenarios.filter((s) => selected(s.id))) {
   log(`${scenario.id}: ${scenario.title}`);
+  if (needsH2load.has(scenario.id) && !hasH2load) {
+    log(`  skipped: ${h2loadMissing}`);
+    scenarios.push(unranScenario(scenario, 'skipped', h2loadMissing));
+    continue;
+  }
   try {
     scenarios.push(await runScenario(scenario, settings, log));
   } catch (error) {

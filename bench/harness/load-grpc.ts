@@ -24,8 +24,10 @@ export interface GrpcLoad {
   readonly clients: number;
   /** Concurrent streams per connection. */
   readonly streams: number;
-  readonly durationSeconds: number;
-  readonly warmupSeconds: number;
+  /** Timed run of this many seconds (h2load -D)... */
+  readonly durationSeconds?: number;
+  /** ...or exactly this many calls (h2load -n), for long calls such as a large stream. */
+  readonly calls?: number;
 }
 
 export interface GrpcLoadResult extends LoadResult {
@@ -51,8 +53,7 @@ export async function grpcLoad(load: GrpcLoad): Promise<GrpcLoadResult> {
     const args = [
       '-c', String(load.clients),
       '-m', String(load.streams),
-      '-D', String(load.durationSeconds),
-      `--warm-up-time=${load.warmupSeconds}`,
+      ...(load.calls === undefined ? ['-D', String(load.durationSeconds ?? 5)] : ['-n', String(load.calls)]),
       '-d', body,
       '-H', 'content-type: application/grpc',
       '-H', 'te: trailers',
@@ -60,7 +61,7 @@ export async function grpcLoad(load: GrpcLoad): Promise<GrpcLoadResult> {
       load.url,
     ];
     const [command, pinnedArgs] = pinned(cores.load, 'h2load', args);
-    const out = await run(command, pinnedArgs, { timeoutMs: (load.durationSeconds + load.warmupSeconds + 30) * 1000 });
+    const out = await run(command, pinnedArgs, { timeoutMs: ((load.durationSeconds ?? 0) + (load.calls ?? 0) * 30 + 60) * 1000 });
     const requests = /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
     const finished = /finished in ([\d.]+)(m?s)/.exec(out);
     const traffic = /\((\d+)\) data/.exec(out);

@@ -12,7 +12,10 @@ export interface HttpLoad {
   readonly body?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly connections: number;
-  readonly durationSeconds: number;
+  /** Timed run of this many seconds... */
+  readonly durationSeconds?: number;
+  /** ...or exactly this many requests. */
+  readonly amount?: number;
 }
 
 export interface LoadResult {
@@ -38,12 +41,12 @@ interface AutocannonJson {
 
 /** Runs autocannon against one URL and returns what it measured. */
 export async function httpLoad(load: HttpLoad): Promise<LoadResult> {
-  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), '-d', String(load.durationSeconds), '-m', load.method ?? 'GET'];
+  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET'];
   for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (load.body !== undefined) args.push('-b', load.body);
   args.push(load.url);
   const [command, pinnedArgs] = pinned(cores.load, process.execPath, args);
-  const out = await run(command, pinnedArgs, { timeoutMs: (load.durationSeconds + 30) * 1000 });
+  const out = await run(command, pinnedArgs, { timeoutMs: ((load.durationSeconds ?? 0) + (load.amount ?? 0) / 100 + 60) * 1000 });
   const result = JSON.parse(out) as AutocannonJson;
   const ok = result['2xx'];
   return {

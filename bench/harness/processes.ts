@@ -41,6 +41,8 @@ export interface StartOptions {
   /** Keep stdout (logs) instead of discarding it. Default false: logs go to /dev/null. */
   readonly keepStdout?: boolean;
   readonly core?: string;
+  /** Open an IPC channel (`child.send` / `process.send`). Default false. */
+  readonly ipc?: boolean;
 }
 
 /** Starts `node <script>` pinned to the server core; stdout (service logs) goes to /dev/null. */
@@ -49,7 +51,7 @@ export function startNode(options: StartOptions): ServerProcess {
   const child = spawn(command, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
-    stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', options.keepStdout ? 'pipe' : 'ignore', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   let tail = '';
   const keep = (chunk: Buffer): void => void (tail = (tail + chunk.toString()).slice(-4000));

@@ -65,11 +65,23 @@ export function toMarkdown(report: BenchReport): string {
       lines.push(`| ${l.title} | ${l.verdict === 'error' || l.verdict === 'skipped' ? '–' : `${l.value} ${l.unit}`} | ${l.verdict === 'reference' ? '–' : `≤ ${l.max} ${l.unit}`} | ${verdictMark[l.verdict]}${l.note ? `: ${l.note.split('\n')[0]}` : ''} |`);
     }
   }
-  const notes = report.scenarios.filter((s) => s.note && s.verdict !== 'error' && s.verdict !== 'skipped');
+  const notes = report.scenarios.flatMap((s) => [...(s.note && s.verdict !== 'error' && s.verdict !== 'skipped' ? [`${s.id}: ${s.note}`] : []), ...extraNotes(s)]);
   if (notes.length > 0) {
     lines.push('');
-    for (const s of notes) lines.push(`- ${s.id}: ${s.note}`);
+    for (const note of notes) lines.push(`- ${note}`);
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** Per-round extras worth a line: events lost, response bytes per call, rows per second. */
+function extraNotes(s: ScenarioResult): string[] {
+  const values = (side: 'ours' | 'baseline', key: string): string => s.rounds.map((r) => r[side].extra?.[key] ?? 0).join(', ');
+  const has = (key: string): boolean => s.rounds.some((r) => r.ours.extra?.[key] !== undefined);
+  const notes: string[] = [];
+  if (has('lost')) notes.push(`${s.id}: events lost per round: ours ${values('ours', 'lost')}; baseline ${values('baseline', 'lost')}`);
+  if (has('dataBytesPerCall')) notes.push(`${s.id}: response bytes per call: ours ${values('ours', 'dataBytesPerCall')}; baseline ${values('baseline', 'dataBytesPerCall')}`);
+  if (has('rowsPerSecond')) notes.push(`${s.id}: rows/s (median): ours ${s.median.ours.extra?.rowsPerSecond ?? 0}; baseline ${s.median.baseline.extra?.rowsPerSecond ?? 0}`);
+  if (has('rssGrowthMb')) notes.push(`${s.id}: RSS growth MB per round: ours ${values('ours', 'rssGrowthMb')}; baseline ${values('baseline', 'rssGrowthMb')}`);
+  return notes;
 }
