@@ -8,7 +8,7 @@
  * The generator transpiles a template into `<template>/__transpiled`; each run transpiles a
  * private copy instead, so nothing outside gen/ changes and concurrent runs do not collide.
  */
-import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, matchesGlob, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,21 @@ export async function generateAsyncapi(ctx: GenerateContext, options: GenerateAs
     if (options.html === false) continue;
     // The PDF hook (generate:after) only runs with `pdf: 'true'`; disabling it skips puppeteer entirely.
     await runTemplate(Generator, htmlTemplateDir, join(outDir, 'html'), text, { singleFile: 'true', outFilename: document.html }, { 'generate:after': true });
+    await patchHtml(join(outDir, 'html', document.html));
   }
+}
+
+/**
+ * The template's typography stylesheet wraps inline code in literal backticks (`code::before`),
+ * so every `name` in a description shows its markdown quotes. Inline code is already set in a
+ * monospace face; the override drops the quotes.
+ */
+const htmlStyleOverride = '<style>.aui-root .prose code:before,.aui-root .prose code:after{content:none}</style>';
+
+async function patchHtml(file: string): Promise<void> {
+  const html = await readFile(file, 'utf8');
+  if (!html.includes('</head>')) throw new Error(`cannot patch ${file}: no </head> in the AsyncAPI HTML`);
+  await writeFile(file, html.replace('</head>', `${htmlStyleOverride}</head>`));
 }
 
 /**
