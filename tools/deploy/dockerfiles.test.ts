@@ -1,0 +1,212 @@
+/**
+ * Each part's Dockerfile, proved without Docker: its rules (Node 24 slim, production-only install
+ * without scripts, non-root, exec-form CMD), every COPY source present in the build context, and
+ * its final stage performed on this machine (fresh context copy, `npm ci --omit=dev`, gen/ from
+ * the build) after which the part starts in production mode, answers /healthz and exits 0 on SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
+import { execForm, parseCopy, parseDockerfile, splitFlags } from './dockerfile.ts';
+import type { Dockerfile, Stage } from './dockerfile.ts';
+import { assembleStage, contextFiles } from './image-build.ts';
+import type { AssembledImage } from './image-build.ts';
+import { repositoryRoot } from './services.ts';
+
+const parts = ['platform-service', 'commands-service', 'gateway'] as const;
+type Part = (typeof parts)[number];
+
+const dockerfiles = Object.fromEntries(
+  await Promise.all(parts.map(async (part) => [part, parseDockerfile(await readFile(join(repositoryRoot, part, 'Dockerfile'), 'utf8'))] as const)),
+) as Record<Part, Dockerfile>;
+const context = await contextFiles(repositoryRoot);
+
+const finalStage = (part: Part): Stage => dockerfiles[part].stages.at(-1) as Stage;
+const buildStage = (part: Part): Stage => dockerfiles[part].stages[0] as Stage;
+const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => splitFlags(i.args).rest);
+const last = (stage: Stage, keyword: string): string | undefined => stage.instructions.findLast((i) => i.keyword === keyword)?.args;
+
+describe.each(parts)('%s Dockerfile', (part) => {
+  it('builds on node:24-slim pinned by tag, in two stages', () => {
+    expect(dockerfiles[part].stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of dockerfiles[part].stages) expect(stage.base).toMatch(/^node:24(\.\d+){0,2}-slim(@sha256:[0-9a-f]{64})?$/);
+  });
+
+  it('generates gen/ in the build stage with the dev tooling (npm ci runs the generate postinstall)', () => {
+    const commands = runs(buildStage(part)).join('\n');
+    expect(commands).toMatch(/\bnpm ci\b/);
+    expect(commands).not.toMatch(/--ignore-scripts/);
+  });
+
+  it('installs only production dependencies of the workspaces it needs, without scripts', () => {
+    const install = runs(finalStage(part)).find((command) => /\bnpm ci\b/.test(command)) ?? '';
+    expect(install).toMatch(/--omit=dev/);
+    expect(install).toMatch(/--ignore-scripts/);
+    expect([...install.matchAll(/-w (\S+)/g)].map((match) => match[1])).toEqual(['runtime', part]);
+  });
+
+  it('runs as node in production, exec-form node src/main.ts from the part folder', () => {
+    const stage = finalStage(part);
+    expect(last(stage, 'ENV')).toMatch(/NODE_ENV=production/);
+    expect(last(stage, 'USER')).toBe('node');
+    expect(last(stage, 'WORKDIR')).toBe(`/app/${part}`);
+    expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', 'src/main.ts']);
+  });
+
+  it('copies only paths that exist in the build context', () => {
+    const sources = dockerfiles[part].stages
+      .flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'COPY').map(parseCopy))
+      .filter((copy) => copy.from === undefined)
+      .flatMap((copy) => copy.sources)
+      .filter((source) => source !== '.');
+    const missing = sources.filter((source) => !context.some((file) => file === source.replace(/\/+$/, '') || file.startsWith(`${source.replace(/\/+$/, '')}/`)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('compose.yaml', () => {
+  it('runs RabbitMQ with management, SQL Server and the three parts, with no password in the file', async () => {
+    const text = await readFile(join(repositoryRoot, 'compose.yaml'), 'utf8');
+    const compose = parse(text) as { services: Record<string, { image?: string; build?: { dockerfile: string }; healthcheck?: unknown; environment?: Record<string, string> }> };
+    expect(compose.services.rabbitmq?.image).toBe('rabbitmq:3-management');
+    expect(compose.services.mssql?.image).toBe('mcr.microsoft.com/mssql/server:2022-latest');
+    expect(compose.services.mssql?.environment?.MSSQL_SA_PASSWORD).toMatch(/^\$\{MSSQL_SA_PASSWORD:\?/);
+    for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe(`${part}/Dockerfile`);
+    expect(Object.values(compose.services).filter((service) => service.image?.includes(':') && !service.build).every((service) => service.healthcheck !== undefined)).toBe(true);
+  });
+});
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function start(image: AssembledImage, env: Record<string, string>, args = image.cmd ?? []): Started {
+  const [command = 'node', ...rest] = args;
+  const child = spawn(command, rest, { cwd: image.workdir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...image.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function healthz(url: string, started: Started, deadlineMs = 20_000): Promise<number> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (started.child.exitCode !== null) throw new Error(`exited with ${started.child.exitCode} before /healthz answered:\n${started.output()}`);
+    const status = await fetch(`${url}/healthz`).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (status !== undefined) return status;
+    if (Date.now() > deadline) throw new Error(`/healthz did not answer within ${deadlineMs} ms:\n${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('images performed without Docker', () => {
+  let scratch: string;
+  const images = new Map<Part, AssembledImage>();
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'images-'));
+    // One fresh install per image, in parallel (npm's cache is warm, --prefer-offline avoids the registry).
+    await Promise.all(
+      parts.map(async (part) => {
+        const image = await assembleStage({ repository: repositoryRoot, stage: finalStage(part), buildStage: buildStage(part).name ?? '', context, root: join(scratch, part), npmCiArgs: ['--prefer-offline'] });
+        images.set(part, image);
+      }),
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  const image = (part: Part): AssembledImage => {
+    const found = images.get(part);
+    if (!found) throw new Error(`${part} image was not assembled`);
+    return found;
+  };
+
+  it.each(parts)('%s image has no dev tooling (no typescript, vitest, generators)', async (part) => {
+    const { stat } = await import('node:fs/promises');
+    const nodeModules = join(image(part).root, 'app', 'node_modules');
+    const present = async (name: string) => (await stat(join(nodeModules, name)).catch(() => undefined)) !== undefined;
+    expect(await present('@platform/runtime')).toBe(true);
+    expect(await present('@platform/gen/package.json')).toBe(true);
+    const tools = ['vitest', '@asyncapi/generator', 'openapi-typescript', '@bufbuild/protoc-gen-es', 'oxlint'];
+    const installed = await Promise.all(tools.map(async (tool) => ((await present(tool)) ? tool : undefined)));
+    expect(installed.filter((tool) => tool !== undefined)).toEqual([]);
+  });
+
+  it('all three parts start in production mode, answer /healthz and stop on SIGTERM', async () => {
+    const [restPort, grpcPort, commandsPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const dataDir = join(scratch, 'data');
+    const started: Record<Part, Started> = {
+      'platform-service': start(image('platform-service'), {
+        HTTP_PORT: String(restPort),
+        GRPC_PORT: String(grpcPort),
+        DB_DRIVER: 'sqlite',
+        DB_URL: join(dataDir, 'platform-service.sqlite'),
+        COMMANDS_SERVICE_URL: `http://127.0.0.1:${commandsPort}`,
+      }),
+      'commands-service': start(image('commands-service'), {
+        HTTP_PORT: String(commandsPort),
+        DB_DRIVER: 'sqlite',
+        DB_URL: join(dataDir, 'commands-service.sqlite'),
+        PLATFORM_SERVICE_GRPC_URL: `http://127.0.0.1:${grpcPort}`,
+      }),
+      gateway: start(image('gateway'), {
+        HTTP_PORT: String(gatewayPort),
+        PLATFORM_SERVICE_URL: `http://127.0.0.1:${restPort}`,
+        COMMANDS_SERVICE_URL: `http://127.0.0.1:${commandsPort}`,
+      }),
+    };
+    try {
+      const statuses = await Promise.all([
+        healthz(`http://127.0.0.1:${restPort}`, started['platform-service']),
+        healthz(`http://127.0.0.1:${commandsPort}`, started['commands-service']),
+        healthz(`http://127.0.0.1:${gatewayPort}`, started.gateway),
+      ]);
+      expect(statuses).toEqual([200, 200, 200]);
+      expect((await fetch(`http://127.0.0.1:${gatewayPort}/api/platforms`)).status).toBe(200);
+    } finally {
+      for (const { child } of Object.values(started)) child.kill('SIGTERM');
+    }
+    const codes = await Promise.all(Object.values(started).map(({ exited }) => exited));
+    // The logs ride along so a failure shows why a part did not exit cleanly.
+    expect({ codes, logs: Object.values(started).map(({ output }) => output().slice(-2000)) }).toMatchObject({ codes: [0, 0, 0] });
+  }, 60_000);
+
+  it.each(['platform-service', 'commands-service'] as const)('%s image migrates an empty PostgreSQL database with node src/migrate.ts', async (part) => {
+    await withTemporaryPostgresDatabase(
+      async (database) => {
+        const run = start(image(part), { DB_DRIVER: 'postgresql', DB_URL: database.url }, ['node', 'src/migrate.ts']);
+        const code = await run.exited;
+        expect({ code, logs: run.output() }).toMatchObject({ code: 0, logs: expect.stringMatching(/applied \d+ migration/) });
+      },
+      { prefix: 'deploy_image' },
+    );
+  }, 60_000);
+});
