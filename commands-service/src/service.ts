@@ -5,6 +5,7 @@
  */
 import { commandsServiceSurface } from '@platform/gen/openapi/commands-service/server.ts';
 import type { Orm } from '@platform/runtime/db';
+import { AppError, errorCodes } from '@platform/runtime/errors';
 import { type Readiness, createReadiness } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 import type { Publisher, Subscriber } from '@platform/runtime/messaging';
@@ -150,7 +151,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
   return {
     readiness,
     start() {
-      if (stopping) return Promise.reject(new Error('cannot start commands-service: it was stopped'));
+      if (stopping) return Promise.reject(new AppError(errorCodes.unavailable, 'cannot start commands-service: it was stopped'));
       starting ??= startAll().catch(async (error: unknown) => {
         readiness.drain();
         await closeAll();
