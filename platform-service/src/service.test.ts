@@ -75,6 +75,36 @@ describe.each(persistentTargets)('platform-service start-up on $name', (target) 
   });
 });
 
+describe('platform-service when its database goes away', () => {
+  it('answers-500-without-internals-and-reports-not-ready', async () => {
+    const database = await createTemporaryPostgresDatabase({ prefix: 'platform_service' });
+    const api = await startTestService({ database: { driver: 'postgresql', url: database.url } });
+    try {
+      await database.drop();
+      const { error, response } = await api.client.GET('/api/platforms', { headers: { 'x-request-id': 'lost-db-1' } });
+      expect(response.status).toBe(500);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(error).toEqual({
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'An unexpected error occurred. Quote the request id when reporting it.',
+        instance: '/api/platforms',
+        requestId: 'lost-db-1',
+      });
+      const created = await api.client.POST('/api/platforms', { body: { name: 'n', publisher: 'p', cost: 'c' } });
+      expect(created.response.status).toBe(500);
+      expect(JSON.stringify(created.error)).not.toMatch(/database|postgres|select|insert/i);
+      const readyz = await api.readyz();
+      expect(readyz.status).toBe(503);
+      expect(readyz.body.checks.database?.ok).toBe(false);
+    } finally {
+      await api.stop();
+      await database.drop();
+    }
+  });
+});
+
 describe('createPlatformService', () => {
   const logger = createLogger({ name: 'service-test', level: 'silent' });
 
