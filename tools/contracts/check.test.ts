@@ -110,6 +110,24 @@ describe('breaking changes fail the check with a message naming them', () => {
     expect(changesOf(result, 'proto')).toContain('field platforms.v1.Platform.name = 5 (string) added');
   });
 
+  it('fails-when-a-proto-field-is-removed', async () => {
+    const result = await checkAfter((c) => c.editText(platformProto, /\n\s*\/\/ Cost as free text[^\n]*\n\s*string cost = 4;/, ''));
+    expect(changesOf(result, 'proto', 'breaking')).toContain(
+      'buf FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: Previously present field "4" with name "cost" on message "Platform" was deleted without reserving the number "4".',
+    );
+    expect(changesOf(result, 'proto', 'note')).toContain('field platforms.v1.Platform.cost = 4 (string) removed');
+  });
+
+  it('fails-when-a-request-field-is-removed', async () => {
+    const result = await checkAfter((c) =>
+      c.editYaml(commandsOpenapi, (doc) => {
+        delete properties(doc, 'CommandCreate').howTo;
+        required(doc, 'CommandCreate').splice(required(doc, 'CommandCreate').indexOf('howTo'), 1);
+      }),
+    );
+    expect(changesOf(result, 'openapi', 'breaking')).toContain('request field CommandCreate.howTo: removed (old clients still send it)');
+  });
+
   it('fails-when-a-proto-field-type-changes', async () => {
     const result = await checkAfter((c) => c.editText(platformProto, 'string cost = 4;', 'int32 cost = 4;'));
     expect(changesOf(result, 'proto', 'breaking')).toContain(
