@@ -20,6 +20,7 @@ import { eventsScenario } from './scenarios/events.ts';
 import { grpcScenarios } from './scenarios/grpc.ts';
 import { idleRssLimits } from './scenarios/idle-rss.ts';
 import { gatewayScenarios, restScenarios } from './scenarios/rest.ts';
+import { syncRssGrowthBudgetMb, syncScenario } from './scenarios/sync.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +56,7 @@ const only = values.only?.split(',').map((prefix) => prefix.trim()).filter((pref
 const selected = (id: string): boolean => only === undefined || only.some((prefix) => id.startsWith(prefix));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario];
+const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario, syncScenario];
 const needsH2load = new Set(grpcScenarios.map((s) => s.id));
 
 const scenarios: ScenarioResult[] = [];
@@ -75,6 +76,18 @@ for (const scenario of ratioScenarios.filter((s) => selected(s.id))) {
 }
 
 const limits: LimitResult[] = [];
+const sync = scenarios.find((s) => s.id === syncScenario.id);
+if (sync) {
+  const growth = sync.median.ours.extra?.rssGrowthMb ?? 0;
+  limits.push({
+    id: 'sync-rss-growth',
+    title: `RSS growth of commands-service during the start-up sync of ${settings.largeCatalogue} platforms (median)`,
+    value: growth,
+    unit: 'MB',
+    max: syncRssGrowthBudgetMb,
+    verdict: sync.verdict === 'error' || sync.verdict === 'skipped' ? sync.verdict : growth < syncRssGrowthBudgetMb ? 'holds' : 'misses',
+  });
+}
 if (selected('idle-rss')) {
   log('idle-rss: RSS of each part after start-up, idle');
   limits.push(...(await idleRssLimits(settings, log)));

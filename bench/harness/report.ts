@@ -51,10 +51,12 @@ export function toMarkdown(report: BenchReport): string {
       lines.push(`| ${s.title} | | | | | | | ≥ ${s.budget} | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
       continue;
     }
+    const budget = s.budget > 0 ? `≥ ${s.budget}` : '–';
+    const verdict = s.budget > 0 ? verdictMark[s.verdict] : 'no ratio budget';
     const o = s.median.ours;
     const b = s.median.baseline;
     lines.push(
-      `| ${s.title} | ${s.ours} | ${s.baseline} | ${o.opsPerSecond} ${s.unit} | ${b.opsPerSecond} ${s.unit} | ${s.rounds.map((r) => r.ratio).join(', ')} | ${s.median.ratio} | ≥ ${s.budget} | ${cell(o.p50Ms)} / ${cell(o.p99Ms)} | ${cell(b.p50Ms)} / ${cell(b.p99Ms)} | ${cell(o.cpuMicrosPerOp)} | ${cell(b.cpuMicrosPerOp)} | ${verdictMark[s.verdict]} |`,
+      `| ${s.title} | ${s.ours} | ${s.baseline} | ${o.opsPerSecond} ${s.unit} | ${b.opsPerSecond} ${s.unit} | ${s.rounds.map((r) => r.ratio).join(', ')} | ${s.median.ratio} | ${budget} | ${cell(o.p50Ms)} / ${cell(o.p99Ms)} | ${cell(b.p50Ms)} / ${cell(b.p99Ms)} | ${cell(o.cpuMicrosPerOp)} | ${cell(b.cpuMicrosPerOp)} | ${verdict} |`,
     );
   }
   if (report.limits.length > 0) {

@@ -30,8 +30,11 @@ export interface Contender {
   readonly name: string;
   /** Processes whose CPU and RSS count for this contender. */
   readonly pids: readonly number[];
-  /** One load run; the result's `ok` is the number of operations the CPU is divided by. */
-  measure(durationSeconds: number): Promise<LoadResult & { readonly extra?: Readonly<Record<string, number>> }>;
+  /**
+   * One load run; the result's `ok` is the number of operations the CPU is divided by. A
+   * contender whose processes live only during the run reports their CPU and RSS itself.
+   */
+  measure(durationSeconds: number): Promise<LoadResult & { readonly extra?: Readonly<Record<string, number>>; readonly cpuMicros?: number; readonly rssMb?: number }>;
 }
 
 export interface RatioScenario {
@@ -41,6 +44,8 @@ export interface RatioScenario {
   readonly unit: string;
   /** Lowest acceptable ratio ours/baseline of operations per second. */
   readonly budget: number;
+  /** Run each contender once, unmeasured, before the rounds. Default true. */
+  readonly warmup?: boolean;
   /** Starts both contenders (and anything they share); `stop` releases everything. */
   setup(settings: BenchSettings): Promise<{ readonly ours: Contender; readonly baseline: Contender; stop(): Promise<void> }>;
 }
@@ -87,7 +92,7 @@ export interface ScenarioResult {
 async function measure(contender: Contender, durationSeconds: number): Promise<Measurement> {
   const cpuBefore = contender.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
   const result = await contender.measure(durationSeconds);
-  const cpu = contender.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0) - cpuBefore;
+  const cpu = result.cpuMicros ?? contender.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0) - cpuBefore;
   return {
     opsPerSecond: round(result.rps, 1),
     ok: result.ok,
@@ -96,7 +101,7 @@ async function measure(contender: Contender, durationSeconds: number): Promise<M
     p99Ms: round(result.p99Ms, 2),
     cpuMicrosPerOp: result.ok > 0 ? round(cpu / result.ok, 1) : 0,
     cpuPercent: result.wallSeconds > 0 ? round((cpu / (result.wallSeconds * 1_000_000)) * 100, 1) : 0,
-    rssMb: round(contender.pids.reduce((sum, pid) => sum + rssMb(pid), 0), 1),
+    rssMb: round(result.rssMb ?? contender.pids.reduce((sum, pid) => sum + rssMb(pid), 0), 1),
     ...(result.extra ? { extra: result.extra } : {}),
   };
 }
@@ -126,7 +131,7 @@ export async function runScenario(scenario: RatioScenario, settings: BenchSettin
   const started = await scenario.setup(settings);
   const { ours, baseline } = started;
   try {
-    if (settings.warmupSeconds > 0) {
+    if (settings.warmupSeconds > 0 && scenario.warmup !== false) {
       await ours.measure(settings.warmupSeconds);
       await baseline.measure(settings.warmupSeconds);
     }

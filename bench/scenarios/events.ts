@@ -64,8 +64,8 @@ function oursContender(platformDb: string, commandsDb: string, restUrl: string, 
       let sending = true;
       let expected = Number.POSITIVE_INFINITY;
       let sendEnded = Number.POSITIVE_INFINITY;
+      const deadline = (): number => (sending ? Number.POSITIVE_INFINITY : sendEnded + settleTimeoutMs);
       const poll = (async () => {
-        const deadline = () => (sending ? Number.POSITIVE_INFINITY : sendEnded + settleTimeoutMs);
         while (arrivals.size < expected && Date.now() < deadline()) {
           const now = Date.now();
           for (const row of arrivedAfter.all(lastSeen) as { id: number }[]) {

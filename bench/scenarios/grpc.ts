@@ -17,16 +17,18 @@ export const unaryCatalogueRows = 100;
 
 const method = (name: string): string => `/platforms.v1.PlatformService/${name}`;
 
+/** Rows of GetAllPlatforms and of a whole StreamPlatforms. */
+async function countRows(baseUrl: string): Promise<[number, number]> {
+  const client = createClient(PlatformService, createGrpcTransport({ baseUrl }));
+  const unary = (await client.getAllPlatforms({})).platforms.length;
+  let streamed = 0;
+  for await (const response of client.streamPlatforms({})) streamed += response.platforms.length;
+  return [unary, streamed];
+}
+
 /** Both servers answer the same rows, so their response bytes are comparable. */
 async function checkSameRows(oursUrl: string, baselineUrl: string, rows: number): Promise<void> {
-  const count = async (baseUrl: string): Promise<[number, number]> => {
-    const client = createClient(PlatformService, createGrpcTransport({ baseUrl }));
-    const unary = (await client.getAllPlatforms({})).platforms.length;
-    let streamed = 0;
-    for await (const response of client.streamPlatforms({})) streamed += response.platforms.length;
-    return [unary, streamed];
-  };
-  const [ours, baseline] = [await count(oursUrl), await count(baselineUrl)];
+  const [ours, baseline] = [await countRows(oursUrl), await countRows(baselineUrl)];
   if (ours.join() !== `${rows},${rows}` || baseline.join() !== `${rows},${rows}`) {
     throw new Error(`cannot compare: expected ${rows} rows from both (unary, stream), got ours ${ours.join()} and baseline ${baseline.join()}`);
   }
