@@ -1,0 +1,263 @@
+/**
+ * The Kubernetes manifests, checked without a cluster: both overlays render (our small kustomize,
+ * identical to `kubectl kustomize` where kubectl is installed), every object validates against the
+ * Kubernetes API schemas (kubernetes-models), and the objects fit together and fit the code:
+ * selectors, ports, probes, environment (each part's own config loader accepts it), Secrets.
+ */
+import { execFile } from 'node:child_process';
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { healthPaths } from '@platform/runtime/rest';
+import { loadConfig as loadCommandsConfig } from '../../commands-service/src/config.ts';
+import { loadConfig as loadGatewayConfig } from '../../gateway/src/config.ts';
+import { loadConfig as loadPlatformConfig } from '../../platform-service/src/config.ts';
+import { parseDockerfile } from './dockerfile.ts';
+import { kustomize } from './kustomize.ts';
+import type { KubeObject } from './kustomize.ts';
+import { containers, find, mainContainers, ofKind, resolveEnv, resolvePort, selectedWorkloads, selects, templateLabels } from './manifests.ts';
+import type { Container, LabelSelector } from './manifests.ts';
+import { repositoryRoot } from './services.ts';
+
+const run = promisify(execFile);
+const overlays = ['dev', 'prod'] as const;
+const parts = ['platform-service', 'commands-service', 'gateway'] as const;
+type Part = (typeof parts)[number];
+
+/** The one Secret people create by hand (k8s/README-section.md), and the keys the manifests read. */
+const externalSecret = 'platform-secrets';
+const externalSecretKeys = ['mssql-sa-password', 'rabbitmq-password'];
+/** URL-safe stand-ins for secret values, so connection URLs built from them parse. */
+const placeholder = (_secret: string, key: string) => `placeholder-${key}`;
+
+const rendered = Object.fromEntries(
+  await Promise.all(overlays.map(async (overlay) => [overlay, await kustomize(join(repositoryRoot, 'k8s', 'overlays', overlay))] as const)),
+) as Record<(typeof overlays)[number], KubeObject[]>;
+
+const kubectl = await run('kubectl', ['kustomize', '--help']).then(
+  () => true,
+  () => false,
+);
+
+const objectKey = (object: KubeObject) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+const deployment = (objects: KubeObject[], part: Part): KubeObject => {
+  const found = find(objects, 'Deployment', part);
+  if (!found) throw new Error(`no Deployment ${part}`);
+  return found;
+};
+const mainContainer = (objects: KubeObject[], part: Part): Container => {
+  const found = mainContainers(deployment(objects, part)).find((container) => container.name === part);
+  if (!found) throw new Error(`Deployment ${part} has no container ${part}`);
+  return found;
+};
+
+/** The part's own configuration loader, run on the environment its Deployment gives it. */
+const loaders: Record<Part, (env: Record<string, string>) => { httpPort: number }> = {
+  'platform-service': (env) => loadPlatformConfig(env),
+  'commands-service': (env) => loadCommandsConfig(env),
+  gateway: (env) => loadGatewayConfig(env),
+};
+
+/** Loads the kubernetes-models class for an object's apiVersion and kind. */
+async function modelFor(object: KubeObject): Promise<{ validate(): void }> {
+  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : [undefined, object.apiVersion];
+  const module = (await import(`kubernetes-models/${group === undefined ? '' : `${group}/`}${version}/${object.kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const Model = module[object.kind];
+  if (!Model) throw new Error(`kubernetes-models has no ${object.apiVersion} ${object.kind}`);
+  return new Model(object);
+}
+
+describe.each(overlays)('overlay %s', (overlay) => {
+  const objects = rendered[overlay];
+
+  const names = (kind: string) => ofKind(objects, kind).map((object) => object.metadata.name).toSorted();
+
+  it('renders the platform: three Deployments, two StatefulSets, Services, Ingresses, ConfigMaps, and no Secret', () => {
+    expect(names('Deployment')).toEqual(['commands-service', 'gateway', 'platform-service']);
+    expect(names('StatefulSet')).toEqual(['mssql', 'rabbitmq']);
+    expect(names('Service')).toEqual(['commands-service', 'gateway', 'mssql', 'platform-service', 'rabbitmq']);
+    expect(names('Ingress')).toEqual(['api', 'grpc']);
+    expect(names('PodDisruptionBudget')).toEqual(['commands-service', 'gateway', 'platform-service']);
+    expect(names('NetworkPolicy')).toEqual(['mssql', 'rabbitmq']);
+    expect(names('HorizontalPodAutoscaler')).toEqual(overlay === 'prod' ? ['commands-service', 'gateway', 'platform-service'] : []);
+    expect(names('Secret')).toEqual([]);
+  });
+
+  it.runIf(kubectl)('renders exactly what kubectl kustomize renders', async () => {
+    const { stdout } = await run('kubectl', ['kustomize', join(repositoryRoot, 'k8s', 'overlays', overlay)], { maxBuffer: 16 * 1024 * 1024 });
+    const theirs = new Map(parseAllDocuments(stdout).map((document) => document.toJS() as KubeObject).map((object) => [objectKey(object), object]));
+    const ours = new Map(objects.map((object) => [objectKey(object), object]));
+    expect([...ours.keys()].toSorted()).toEqual([...theirs.keys()].toSorted());
+    const differing = [...ours].filter(([name, object]) => !isDeepStrictEqual(object, theirs.get(name))).map(([name]) => name);
+    expect(differing).toEqual([]);
+  });
+
+  it('validates every object against the Kubernetes API schemas', async () => {
+    const invalid: string[] = [];
+    for (const object of objects) {
+      try {
+        (await modelFor(object)).validate();
+      } catch (error) {
+        invalid.push(`${object.kind}/${object.metadata.name}: ${String(error)}`);
+      }
+    }
+    expect(invalid).toEqual([]);
+  });
+
+  it('selects with labels that exist: workloads, Services, PodDisruptionBudgets, NetworkPolicies, HPAs', () => {
+    const problems: string[] = [];
+    for (const workload of [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')]) {
+      const selector = (workload.spec as { selector: LabelSelector }).selector;
+      if (!selects(selector, templateLabels(workload))) problems.push(`${workload.kind}/${workload.metadata.name} selector does not match its pod labels`);
+    }
+    for (const kind of ['Service', 'PodDisruptionBudget']) {
+      for (const object of ofKind(objects, kind)) {
+        const spec = object.spec as { selector: LabelSelector | Record<string, string> };
+        const selector = kind === 'Service' ? { matchLabels: spec.selector as Record<string, string> } : (spec.selector as LabelSelector);
+        if (selectedWorkloads(objects, selector).length !== 1) problems.push(`${kind}/${object.metadata.name} does not select exactly one workload`);
+      }
+    }
+    for (const policy of ofKind(objects, 'NetworkPolicy')) {
+      if (selectedWorkloads(objects, (policy.spec as { podSelector: LabelSelector }).podSelector).length === 0) problems.push(`NetworkPolicy/${policy.metadata.name} selects no pods`);
+    }
+    for (const hpa of ofKind(objects, 'HorizontalPodAutoscaler')) {
+      const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
+      if (!find(objects, target.kind, target.name)) problems.push(`HorizontalPodAutoscaler/${hpa.metadata.name} scales a missing ${target.kind}/${target.name}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('points every Service port at a container port of the selected pods', () => {
+    const problems: string[] = [];
+    for (const service of ofKind(objects, 'Service')) {
+      const spec = service.spec as { selector: Record<string, string>; ports: { name: string; port: number; targetPort?: number | string }[]; type?: string; clusterIP?: string };
+      const [workload] = selectedWorkloads(objects, { matchLabels: spec.selector });
+      for (const port of spec.ports) {
+        const target = port.targetPort ?? port.port;
+        if (!workload || !containers(workload).some((container) => resolvePort(container, target) !== undefined)) problems.push(`Service/${service.metadata.name} port ${port.name} -> ${target}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(parts.map((part) => (find(objects, 'Service', part)?.spec as { type?: string } | undefined)?.type)).toEqual(parts.map(() => 'ClusterIP'));
+  });
+
+  it('routes the ingress paths to Service ports that exist, gRPC to the gRPC port', () => {
+    const backends = (name: string) =>
+      ((find(objects, 'Ingress', name)?.spec as { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name?: string; number?: number } } } }[] } }[] } | undefined)?.rules ?? []).flatMap(
+        (rule) => rule.http.paths.map((path) => ({ path: path.path, service: path.backend.service.name, port: path.backend.service.port.name ?? path.backend.service.port.number })),
+      );
+    const api = backends('api');
+    expect(api).toEqual([
+      { path: '/api/platforms', service: 'platform-service', port: 'http' },
+      { path: '/api/c', service: 'commands-service', port: 'http' },
+      { path: '/docs', service: 'gateway', port: 'http' },
+      { path: '/contracts', service: 'gateway', port: 'http' },
+    ]);
+    const grpc = backends('grpc');
+    expect(grpc.map((backend) => backend.path)).toEqual(['/platforms.v1.PlatformService', '/grpc.health.v1.Health', '/grpc.reflection.v1.ServerReflection', '/grpc.reflection.v1alpha.ServerReflection']);
+    expect(new Set(grpc.map((backend) => `${backend.service}:${backend.port}`))).toEqual(new Set(['platform-service:grpc']));
+    expect(find(objects, 'Ingress', 'grpc')?.metadata.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPC');
+    for (const ingress of ofKind(objects, 'Ingress')) expect((ingress.spec as { ingressClassName?: string }).ingressClassName).toBe('nginx');
+    const servicePorts = (name: string) => (find(objects, 'Service', name)?.spec as { ports: { name: string; port: number }[] } | undefined)?.ports ?? [];
+    const dangling = [...api, ...grpc].filter((backend) => !servicePorts(backend.service).some((port) => port.name === backend.port || port.port === backend.port));
+    expect(dangling).toEqual([]);
+  });
+
+  describe.each(parts)('%s', (part) => {
+    const container = mainContainer(objects, part);
+    const resolved = resolveEnv(objects, container, placeholder, [externalSecret]);
+
+    it('gets an environment its configuration loader accepts, with every reference resolved', () => {
+      expect(resolved.problems).toEqual([]);
+      expect(() => loaders[part](resolved.env)).not.toThrow();
+      expect(resolved.env.NODE_ENV).toBe('production');
+    });
+
+    it('listens where its ports, Service and probes say', () => {
+      const config = loaders[part](resolved.env);
+      expect(resolvePort(container, 'http')).toBe(config.httpPort);
+      const probes = [container.startupProbe, container.livenessProbe, container.readinessProbe];
+      expect(probes.every((probe) => probe !== undefined)).toBe(true);
+      expect(container.readinessProbe?.httpGet?.path).toBe(healthPaths.ready);
+      const httpProbes = probes.flatMap((probe) => (probe?.httpGet ? [probe.httpGet] : []));
+      expect(httpProbes.every((probe) => Object.values(healthPaths).includes(probe.path as never) && resolvePort(container, probe.port) === config.httpPort)).toBe(true);
+      expect(httpProbes.some((probe) => probe.path === healthPaths.alive)).toBe(true);
+    });
+
+    it('is reached only through in-cluster Services: every URL in its environment names a Service and one of its ports', () => {
+      const wrong = Object.entries(resolved.env)
+        .filter(([, value]) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && URL.canParse(value))
+        .filter(([, value]) => {
+          const url = new URL(value);
+          const ports = (find(objects, 'Service', url.hostname)?.spec as { ports: { port: number }[] } | undefined)?.ports ?? [];
+          const port = url.port === '' ? { 'http:': 80, 'https:': 443 }[url.protocol] : Number(url.port);
+          return !ports.some((candidate) => candidate.port === port);
+        })
+        .map(([name, value]) => `${name}=${value}`);
+      expect(wrong).toEqual([]);
+    });
+
+    it('runs restricted: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp, a /tmp volume, requests and limits', () => {
+      const pod = (deployment(objects, part).spec as { template: { spec: { securityContext: Record<string, unknown>; automountServiceAccountToken?: boolean } } }).template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const each of containers(deployment(objects, part))) {
+        expect(each.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+        expect(each.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+        expect(Object.keys(each.resources?.requests ?? {}).toSorted()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(each.resources?.limits ?? {}).toSorted()).toEqual(['cpu', 'memory']);
+      }
+    });
+
+    it(`uses the contract-first/${part} image with the overlay's tag, exposing what the Dockerfile exposes`, async () => {
+      const tag = overlay === 'dev' ? 'dev' : '0.1.0';
+      for (const each of containers(deployment(objects, part))) expect(each.image).toBe(`contract-first/${part}:${tag}`);
+      const dockerfile = parseDockerfile(await readFile(join(repositoryRoot, part, 'Dockerfile'), 'utf8'));
+      const exposed = dockerfile.stages.at(-1)?.instructions.filter((instruction) => instruction.keyword === 'EXPOSE').flatMap((instruction) => instruction.args.split(/\s+/).map(Number));
+      expect((container.ports ?? []).map((port) => port.containerPort)).toEqual(exposed);
+    });
+  });
+
+  it('serves gRPC health to the native probe on the gRPC port of platform-service', () => {
+    const container = mainContainer(objects, 'platform-service');
+    const config = loadPlatformConfig(resolveEnv(objects, container, placeholder, [externalSecret]).env);
+    expect(container.livenessProbe?.grpc?.port).toBe(config.grpcPort);
+    expect(resolvePort(container, 'grpc')).toBe(config.grpcPort);
+    expect(config.database.driver).toBe('mssql');
+    expect(config.seedData).toBe(overlay === 'dev');
+  });
+
+  it.each(['platform-service', 'commands-service'] as const)('runs %s migrations in an init container with the same environment, before the service', async (part) => {
+    const spec = (deployment(objects, part).spec as { template: { spec: { initContainers?: Container[] } } }).template.spec;
+    const [migrate] = spec.initContainers ?? [];
+    expect(migrate?.command).toEqual(['node', 'src/migrate.ts']);
+    expect(migrate?.image).toBe(mainContainer(objects, part).image);
+    expect(migrate?.env).toEqual(mainContainer(objects, part).env);
+    expect(migrate?.envFrom).toEqual(mainContainer(objects, part).envFrom);
+    await expect(access(join(repositoryRoot, part, 'src', 'migrate.ts'))).resolves.toBeUndefined();
+  });
+
+  it('lets only the two services reach SQL Server and RabbitMQ', () => {
+    const pods = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
+    const allowedFrom = (target: string) => {
+      const policies = ofKind(objects, 'NetworkPolicy').filter((policy) => selects((policy.spec as { podSelector: LabelSelector }).podSelector, templateLabels(find(objects, 'StatefulSet', target) as KubeObject)));
+      const peers = policies.flatMap((policy) => (policy.spec as { ingress: { from: { podSelector: LabelSelector }[] }[] }).ingress.flatMap((rule) => rule.from));
+      return pods.filter((pod) => peers.some((peer) => selects(peer.podSelector, templateLabels(pod)))).map((pod) => pod.metadata.name).toSorted();
+    };
+    expect(allowedFrom('mssql')).toEqual(['commands-service', 'platform-service']);
+    expect(allowedFrom('rabbitmq')).toEqual(['commands-service', 'platform-service']);
+  });
+
+  it('reads secrets only from the one documented Secret, which the README tells how to create', async () => {
+    const workloads = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
+    const read = new Set(workloads.flatMap((workload) => containers(workload).flatMap((container) => resolveEnv(objects, container, placeholder, [externalSecret]).secretKeys)));
+    expect([...read].toSorted()).toEqual(externalSecretKeys.map((key) => `${externalSecret}/${key}`));
+    const readme = await readFile(join(repositoryRoot, 'k8s', 'README-section.md'), 'utf8');
+    expect(readme).toContain(`kubectl create secret generic ${externalSecret}`);
+    for (const key of externalSecretKeys) expect(readme).toContain(`--from-literal=${key}=`);
+  });
+});
