@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { Health, HealthCheckResponse_ServingStatus } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { execForm, parseCopy, parseDockerfile, splitFlags } from './dockerfile.ts';
 import type { Dockerfile, Stage } from './dockerfile.ts';
@@ -191,6 +194,12 @@ describe('images performed without Docker', () => {
       ]);
       expect(statuses).toEqual([200, 200, 200]);
       expect((await fetch(`http://127.0.0.1:${gatewayPort}/api/platforms`)).status).toBe(200);
+      // What the Kubernetes probes call: /readyz on every HTTP port (ready or not, but served),
+      // and grpc.health.v1 (overall service "") on platform-service's gRPC port.
+      const readiness = await Promise.all([restPort, commandsPort, gatewayPort].map(async (port) => (await fetch(`http://127.0.0.1:${port}/readyz`)).status));
+      expect(readiness.every((status) => status === 200 || status === 503)).toBe(true);
+      const health = createClient(Health, createGrpcTransport({ baseUrl: `http://127.0.0.1:${grpcPort}` }));
+      expect((await health.check({ service: '' })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     } finally {
       for (const { child } of Object.values(started)) child.kill('SIGTERM');
     }
