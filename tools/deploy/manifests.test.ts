@@ -21,6 +21,7 @@ import type { KubeObject } from './kustomize.ts';
 import { containers, find, mainContainers, ofKind, resolveEnv, resolvePort, selectedWorkloads, selects, templateLabels } from './manifests.ts';
 import type { Container, LabelSelector } from './manifests.ts';
 import { repositoryRoot } from './services.ts';
+import { modelModule, typecheckObjects } from './strict-types.ts';
 
 const run = promisify(execFile);
 const overlays = ['dev', 'prod'] as const;
@@ -64,8 +65,7 @@ const loaders: Record<Part, (env: Record<string, string>) => { httpPort: number 
 
 /** Loads the kubernetes-models class for an object's apiVersion and kind. */
 async function modelFor(object: KubeObject): Promise<{ validate(): void }> {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : [undefined, object.apiVersion];
-  const module = (await import(`kubernetes-models/${group === undefined ? '' : `${group}/`}${version}/${object.kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const module = (await import(modelModule(object).specifier)) as Record<string, new (data: unknown) => { validate(): void }>;
   const Model = module[object.kind];
   if (!Model) throw new Error(`kubernetes-models has no ${object.apiVersion} ${object.kind}`);
   return new Model(object);
@@ -106,6 +106,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
       }
     }
     expect(invalid).toEqual([]);
+  });
+
+  it('uses only fields the Kubernetes API defines, with their types (strict: no misspelled field passes)', async () => {
+    expect(await typecheckObjects(repositoryRoot, objects)).toEqual([]);
   });
 
   it('selects with labels that exist: workloads, Services, PodDisruptionBudgets, NetworkPolicies, HPAs', () => {
@@ -259,5 +263,54 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const readme = await readFile(join(repositoryRoot, 'k8s', 'README-section.md'), 'utf8');
     expect(readme).toContain(`kubectl create secret generic ${externalSecret}`);
     for (const key of externalSecretKeys) expect(readme).toContain(`--from-literal=${key}=`);
+  });
+});
+
+describe('resolveEnv', () => {
+  const objects: KubeObject[] = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { HOST: 'db', PORT: '1433' } }];
+
+  it('expands $(VAR) from envFrom and earlier env entries, like the kubelet, and keeps $$ as $', () => {
+    const resolved = resolveEnv(
+      objects,
+      {
+        name: 'app',
+        envFrom: [{ configMapRef: { name: 'settings' } }],
+        env: [
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'platform-secrets', key: 'pw' } } },
+          { name: 'URL', value: 'mssql://sa:$(PASSWORD)@$(HOST):$(PORT)/x' },
+          { name: 'PRICE', value: '$$(HOST)' },
+        ],
+      },
+      (_secret, key) => `<${key}>`,
+      ['platform-secrets'],
+    );
+    expect(resolved).toEqual({
+      env: { HOST: 'db', PORT: '1433', PASSWORD: '<pw>', URL: 'mssql://sa:<pw>@db:1433/x', PRICE: '$(HOST)' },
+      problems: [],
+      secretKeys: ['platform-secrets/pw'],
+    });
+  });
+
+  it('reports missing ConfigMaps and keys, unknown Secrets and references to undefined variables', () => {
+    const resolved = resolveEnv(
+      objects,
+      {
+        name: 'app',
+        envFrom: [{ configMapRef: { name: 'nope' } }],
+        env: [
+          { name: 'A', valueFrom: { configMapKeyRef: { name: 'settings', key: 'MISSING' } } },
+          { name: 'B', valueFrom: { secretKeyRef: { name: 'other', key: 'k' } } },
+          { name: 'C', value: '$(LATER)' },
+        ],
+      },
+      () => 'x',
+      ['platform-secrets'],
+    );
+    expect(resolved.problems).toEqual([
+      'envFrom ConfigMap nope does not exist',
+      'A: ConfigMap settings has no key MISSING',
+      'Secret other is neither rendered nor the documented external Secret',
+      'C: unresolved reference in "$(LATER)"',
+    ]);
   });
 });

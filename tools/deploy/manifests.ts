@@ -111,10 +111,13 @@ export function resolveEnv(objects: readonly KubeObject[], container: Container,
       if (value === undefined) problems.push(`${variable.name}: ConfigMap ${configMapKeyRef.name} has no key ${configMapKeyRef.key}`);
       env[variable.name] = value ?? '';
     } else {
-      const value = (variable.value ?? '').replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) =>
-        name === undefined ? '$' : (env[name] ?? match),
-      );
-      if (/\$\([A-Za-z_]/.test(value)) problems.push(`${variable.name}: unresolved reference in ${JSON.stringify(variable.value)}`);
+      let unresolved = false;
+      const value = (variable.value ?? '').replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => {
+        if (name === undefined) return '$';
+        unresolved ||= env[name] === undefined;
+        return env[name] ?? match; // the kubelet leaves an unknown reference as it is
+      });
+      if (unresolved) problems.push(`${variable.name}: unresolved reference in ${JSON.stringify(variable.value)}`);
       env[variable.name] = value;
     }
   }
