@@ -122,30 +122,38 @@ describe('platform events over RabbitMQ', () => {
   });
 
   it('finishes-and-acks-the-event-in-hand-when-stopped', async () => {
-    // Another transaction holds the table: the handler waits inside its insert.
+    // Another transaction holds the table: the handler waits inside its insert until it is released.
+    const locked = Promise.withResolvers<void>();
     const released = Promise.withResolvers<void>();
     const holding = observer.em.fork().transactional(async (em) => {
       await em.execute('lock table platforms in exclusive mode');
+      locked.resolve();
       await released.promise;
     });
-    await raw.publish(names.events.exchange, [{ payload: platform(50) }]);
-    const waitingForLock = async (): Promise<boolean> => {
-      const rows = await observer.em.getConnection().execute<{ waiting: string }[]>(
-        "select count(*) as waiting from pg_stat_activity where datname = ? and wait_event_type = 'Lock'",
-        [database.dbName],
-      );
-      return Number(rows[0]?.waiting) > 0;
-    };
-    await eventually(waitingForLock);
+    try {
+      await locked.promise;
+      await raw.publish(names.events.exchange, [{ payload: platform(50) }]);
+      const waitingForLock = async (): Promise<boolean> => {
+        const rows = await observer.em.getConnection().execute<{ waiting: string }[]>(
+          "select count(*) as waiting from pg_stat_activity where datname = ? and wait_event_type = 'Lock'",
+          [database.dbName],
+        );
+        return Number(rows[0]?.waiting) > 0;
+      };
+      await eventually(waitingForLock);
 
-    let stopped = false;
-    const stopping = app?.stop().then(() => (stopped = true));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(stopped).toBe(false);
-    released.resolve();
-    await holding;
-    await stopping;
-    expect(await rowCount(50)).toBe(1);
-    expect(await raw.depth(names.events.queue)).toBe(0);
+      let stopped = false;
+      const stopping = app?.stop().then(() => (stopped = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(stopped).toBe(false);
+      released.resolve();
+      await holding;
+      await stopping;
+      expect(await rowCount(50)).toBe(1);
+      expect(await raw.depth(names.events.queue)).toBe(0);
+    } finally {
+      released.resolve();
+      await holding.catch(() => undefined);
+    }
   });
 });
