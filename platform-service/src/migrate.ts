@@ -4,14 +4,11 @@
  * by a database lock, so each migration is applied once per rollout. Same configuration as the
  * service (DB_DRIVER, DB_URL, LOG_LEVEL, ...); SQLite has no migrations (its schema comes from the entities).
  */
-import { fileURLToPath } from 'node:url';
 import { createOrm, migrate } from '@platform/runtime/db';
 import { createLogger } from '@platform/runtime/logging';
 import { loadConfig } from './config.ts';
 import { entities } from './database.ts';
-
-/** platform-service/migrations: one folder per server driver. */
-export const migrationsRoot = fileURLToPath(new URL('../migrations', import.meta.url));
+import { migrationsRoot } from './schema.ts';
 
 const config = loadConfig(process.env);
 const logger = createLogger({ name: 'platform-service', level: config.logLevel, pretty: config.logFormat === 'pretty' }).child({ component: 'migrate' });

@@ -16,6 +16,8 @@ import { Command } from '../../commands-service/src/commands/command-entity.ts';
 import { Platform as KnownPlatform } from '../../commands-service/src/platforms/platform-entity.ts';
 import { OutboxMessage } from '../../platform-service/src/events/outbox-entity.ts';
 import { Platform as CatalogPlatform } from '../../platform-service/src/platforms/platform-entity.ts';
+import { prepareSchema as prepareCommandsSchema } from '../../commands-service/src/schema.ts';
+import { prepareSchema as preparePlatformSchema } from '../../platform-service/src/schema.ts';
 import { migratedServices } from './services.ts';
 import type { MigratedService } from './services.ts';
 
@@ -98,6 +100,31 @@ describe.each(migratedServices.map((service) => [service.name, service] as const
           // No drift: the introspected database equals what the entities describe.
           expect((await orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
           expect(await persistSamples[service.name](orm)).toMatchObject(expectedSamples[service.name]);
+        } finally {
+          await orm.close(true);
+        }
+      },
+      { prefix: 'deploy_migrations' },
+    );
+  });
+
+  it.each([
+    { nodeEnv: 'production', does: 'applies the migrations', trackingTables: 1, pendingAfter: 'none' },
+    { nodeEnv: 'development', does: 'creates the schema from the entities', trackingTables: 0, pendingAfter: 'all' },
+  ] as const)('start-up in $nodeEnv $does', async ({ nodeEnv, trackingTables, pendingAfter }) => {
+    const prepareSchema = service.name === 'platform-service' ? preparePlatformSchema : prepareCommandsSchema;
+    const all = (committed[`${service.name}/postgresql`] ?? []).map((file) => file.replace(/\.ts$/, ''));
+    await withTemporaryPostgresDatabase(
+      async (database) => {
+        const orm = await createOrm({ driver: 'postgresql', url: database.url, entities: await service.entities() });
+        try {
+          await prepareSchema(orm, nodeEnv);
+          const [tracking] = await orm.em.getConnection().execute<{ count: string }[]>(`select count(*) as count from information_schema.tables where table_name = 'mikro_orm_migrations'`);
+          expect({ trackingTables: Number(tracking?.count), pending: await pendingMigrations(orm, service.migrationsRoot) }).toEqual({
+            trackingTables,
+            pending: pendingAfter === 'none' ? [] : all,
+          });
+          expect((await orm.schema.getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
         } finally {
           await orm.close(true);
         }
