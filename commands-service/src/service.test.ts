@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { publishPlatformPublished } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { type Message, createInProcessBus, metadataKeys } from '@platform/runtime/messaging';
+import { createOrm, migrationsTable } from '@platform/runtime/db';
+import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
+import { entities } from './database.ts';
 import { createCommandsService } from './service.ts';
 import { type BrokerProxy, type RawPublisher, connectRawPublisher, startBrokerProxy, uniqueBrokerNames } from './testing/broker.ts';
 import { eventually } from './testing/eventually.ts';
@@ -71,6 +74,18 @@ describe('commands-service start-up', () => {
     await expect(service.start()).rejects.toThrow(/ECONNREFUSED/);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow('fetch failed');
     await service.stop();
+  });
+
+  it('applies-the-committed-migrations-in-production', async () => {
+    const database = await createTemporaryPostgresDatabase({ prefix: 'commands_migrated' });
+    cleanup.push(database.drop);
+    const app = await startTestService({ env: { NODE_ENV: 'production', DB_DRIVER: 'postgresql', DB_URL: database.url } });
+    cleanup.push(app.stop);
+    expect((await app.client.GET('/api/c/platforms')).data).toEqual([]);
+    const orm = await createOrm({ driver: 'postgresql', url: database.url, entities: [...entities] });
+    cleanup.push(() => orm.close(true));
+    const applied = await orm.em.getConnection().execute<{ name: string }[]>(`select name from ${migrationsTable}`);
+    expect(applied.map(({ name }) => name)).toEqual([expect.stringMatching(/^Migration\d+_initial$/)]);
   });
 
   it('stops-once-however-often-asked-and-does-not-start-again', async () => {
