@@ -3,7 +3,9 @@ import { requestPath, requestState } from './request-state.ts';
 
 /**
  * Writes one log line per request when its response ends (or the client goes away):
- * method, path, status, duration. 5xx at error level, probe paths at debug, the rest at info.
+ * method, path, status, duration. Probe paths at debug whatever their status (a probe polls a
+ * 503 every few seconds while a peer is down; the cause is logged where it happens), other 5xx
+ * at error level, the rest at info.
  */
 export function accessLog(options: { readonly quietPaths: ReadonlySet<string> }): RequestHandler {
   return (req, res, next) => {
@@ -14,8 +16,8 @@ export function accessLog(options: { readonly quietPaths: ReadonlySet<string> })
       const path = requestPath(req);
       const line = { method: req.method, path, status: res.statusCode, durationMs };
       if (!res.writableFinished) log.warn({ ...line, aborted: true }, 'request aborted by the client');
-      else if (res.statusCode >= 500) log.error(line, 'request failed');
       else if (options.quietPaths.has(path)) log.debug(line, 'request completed');
+      else if (res.statusCode >= 500) log.error(line, 'request failed');
       else log.info(line, 'request completed');
     });
     next();
