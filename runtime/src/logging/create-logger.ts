@@ -53,5 +53,8 @@ export function createLogger(options: LoggerOptions): Logger {
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     redact: { paths: redactedPaths, censor: '[redacted]' },
   };
-  return destination ? pino(loggerOptions, destination) : pino(loggerOptions);
+  // Standard output is written synchronously: pino's default asynchronous writer can let the
+  // lines flushed at process.exit overtake a write still in the thread pool, reordering the last
+  // lines of a shutdown (seen in the shutdown tests under load), and a crash may lose them.
+  return pino(loggerOptions, destination ?? pino.destination({ dest: 1, sync: true }));
 }
