@@ -18,7 +18,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '@platform/gen/proto/g
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { execForm, parseCopy, parseDockerfile, splitFlags } from './dockerfile.ts';
 import type { Dockerfile, Stage } from './dockerfile.ts';
-import { assembleStage, contextFiles } from './image-build.ts';
+import { assembleStage, contextFiles, generateInContextCopy } from './image-build.ts';
 import type { AssembledImage } from './image-build.ts';
 import { repositoryRoot } from './services.ts';
 
@@ -41,10 +41,18 @@ describe.each(parts)('%s Dockerfile', (part) => {
     for (const stage of dockerfiles[part].stages) expect(stage.base).toMatch(/^node:24(\.\d+){0,2}-slim(@sha256:[0-9a-f]{64})?$/);
   });
 
-  it('generates gen/ in the build stage with the dev tooling (npm ci runs the generate postinstall)', () => {
+  it('shares its build stage with the other Dockerfiles', () => {
+    const shape = (stage: Stage) => [stage.name, stage.base, ...stage.instructions.map((i) => `${i.keyword} ${i.args}`)];
+    expect(shape(buildStage(part))).toEqual(shape(buildStage('platform-service')));
+  });
+
+  it('generates gen/ in the build stage with the dev tooling (npm ci runs the generate postinstall)', async () => {
     const commands = runs(buildStage(part)).join('\n');
     expect(commands).toMatch(/\bnpm ci\b/);
     expect(commands).not.toMatch(/--ignore-scripts/);
+    expect(commands).toMatch(/test -f gen\/package.json/);
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(manifest.scripts.postinstall).toBe('npm run generate');
   });
 
   it('installs only production dependencies of the workspaces it needs, without scripts', () => {
@@ -133,18 +141,32 @@ describe('images performed without Docker', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'images-'));
-    // One fresh install per image, in parallel (npm's cache is warm, --prefer-offline avoids the registry).
-    await Promise.all(
-      parts.map(async (part) => {
-        const image = await assembleStage({ repository: repositoryRoot, stage: finalStage(part), buildStage: buildStage(part).name ?? '', context, root: join(scratch, part), npmCiArgs: ['--prefer-offline'] });
+    // The build stage is the same in every Dockerfile (checked above): its generation runs once,
+    // in a fresh copy of the build context; the three final stages install at the same time (npm's
+    // cache is warm, --prefer-offline avoids the registry) and take gen/ from it at COPY --from.
+    const build = generateInContextCopy(repositoryRoot, context, join(scratch, 'build'));
+    build.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
+    await Promise.all([
+      build,
+      ...parts.map(async (part) => {
+        const image = await assembleStage({
+          repository: repositoryRoot,
+          stage: finalStage(part),
+          buildStage: buildStage(part).name ?? '',
+          context,
+          root: join(scratch, part),
+          npmCiArgs: ['--prefer-offline'],
+          buildStageRoot: build,
+        });
         images.set(part, image);
       }),
-    );
-  }, 240_000);
+    ]);
+  }, 300_000);
 
   afterAll(async () => {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
-  });
+    // About 1.5 GB of installed packages: give the removal time, and retry on busy files.
+    if (scratch) await rm(scratch, { recursive: true, force: true, maxRetries: 5 });
+  }, 180_000);
 
   const image = (part: Part): AssembledImage => {
     const found = images.get(part);

@@ -1,11 +1,11 @@
 /**
- * Performs the final stage of one of our Dockerfiles on this machine, without Docker: the
- * build context is the repository's files minus .dockerignore, `/` is a temporary folder, RUN
- * lines run in `sh` there, and `COPY --from=<build stage> /app/...` takes the repository's own
- * generated files (the build stage is `COPY . .` + `npm ci`, whose postinstall generates gen/).
+ * Performs a stage of one of our Dockerfiles on this machine, without Docker: the build context
+ * is the repository's files minus .dockerignore, the image's `/` is a temporary folder, RUN lines
+ * run in `sh` there, and `COPY --from=<build stage>` reads the folder where that stage was
+ * performed (or, without one, the repository's own generated files).
  */
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, readFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, readlink, stat, symlink } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { createDockerignore, execForm, parseCopy, splitFlags } from './dockerfile.ts';
@@ -47,10 +47,15 @@ export interface AssembleOptions {
   readonly root: string;
   /** Extra arguments for every `npm ci` (e.g. `--prefer-offline`). */
   readonly npmCiArgs?: readonly string[];
+  /**
+   * Host folder standing for the build stage's `/` once that stage is done (awaited at the first
+   * `COPY --from`). Default: the repository stands for the build stage's `/app`.
+   */
+  readonly buildStageRoot?: Promise<string>;
 }
 
 export async function assembleStage(options: AssembleOptions): Promise<AssembledImage> {
-  const { repository, stage, buildStage, context, root, npmCiArgs = [] } = options;
+  const { repository, stage, buildStage, context, root, npmCiArgs = [], buildStageRoot } = options;
   let imageWorkdir = '/';
   const env: Record<string, string> = {};
   let user: string | undefined;
@@ -85,17 +90,18 @@ export async function assembleStage(options: AssembleOptions): Promise<Assembled
           if (copy.from !== undefined) {
             if (copy.from !== buildStage) throw new Error(`line ${instruction.line}: COPY --from=${copy.from} is not the build stage ${buildStage}`);
             if (!source.startsWith('/app/')) throw new Error(`line ${instruction.line}: COPY --from=${copy.from} ${source} is not below the build stage's /app`);
-            const built = join(repository, source.slice('/app/'.length));
+            const built = buildStageRoot === undefined ? join(repository, source.slice('/app/'.length)) : join(await buildStageRoot, source);
             if (!(await stat(built).catch(() => undefined))) throw new Error(`line ${instruction.line}: ${built} does not exist (run npm run generate)`);
             await mkdir(dirname(host(target)), { recursive: true });
             await cp(built, host(target), { recursive: true, dereference: false, verbatimSymlinks: true });
             continue;
           }
-          const clean = source.replace(/\/+$/, '');
-          const files = context.filter((file) => file === clean || file.startsWith(`${clean}/`));
+          const clean = posix.normalize(source).replace(/\/+$/, '');
+          const whole = clean === '.';
+          const files = whole ? context : context.filter((file) => file === clean || file.startsWith(`${clean}/`));
           if (files.length === 0) throw new Error(`line ${instruction.line}: COPY source ${source} is not in the build context (missing or excluded by .dockerignore)`);
           for (const file of files) {
-            const destination = file === clean ? host(target) : host(posix.join(target, file.slice(clean.length + 1)));
+            const destination = whole ? host(posix.join(copy.destination, file)) : file === clean ? host(target) : host(posix.join(target, file.slice(clean.length + 1)));
             await mkdir(dirname(destination), { recursive: true });
             await cp(join(repository, file), destination);
           }
@@ -124,4 +130,54 @@ function shell(script: string, cwd: string, env: NodeJS.ProcessEnv, where: strin
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${where}: RUN exited with ${code}:\n${script}\n${output.slice(-4000)}`))));
   });
+}
+
+/**
+ * Performs the build stage's generation in a fresh copy of the build context: `npm run generate`
+ * (what the root postinstall of the stage's `npm ci` runs), with the repository's installed
+ * packages linked in instead of a second full install (CI's own `npm ci` installs the same
+ * lockfile). Proves the context (.dockerignore applied) holds everything generation reads.
+ * Resolves to the host folder standing for the build stage's `/`.
+ */
+export async function generateInContextCopy(repository: string, context: readonly string[], root: string): Promise<string> {
+  const app = join(root, 'app');
+  for (const file of context) {
+    await mkdir(dirname(join(app, file)), { recursive: true });
+    await cp(join(repository, file), join(app, file));
+  }
+  await linkInstalledPackages(join(repository, 'node_modules'), join(app, 'node_modules'));
+  for (const workspace of await workspaceFolders(repository)) {
+    const nested = join(repository, workspace, 'node_modules');
+    if (await stat(nested).catch(() => undefined)) await linkInstalledPackages(nested, join(app, workspace, 'node_modules'));
+  }
+  await shell('npm run generate && test -f gen/package.json', app, process.env, 'build stage (npm run generate)');
+  return root;
+}
+
+async function workspaceFolders(repository: string): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(repository, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  return manifest.workspaces ?? [];
+}
+
+/** A node_modules folder whose entries link to `source`'s, except workspace links, which stay relative (so they point into the copy). */
+async function linkInstalledPackages(source: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    const from = join(source, entry.name);
+    if (entry.isSymbolicLink() || entry.name === '@platform') {
+      // Workspace links (node_modules/@platform/* -> ../../<workspace>) and bin links: same relative target.
+      if (entry.isSymbolicLink()) await symlink(await readlink(from), join(target, entry.name));
+      else await linkRelative(from, join(target, entry.name));
+      continue;
+    }
+    await symlink(from, join(target, entry.name));
+  }
+}
+
+async function linkRelative(source: string, target: string): Promise<void> {
+  await mkdir(target, { recursive: true });
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    const from = join(source, entry.name);
+    await symlink(entry.isSymbolicLink() ? await readlink(from) : from, join(target, entry.name));
+  }
 }
