@@ -70,6 +70,14 @@ describe.each(parts)('%s Dockerfile', (part) => {
     expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', 'src/main.ts']);
   });
 
+  it('checks its own health on /healthz with node (no curl in the slim image)', () => {
+    const healthcheck = splitFlags(last(finalStage(part), 'HEALTHCHECK') ?? '').rest;
+    expect(healthcheck.startsWith('CMD ')).toBe(true);
+    const command = execForm(healthcheck.slice('CMD '.length));
+    expect(command?.slice(0, 2)).toEqual(['node', '-e']);
+    expect(command?.[2]).toContain('/healthz');
+  });
+
   it('copies only paths that exist in the build context', () => {
     const sources = dockerfiles[part].stages
       .flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'COPY').map(parseCopy))
