@@ -125,11 +125,17 @@ describe.each(databaseTargets)('PlatformService over Connect on $name', (target)
       em: {
         fork: () => {
           const em = orm.em.fork();
-          const find = em.find.bind(em);
-          em.find = ((entity: never, where: never, options?: { limit?: number }) => {
-            reads.push(options?.limit);
-            return find(entity, where, options as never);
-          }) as typeof em.find;
+          const createQueryBuilder = em.createQueryBuilder.bind(em);
+          // Every read is one query builder with a limit: record each limit.
+          em.createQueryBuilder = ((...args: Parameters<typeof em.createQueryBuilder>) => {
+            const qb = createQueryBuilder(...args);
+            const limit = qb.limit.bind(qb);
+            qb.limit = ((...limitArgs: Parameters<typeof qb.limit>) => {
+              reads.push(limitArgs[0]);
+              return limit(...limitArgs);
+            }) as typeof qb.limit;
+            return qb;
+          }) as typeof em.createQueryBuilder;
           return em;
         },
       },
@@ -167,7 +173,14 @@ describe.each(databaseTargets)('PlatformService over Connect on $name', (target)
 
 describe('PlatformService on a failing database', () => {
   it('reports-a-database-failure-as-unavailable-without-internals', async () => {
-    const broken = { em: { fork: () => ({ find: () => Promise.reject(new Error('relation "platforms" does not exist at 10.0.0.7')) }) } } as unknown as Orm;
+    const query = {
+      select: () => query,
+      where: () => query,
+      orderBy: () => query,
+      limit: () => query,
+      execute: () => Promise.reject(new Error('relation "platforms" does not exist at 10.0.0.7')),
+    };
+    const broken = { em: { fork: () => ({ createQueryBuilder: () => query }) } } as unknown as Orm;
     const failing = createGrpcServer({
       port: 0,
       host: '127.0.0.1',
