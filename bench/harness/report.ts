@@ -44,11 +44,11 @@ export function toMarkdown(report: BenchReport): string {
   lines.push(`Run ${report.startedAt} – \`${report.command}\`${report.smoke ? ' (smoke: seconds-long runs, not figures)' : ''}`);
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; ${m.pinned ? 'servers on core 1, load generator on core 0 (taskset)' : 'not pinned (no taskset)'}.`);
   lines.push('');
-  lines.push('| scenario | ours | baseline | ours /s | baseline /s | ratio per round | median ratio | budget | p50 / p99 ms ours | p50 / p99 ms baseline | server CPU µs/op ours | baseline | verdict |');
-  lines.push('| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  lines.push('| scenario | ours | baseline | ours /s | baseline /s | ratio per round | median ratio | budget | p50 / p99 ms ours | p50 / p99 ms baseline | server CPU µs/op ours | baseline | CPU ratio | verdict |');
+  lines.push('| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of report.scenarios) {
     if (s.verdict === 'error' || s.verdict === 'skipped') {
-      lines.push(`| ${s.title} | | | | | | | ≥ ${s.budget} | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
+      lines.push(`| ${s.title} | | | | | | | ≥ ${s.budget} | | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
       continue;
     }
     const budget = s.budget > 0 ? `≥ ${s.budget}` : '–';
@@ -56,7 +56,7 @@ export function toMarkdown(report: BenchReport): string {
     const o = s.median.ours;
     const b = s.median.baseline;
     lines.push(
-      `| ${s.title} | ${s.ours} | ${s.baseline} | ${o.opsPerSecond} ${s.unit} | ${b.opsPerSecond} ${s.unit} | ${s.rounds.map((r) => r.ratio).join(', ')} | ${s.median.ratio} | ${budget} | ${cell(o.p50Ms)} / ${cell(o.p99Ms)} | ${cell(b.p50Ms)} / ${cell(b.p99Ms)} | ${cell(o.cpuMicrosPerOp)} | ${cell(b.cpuMicrosPerOp)} | ${verdict} |`,
+      `| ${s.title} | ${s.ours} | ${s.baseline} | ${o.opsPerSecond} ${s.unit} | ${b.opsPerSecond} ${s.unit} | ${s.rounds.map((r) => r.ratio).join(', ')} | ${s.median.ratio} | ${budget} | ${cell(o.p50Ms)} / ${cell(o.p99Ms)} | ${cell(b.p50Ms)} / ${cell(b.p99Ms)} | ${cell(o.cpuMicrosPerOp)} | ${cell(b.cpuMicrosPerOp)} | ${cell(s.median.cpuRatio)} | ${verdict} |`,
     );
   }
   if (report.limits.length > 0) {

@@ -73,6 +73,11 @@ export interface RoundResult {
   readonly baseline: Measurement;
   /** ours.opsPerSecond / baseline.opsPerSecond. */
   readonly ratio: number;
+  /**
+   * baseline.cpuMicrosPerOp / ours.cpuMicrosPerOp: the same comparison by server CPU per
+   * operation, which a busy shared machine disturbs less than throughput.
+   */
+  readonly cpuRatio: number;
 }
 
 export interface ScenarioResult {
@@ -83,7 +88,7 @@ export interface ScenarioResult {
   readonly baseline: string;
   readonly budget: number;
   readonly rounds: readonly RoundResult[];
-  readonly median: { readonly ours: Measurement; readonly baseline: Measurement; readonly ratio: number };
+  readonly median: { readonly ours: Measurement; readonly baseline: Measurement; readonly ratio: number; readonly cpuRatio: number };
   readonly verdict: 'holds' | 'misses' | 'error' | 'skipped';
   /** Why the scenario was skipped or failed. */
   readonly note?: string;
@@ -142,7 +147,8 @@ export async function runScenario(scenario: RatioScenario, settings: BenchSettin
       const [a, b] = [await measure(order[0]!, settings.durationSeconds), await measure(order[1]!, settings.durationSeconds)];
       const [oursResult, baselineResult] = first === 'ours' ? [a, b] : [b, a];
       const ratio = baselineResult.opsPerSecond > 0 ? round(oursResult.opsPerSecond / baselineResult.opsPerSecond, 3) : 0;
-      rounds.push({ round: index + 1, first, ours: oursResult, baseline: baselineResult, ratio });
+      const cpuRatio = oursResult.cpuMicrosPerOp > 0 ? round(baselineResult.cpuMicrosPerOp / oursResult.cpuMicrosPerOp, 3) : 0;
+      rounds.push({ round: index + 1, first, ours: oursResult, baseline: baselineResult, ratio, cpuRatio });
       log(`  round ${index + 1}: ours ${oursResult.opsPerSecond} ${scenario.unit}/s, baseline ${baselineResult.opsPerSecond} ${scenario.unit}/s, ratio ${ratio}`);
     }
     const ratio = round(median(rounds.map((r) => r.ratio)), 3);
@@ -151,7 +157,12 @@ export async function runScenario(scenario: RatioScenario, settings: BenchSettin
       ours: ours.name,
       baseline: baseline.name,
       rounds,
-      median: { ours: medianOf(rounds.map((r) => r.ours)), baseline: medianOf(rounds.map((r) => r.baseline)), ratio },
+      median: {
+        ours: medianOf(rounds.map((r) => r.ours)),
+        baseline: medianOf(rounds.map((r) => r.baseline)),
+        ratio,
+        cpuRatio: round(median(rounds.map((r) => r.cpuRatio)), 3),
+      },
       verdict: ratio >= scenario.budget ? 'holds' : 'misses',
     };
   } finally {
@@ -169,7 +180,7 @@ export function unranScenario(scenario: Pick<RatioScenario, 'id' | 'title' | 'un
     ours: '',
     baseline: '',
     rounds: [],
-    median: { ours: empty, baseline: empty, ratio: 0 },
+    median: { ours: empty, baseline: empty, ratio: 0, cpuRatio: 0 },
     verdict,
     note,
   };
