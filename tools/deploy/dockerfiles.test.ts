@@ -33,6 +33,8 @@ const context = await contextFiles(repositoryRoot);
 const finalStage = (part: Part): Stage => dockerfiles[part].stages.at(-1) as Stage;
 const buildStage = (part: Part): Stage => dockerfiles[part].stages[0] as Stage;
 const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => splitFlags(i.args).rest);
+/** A stage as its instructions read, without line numbers. */
+const shape = (stage: Stage) => [stage.name, stage.base, ...stage.instructions.map((i) => `${i.keyword} ${i.args}`)];
 const last = (stage: Stage, keyword: string): string | undefined => stage.instructions.findLast((i) => i.keyword === keyword)?.args;
 
 describe.each(parts)('%s Dockerfile', (part) => {
@@ -42,7 +44,6 @@ describe.each(parts)('%s Dockerfile', (part) => {
   });
 
   it('shares its build stage with the other Dockerfiles', () => {
-    const shape = (stage: Stage) => [stage.name, stage.base, ...stage.instructions.map((i) => `${i.keyword} ${i.args}`)];
     expect(shape(buildStage(part))).toEqual(shape(buildStage('platform-service')));
   });
 
