@@ -245,6 +245,32 @@ describe.each(overlays)('overlay %s', (overlay) => {
     await expect(access(join(repositoryRoot, part, 'src', 'migrate.ts'))).resolves.toBeUndefined();
   });
 
+  it('meets the restricted Pod Security Standard in every pod, RabbitMQ and SQL Server included (prod enforces it)', () => {
+    const allowedVolumes = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+    const violations: string[] = [];
+    for (const workload of [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')]) {
+      const pod = (workload.spec as { template: { spec: { securityContext?: Record<string, unknown>; volumes?: Record<string, unknown>[]; hostNetwork?: boolean } } }).template.spec;
+      const where = `${workload.kind}/${workload.metadata.name}`;
+      if (pod.securityContext?.runAsNonRoot !== true) violations.push(`${where}: runAsNonRoot`);
+      if ((pod.securityContext?.seccompProfile as { type?: string } | undefined)?.type !== 'RuntimeDefault') violations.push(`${where}: seccompProfile`);
+      if (pod.securityContext?.runAsUser === 0) violations.push(`${where}: runAsUser 0`);
+      if (pod.hostNetwork) violations.push(`${where}: hostNetwork`);
+      for (const volume of pod.volumes ?? []) {
+        const types = Object.keys(volume).filter((key) => key !== 'name');
+        if (!types.every((type) => allowedVolumes.has(type))) violations.push(`${where}: volume ${String(volume.name)} of type ${types.join()}`);
+      }
+      for (const container of containers(workload)) {
+        const security = container.securityContext as { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[]; add?: string[] }; privileged?: boolean } | undefined;
+        if (security?.allowPrivilegeEscalation !== false) violations.push(`${where}/${container.name}: allowPrivilegeEscalation`);
+        if (!security?.capabilities?.drop?.includes('ALL')) violations.push(`${where}/${container.name}: capabilities.drop ALL`);
+        if ((security?.capabilities?.add ?? []).some((capability) => capability !== 'NET_BIND_SERVICE')) violations.push(`${where}/${container.name}: capabilities.add`);
+        if (security?.privileged) violations.push(`${where}/${container.name}: privileged`);
+        if (!container.resources?.requests || !container.resources.limits) violations.push(`${where}/${container.name}: requests and limits`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
   it('lets only the two services reach SQL Server and RabbitMQ', () => {
     const pods = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
     const allowedFrom = (target: string) => {
