@@ -1,19 +1,20 @@
 /**
  * platform-service's database: the ORM over the configured driver, with its entities, and the
- * schema created (missing tables and columns only) at start.
+ * schema brought up to date at start (migrations in production, see schema.ts).
  */
-import { createOrm, ensureSchema } from '@platform/runtime/db';
+import { createOrm } from '@platform/runtime/db';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
-import type { DatabaseConfig } from './config.ts';
+import type { DatabaseConfig, PlatformServiceConfig } from './config.ts';
 import { OutboxMessageSchema } from './events/outbox-entity.ts';
 import { PlatformSchema } from './platforms/platform-entity.ts';
+import { prepareSchema } from './schema.ts';
 
 /** Every entity platform-service stores. */
 export const entities = [PlatformSchema, OutboxMessageSchema];
 
-/** Opens the database of `config` and ensures its schema; the caller closes the ORM. */
-export async function openDatabase(config: DatabaseConfig, logger: Logger): Promise<Orm> {
+/** Opens the database of `config` and prepares its schema for `nodeEnv`; the caller closes the ORM. */
+export async function openDatabase(config: DatabaseConfig, logger: Logger, nodeEnv: PlatformServiceConfig['nodeEnv'] = 'development'): Promise<Orm> {
   const orm = await createOrm({
     driver: config.driver,
     ...(config.driver === 'sqlite' ? { dbName: config.url } : { url: config.url }),
@@ -21,7 +22,7 @@ export async function openDatabase(config: DatabaseConfig, logger: Logger): Prom
     logger: logger.child({ component: 'database' }),
   });
   try {
-    await ensureSchema(orm);
+    await prepareSchema(orm, nodeEnv);
   } catch (error) {
     await orm.close(true);
     throw error;

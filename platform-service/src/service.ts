@@ -86,7 +86,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
   let stopping: Promise<void> | undefined;
 
   async function start(): Promise<PlatformServiceAddresses> {
-    const orm = await openDatabase(config.database, logger);
+    const orm = await openDatabase(config.database, logger, config.nodeEnv);
     const outbox = createDatabaseOutboxStore({ orm });
     const bus = createEventBus({ exchange, logger, ...(options.publisher ? { publisher: options.publisher } : {}), ...(config.events.amqpUrl ? { amqpUrl: config.events.amqpUrl } : {}) });
     const relay = bus.publisher === undefined ? undefined : createOutboxRelay({
