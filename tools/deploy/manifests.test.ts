@@ -28,7 +28,7 @@ const overlays = ['dev', 'prod'] as const;
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
 
-/** The one Secret people create by hand (k8s/README-section.md), and the keys the manifests read. */
+/** The one Secret people create by hand (README.md, "Deploy to Kubernetes"), and the keys the manifests read. */
 const externalSecret = 'platform-secrets';
 const externalSecretKeys = ['mssql-sa-password', 'rabbitmq-password'];
 /** URL-safe stand-ins for secret values, so connection URLs built from them parse. */
@@ -286,8 +286,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
     const workloads = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
     const read = new Set(workloads.flatMap((workload) => containers(workload).flatMap((container) => resolveEnv(objects, container, placeholder, [externalSecret]).secretKeys)));
     expect([...read].toSorted()).toEqual(externalSecretKeys.map((key) => `${externalSecret}/${key}`));
-    // The section lives in k8s/README-section.md until it is merged into the README.
-    const readme = (await Promise.all(['README.md', 'k8s/README-section.md'].map((file) => readFile(join(repositoryRoot, file), 'utf8').catch(() => '')))).join('\n');
+    const readme = await readFile(join(repositoryRoot, 'README.md'), 'utf8');
     expect(readme).toContain(`kubectl create secret generic ${externalSecret}`);
     for (const key of externalSecretKeys) expect(readme).toContain(`--from-literal=${key}=`);
   });
