@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { type Socket, connect as connectTcp, createServer } from 'node:net';
-import { promisify } from 'node:util';
 import { type ChannelModel, type ConfirmChannel, type GetMessage, connect } from 'amqplib';
+import { brokerUrl } from '@platform/runtime/amqp/testing';
 import type { PlatformEventNames } from '../service.ts';
+
+export { brokerUrl, closeConnectionsNamed, startBrokerProxy } from '@platform/runtime/amqp/testing';
+export type { BrokerProxy } from '@platform/runtime/amqp/testing';
 
 /*
  * Test helpers for the local RabbitMQ, on plain amqplib (deliberately not the runtime's or the
- * generated publisher): events are sent as platform-service would put them on the wire.
+ * generated publisher): events are sent as platform-service would put them on the wire. The
+ * broker proxy and forced connection closes come from `@platform/runtime/amqp/testing`.
  */
-
-export const brokerUrl = 'amqp://guest:guest@127.0.0.1:5672';
-
-const run = promisify(execFile);
 
 /** Unique broker names for one test, and the connection name the service under test uses. */
 export interface TestBrokerNames {
@@ -99,17 +97,6 @@ export async function connectRawPublisher(): Promise<RawPublisher> {
   };
 }
 
-/** Has the broker close every connection named `name` (`connection_name`), as an operator or a broker restart would. */
-export async function closeConnectionsNamed(name: string): Promise<number> {
-  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q']);
-  const pids = stdout
-    .split('\n')
-    .filter((line) => line.includes(`{"connection_name","${name}"}`))
-    .map((line) => line.split('\t')[0] as string);
-  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by the commands-service test']);
-  return pids.length;
-}
-
 /** Waits for a message in `queue`, polling. */
 export async function nextMessage(publisher: RawPublisher, queue: string): Promise<GetMessage> {
   for (;;) {
@@ -117,41 +104,4 @@ export async function nextMessage(publisher: RawPublisher, queue: string): Promi
     if (message) return message;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** A TCP proxy to the local broker that refuses connections until `accept()`: a broker that is down, then up. */
-export interface BrokerProxy {
-  readonly url: string;
-  accept(): void;
-  close(): Promise<void>;
-}
-
-export async function startBrokerProxy(): Promise<BrokerProxy> {
-  const sockets = new Set<Socket>();
-  let accepting = false;
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server = createServer((client) => {
-    track(client);
-    if (!accepting) return void client.destroy();
-    const upstream = connectTcp(5672, '127.0.0.1');
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `amqp://guest:guest@127.0.0.1:${port}`,
-    accept: () => void (accepting = true),
-    async close() {
-      accepting = false;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

@@ -1,17 +1,15 @@
 /**
  * Test support for the local RabbitMQ, on plain amqplib (deliberately not the runtime's AMQP
- * transport): a consumer that sees events exactly as they travel, and a TCP proxy that plays an
- * unreachable broker. Not part of the service.
+ * transport): a consumer that sees events exactly as they travel. The broker proxy and the other
+ * shared helpers come from `@platform/runtime/amqp/testing`. Not part of the service.
  */
 import { randomUUID } from 'node:crypto';
-import { connect as connectTcp, createServer } from 'node:net';
-import type { Socket } from 'node:net';
 import { connect } from 'amqplib';
 import type { ConsumeMessage } from 'amqplib';
+import { brokerUrl } from '@platform/runtime/amqp/testing';
 
-export const brokerHost = '127.0.0.1';
-export const brokerPort = 5672;
-export const brokerUrl = `amqp://guest:guest@${brokerHost}:${brokerPort}`;
+export { brokerUrl, eventually, startBrokerProxy } from '@platform/runtime/amqp/testing';
+export type { BrokerProxy } from '@platform/runtime/amqp/testing';
 
 /** A broker object name unique to this run, e.g. `test-ps-1a2b3c4d.platform.events`. */
 export function uniqueName(suffix: string): string {
@@ -63,54 +61,4 @@ export async function startTestConsumer(exchange: string, routingKey: string): P
       await connection.close().catch(() => undefined);
     },
   };
-}
-
-/** A TCP proxy in front of the broker that can refuse and drop connections. */
-export interface BrokerProxy {
-  readonly url: string;
-  /** Forwards new connections to the broker. */
-  accept(): void;
-  /** Drops every open connection and refuses new ones (the broker is "down"). */
-  refuse(): void;
-  close(): Promise<void>;
-}
-
-/** Starts a proxy on a free local port, refusing connections until `accept()`. */
-export async function startBrokerProxy(): Promise<BrokerProxy> {
-  const sockets = new Set<Socket>();
-  let accepting = false;
-  const track = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-  };
-  const server = createServer((client) => {
-    track(client);
-    if (!accepting) return void client.destroy();
-    const upstream = connectTcp(brokerPort, brokerHost);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, brokerHost, resolve));
-  const { port } = server.address() as { port: number };
-  const refuse = (): void => {
-    accepting = false;
-    for (const socket of sockets) socket.destroy();
-  };
-  return {
-    url: `amqp://guest:guest@${brokerHost}:${port}`,
-    accept: () => void (accepting = true),
-    refuse,
-    async close() {
-      refuse();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** Resolves once `condition` holds, checking every few milliseconds (the test timeout bounds it). */
-export async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }

@@ -3,7 +3,7 @@ import { errorCodes } from '../errors/index.ts';
 import { createInbox } from '../messaging/test-support.ts';
 import { createAmqpConnection, type ConnectionState } from './connection.ts';
 import { createAmqpSubscriber } from './subscriber.ts';
-import { brokerUrl, deleteBrokerObjects, eventually, startBrokerProxy, uniqueName, withAdminChannel } from './test-support.ts';
+import { brokerUrl, deleteBrokerObjects, eventually, startBrokerProxy, uniqueName, withAdminChannel } from './testing.ts';
 
 describe('AMQP connection', () => {
   const cleanups: (() => Promise<void>)[] = [];

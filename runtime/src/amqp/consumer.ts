@@ -142,7 +142,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       await resuming?.catch(() => undefined);
       const current = channel;
       if (current !== undefined && consumerTag !== undefined) await current.cancel(consumerTag).catch(() => undefined);
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled(inFlight);
       channel = undefined;
       if (current !== undefined) await current.close().catch(() => undefined);
     },

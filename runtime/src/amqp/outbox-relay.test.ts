@@ -5,7 +5,7 @@ import { createInbox, makeMessage } from '../messaging/test-support.ts';
 import { createAmqpConnection } from './connection.ts';
 import { createAmqpPublisher } from './publisher.ts';
 import { createAmqpSubscriber } from './subscriber.ts';
-import { brokerUrl, deleteBrokerObjects, eventually, startBrokerProxy, uniqueName } from './test-support.ts';
+import { brokerUrl, deleteBrokerObjects, eventually, startBrokerProxy, uniqueName } from './testing.ts';
 
 describe('outbox relay over AMQP', () => {
   const exchange = uniqueName('outbox');

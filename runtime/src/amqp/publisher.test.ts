@@ -4,7 +4,7 @@ import { makeMessage } from '../messaging/test-support.ts';
 import { metadataKeys } from '../messaging/metadata.ts';
 import { createAmqpPublisher } from './publisher.ts';
 import { declareTopology, subscriptionTopology } from './topology.ts';
-import { brokerUrl, deleteBrokerObjects, startBrokerProxy, uniqueName, withAdminChannel } from './test-support.ts';
+import { brokerUrl, deleteBrokerObjects, startBrokerProxy, uniqueName, withAdminChannel } from './testing.ts';
 
 describe('AMQP publisher', () => {
   const exchange = uniqueName('publisher');

@@ -94,7 +94,7 @@ export function createAmqpPublisher(options: AmqpPublisherOptions): AmqpPublishe
     },
     async close() {
       closed = true;
-      await Promise.allSettled([...active]);
+      await Promise.allSettled(active);
       await window.close();
       if (options.connection === undefined) await connection.close();
     },

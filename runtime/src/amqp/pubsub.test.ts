@@ -2,7 +2,7 @@ import { describePubSubConformance } from '../messaging/pubsub.conformance.ts';
 import type { Subscriber } from '../messaging/message.ts';
 import { createAmqpPublisher } from './publisher.ts';
 import { createAmqpSubscriber } from './subscriber.ts';
-import { brokerUrl, deleteBrokerObjects, uniqueName } from './test-support.ts';
+import { brokerUrl, deleteBrokerObjects, uniqueName } from './testing.ts';
 
 describePubSubConformance('AMQP transport', async () => {
   const exchange = uniqueName('conformance');

@@ -8,7 +8,7 @@ import { createInbox, makeMessage } from '../messaging/test-support.ts';
 import type { ConnectionState } from './connection.ts';
 import { createAmqpPublisher } from './publisher.ts';
 import { createAmqpSubscriber } from './subscriber.ts';
-import { brokerUrl, closeConnectionsNamed, deleteBrokerObjects, eventually, uniqueName, withAdminChannel } from './test-support.ts';
+import { brokerUrl, closeConnectionsNamed, deleteBrokerObjects, eventually, uniqueName, withAdminChannel } from './testing.ts';
 
 describe('AMQP subscriber', () => {
   const exchange = uniqueName('subscriber');

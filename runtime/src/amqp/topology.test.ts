@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { declareTopology, subscriptionTopology } from './topology.ts';
-import { deleteBrokerObjects, uniqueName, withAdminChannel } from './test-support.ts';
+import { deleteBrokerObjects, uniqueName, withAdminChannel } from './testing.ts';
 
 describe('AMQP topology', () => {
   const exchange = uniqueName('topology');

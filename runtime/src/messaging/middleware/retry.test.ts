@@ -70,10 +70,12 @@ describe('retry middleware', () => {
     const create = (): unknown => createRetryMiddleware(options);
     expect(create).toThrow(AppError);
     expect(create).toThrow(`cannot create retry middleware: ${why}`);
+    let thrown: unknown;
     try {
       create();
     } catch (error) {
-      expect(error).toMatchObject({ code: errorCodes.invalidConfig });
+      thrown = error;
     }
+    expect(thrown).toMatchObject({ code: errorCodes.invalidConfig });
   });
 });

@@ -4,7 +4,11 @@ import { createServer, connect as connectTcp, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { connect, type Channel } from 'amqplib';
 
-/* Helpers for the AMQP tests against the local broker; not part of the runtime's API. */
+/**
+ * Test helpers for the local RabbitMQ (127.0.0.1:5672), shared by the runtime's and the services'
+ * tests as `@platform/runtime/amqp/testing`: unique object names, clean-up, connections closed
+ * from the broker side, and a TCP proxy that plays a broker that is down. Never used in production.
+ */
 
 export const brokerHost = '127.0.0.1';
 export const brokerPort = 5672;
