@@ -13,10 +13,10 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const payloadOf = (message: ConsumeMessage) => decodePlatformPublished(fromDelivery(message));
 
-async function create(api: TestService, name: string, requestId?: string) {
+async function create(api: TestService, name: string, requestId?: string, headers: Record<string, string> = {}) {
   const { data, response } = await api.client.POST('/api/platforms', {
     body: { name, publisher: 'Test Publisher', cost: 'Free' },
-    ...(requestId ? { headers: { 'x-request-id': requestId } } : {}),
+    headers: { ...headers, ...(requestId ? { 'x-request-id': requestId } : {}) },
   });
   expect(response.status).toBe(201);
   return data!;
@@ -66,6 +66,18 @@ describe('platform.published on RabbitMQ', () => {
     expect(message.properties.timestamp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect(JSON.parse(message.content.toString('utf8'))).toEqual(created);
     expect(payloadOf(message)).toEqual(created);
+  });
+
+  it('carries-the-requests-traceparent-header-and-drops-a-malformed-one', async () => {
+    const exchange = uniqueName('platform.events');
+    const events = await consumer(exchange);
+    const api = await service({ env: { AMQP_URL: brokerUrl }, exchange });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await create(api, 'traced', undefined, { traceparent });
+    await create(api, 'badly traced', undefined, { traceparent: 'not-a-trace' });
+    await create(api, 'untraced');
+    await events.until(3);
+    expect(events.received.map((message) => message.properties.headers?.traceparent)).toEqual([traceparent, undefined, undefined]);
   });
 
   it('gives-each-event-a-unique-message-id-and-keeps-creation-order', async () => {

@@ -20,6 +20,8 @@ export interface NewPlatform {
 export interface CreateOptions {
   /** Carried by the event as its correlation id: the request id of the request that caused it. */
   readonly correlationId?: string;
+  /** W3C trace context of the request that caused it, carried as the event's `traceparent` header. */
+  readonly traceparent?: string;
 }
 
 export interface PlatformCreator {
@@ -50,6 +52,7 @@ export function createPlatformCreator(options: PlatformCreatorOptions): Platform
       createPlatformPublishedMessage(toPlatformView(row), {
         timestamp: row.createdAt,
         ...(createOptions.correlationId === undefined ? {} : { correlationId: createOptions.correlationId }),
+        ...(createOptions.traceparent === undefined ? {} : { traceparent: createOptions.traceparent }),
       }),
     );
     outbox.add(em, platformPublishedTopology.routingKey, messages);

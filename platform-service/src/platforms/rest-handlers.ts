@@ -4,6 +4,7 @@
  */
 import type { PlatformServiceHandlers } from '@platform/gen/openapi/platform-service/server.ts';
 import type { Orm } from '@platform/runtime/db';
+import { traceparentFrom } from '@platform/runtime/http';
 import { problem } from '@platform/runtime/rest';
 import type { PlatformCreator } from './create-platform.ts';
 import type { PlatformView } from './platform-entity.ts';
@@ -34,8 +35,9 @@ export function createPlatformRestHandlers(options: PlatformRestHandlerOptions) 
       return { status: 200, body: platform };
     },
 
-    async createPlatform({ body }, context) {
-      const platform = await creator.create(body, { correlationId: context.requestId });
+    async createPlatform({ body, headers }, context) {
+      const traceparent = traceparentFrom(headers);
+      const platform = await creator.create(body, { correlationId: context.requestId, ...(traceparent ? { traceparent } : {}) });
       onCreated(platform, context.requestId);
       return { status: 201, body: platform, headers: { location: platformPath(platform.id) } };
     },

@@ -1,2 +1,3 @@
 export { headerNames } from './headers.ts';
 export type { HeaderName } from './headers.ts';
+export { traceparentFrom } from './trace-context.ts';
