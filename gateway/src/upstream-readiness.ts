@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { nodeFetch } from '@platform/runtime/http';
 
 export interface Upstream {
   /** Name shown in the report, e.g. `platform-service`. */
@@ -18,7 +19,8 @@ export interface UpstreamCheck {
 
 async function check(upstream: Upstream, timeout: number): Promise<UpstreamCheck> {
   try {
-    const answer = await fetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(timeout) });
+    // Not the global fetch: it refuses port 6000 (a Fetch-standard "bad port"), commands-service's default.
+    const answer = await nodeFetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(timeout) });
     const body = (await answer.json().catch(() => ({}))) as { checks?: unknown };
     const checks = body.checks === undefined ? {} : { checks: body.checks };
     return answer.ok ? { ok: true, ...checks } : { ok: false, detail: `its /readyz answered ${answer.status}`, ...checks };

@@ -6,7 +6,7 @@
  */
 import { createCommandsServiceClient } from '@platform/gen/openapi/commands-service/client.ts';
 import { AppError, errorCodes } from '@platform/runtime/errors';
-import { headerNames } from '@platform/runtime/http';
+import { headerNames, nodeFetch } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import type { PlatformView } from './platforms/platform-entity.ts';
 
@@ -27,8 +27,8 @@ export interface CommandsSyncOptions {
   readonly logger: Logger;
   /** Most calls running at once; a create beyond it skips its call (logged). Default 64. */
   readonly maxInFlight?: number;
-  /** Default: global fetch. */
-  readonly fetch?: typeof fetch;
+  /** Default: runtime's nodeFetch (the global fetch refuses port 6000, commands-service's default). */
+  readonly fetch?: (request: Request) => Promise<Response>;
 }
 
 function invalid(why: string): never {
@@ -40,7 +40,7 @@ export function createCommandsSync(options: CommandsSyncOptions): CommandsSync {
   if (!Number.isInteger(timeout) || timeout < 1) invalid(`timeout must be a positive integer of ms (got ${timeout})`);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) invalid(`maxInFlight must be a positive integer (got ${maxInFlight})`);
   // Created once, at start-up (not per request).
-  const client = createCommandsServiceClient(baseUrl, options.fetch === undefined ? {} : { fetch: options.fetch });
+  const client = createCommandsServiceClient(baseUrl, { fetch: options.fetch ?? nodeFetch });
   const logger = options.logger.child({ component: 'commands-sync' });
   const stopping = new AbortController();
   const inFlight = new Set<Promise<CommandsSyncOutcome>>();

@@ -1,3 +1,4 @@
 export { headerNames } from './headers.ts';
 export type { HeaderName } from './headers.ts';
 export { traceparentFrom } from './trace-context.ts';
+export { nodeFetch } from './node-fetch.ts';
