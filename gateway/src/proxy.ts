@@ -1,7 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { pipeline } from 'node:stream';
 import type { RequestHandler } from 'express';
 import { headerNames } from '@platform/runtime/http';
 import { endToEndHeaders } from './forwarded-headers.ts';
@@ -68,9 +67,14 @@ export function createProxy(options: ProxyOptions): Proxy {
     });
     upstream.on('response', (answer: IncomingMessage) => {
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, { ...endToEndHeaders(answer.headersDistinct), [headerNames.requestId]: requestId });
-      pipeline(answer, res, (err) => {
-        if (err) log.warn({ err, upstream: options.name }, 'response stream from upstream ended early');
+      // pipe, not stream.pipeline: pipeline aborts an AbortController when every response completes,
+      // and building that DOMException cost about 5 % of the gateway's CPU (bench/ CPU profile).
+      // Errors both ways are still handled: here for the upstream, below ('close') for the client.
+      answer.once('error', (err) => {
+        log.warn({ err, upstream: options.name }, 'response stream from upstream ended early');
+        res.destroy();
       });
+      answer.pipe(res);
     });
     upstream.on('error', (err) => {
       if (res.headersSent || res.destroyed) {
