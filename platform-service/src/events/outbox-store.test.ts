@@ -6,6 +6,7 @@ import type { Message } from '@platform/runtime/messaging';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
 import { databaseTargets } from '../testing/databases.ts';
+import { OutboxMessage } from './outbox-entity.ts';
 import { createDatabaseOutboxStore } from './outbox-store.ts';
 import type { DatabaseOutboxStore } from './outbox-store.ts';
 
@@ -58,6 +59,21 @@ describe.each(databaseTargets)('database outbox store on $name', (target) => {
     await store.markSent(first.map((record) => record.id));
     expect((await store.fetchPending(10)).map((record) => record.message.metadata.index)).toEqual(['3']);
     expect(await store.countPending()).toBe(1);
+  });
+
+  it('stamps-records-sent-with-a-time-the-orm-reads-back', async () => {
+    await write('topic', [message(1), message(2)]);
+    const before = Date.now();
+    await store.markSent((await store.fetchPending(10)).map((record) => record.id));
+    const after = Date.now();
+    const rows = await orm.em.fork().find(OutboxMessage, {}, { orderBy: { id: 'asc' } });
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.sentAt).toBeInstanceOf(Date);
+      // Driver round trip: the stored instant is the one written (to the second, whatever the column precision).
+      expect(row.sentAt!.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(row.sentAt!.getTime()).toBeLessThanOrEqual(after + 1000);
+    }
   });
 
   it('stores-nothing-when-the-transaction-rolls-back', async () => {
