@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Command } from '../commands/command-entity.ts';
 import { openDatabase } from '../database.ts';
 import { silentLogger } from '../testing/logs.ts';
-import { addMissingPlatforms } from './add-missing-platforms.ts';
+import { addMissingPlatforms, prepareAddMissingPlatform } from './add-missing-platforms.ts';
 import { Platform } from './platform-entity.ts';
 
 interface Target {
@@ -67,6 +67,18 @@ describe.each(targets)('persistence on $name', (target) => {
     expect(platforms.map(({ externalId, name }) => ({ externalId, name }))).toEqual([
       { externalId: 1, name: 'Dot Net' },
       { externalId: 2, name: 'SQL Server Express' },
+    ]);
+  });
+
+  it('adds-one-platform-with-the-prepared-statement-and-ignores-it-when-learnt-again', async () => {
+    const addMissingPlatform = prepareAddMissingPlatform(orm);
+    expect(await addMissingPlatform({ id: 5, name: "O'Reilly \u00e9dition" })).toBe(1);
+    expect(await addMissingPlatform({ id: 5, name: 'Renamed' })).toBe(0);
+    expect(await addMissingPlatform({ id: 6, name: 'Deno' })).toBe(1);
+    const platforms = await orm.em.fork().find(Platform, {}, { orderBy: { externalId: 'asc' } });
+    expect(platforms.map(({ externalId, name }) => ({ externalId, name }))).toEqual([
+      { externalId: 5, name: "O'Reilly \u00e9dition" },
+      { externalId: 6, name: 'Deno' },
     ]);
   });
 

@@ -1,4 +1,6 @@
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { Orm } from '@platform/runtime/db';
+import { AppError, errorCodes } from '@platform/runtime/errors';
 import { Platform } from './platform-entity.ts';
 
 /** A platform as platform-service describes it (gRPC `Platform`, event payload): `id` is its external id. */
@@ -28,4 +30,29 @@ export async function addMissingPlatforms(em: SqlEntityManager, platforms: reado
     inserted += result.affectedRows;
   }
   return inserted;
+}
+
+/** Sentinels whose positions in the generated statement's parameters tell where each field goes. */
+const sentinel = { externalId: -987_654_321, name: '\u0000platform name\u0000' };
+
+/**
+ * Prepares the one-platform form of `addMissingPlatforms` for the event consumer: the same
+ * statement (`INSERT ... ON CONFLICT (external_id) DO NOTHING`, a MERGE on SQL Server), written
+ * once by the ORM's query builder for the configured dialect and then run with each platform's
+ * values, with no query building or entity handling per event. One statement outside any
+ * transaction commits on its own: when the returned promise resolves, the row is durable.
+ * Resolves to 1 when the platform was inserted, 0 when its external id was known.
+ */
+export function prepareAddMissingPlatform(orm: Orm): (platform: PlatformFacts) => Promise<number> {
+  const { sql, params } = orm.em.fork().createQueryBuilder(Platform).insert([sentinel]).onConflict('externalId').ignore().toQuery();
+  const fields = params.map((param, index) => {
+    if (param === sentinel.externalId) return 'id' as const;
+    if (param === sentinel.name) return 'name' as const;
+    throw new AppError(errorCodes.internal, `cannot prepare the platform insert: unexpected parameter ${index} in ${sql}`);
+  });
+  return async (platform) => {
+    const values = fields.map((field) => platform[field]);
+    const result = await orm.em.getConnection().execute<{ affectedRows: number }>(sql, values, 'run');
+    return result.affectedRows;
+  };
 }
