@@ -103,7 +103,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   server.on('sessionError', (error) => {
     // A client that hangs up sends GOAWAY with CANCEL (8), which Node reports as a session
     // error (connect-node's client does so after every stream it closes): routine, not a failure.
-    const routine = (error as NodeJS.ErrnoException).code === 'ERR_HTTP2_SESSION_ERROR' && /error code 8$/.test(error.message);
+    const routine = (error as NodeJS.ErrnoException).code === 'ERR_HTTP2_SESSION_ERROR' && error.message.endsWith('error code 8');
     if (routine) logger.debug({ err: error }, 'gRPC client closed its connection');
     else logger.warn({ err: error }, 'gRPC connection failed');
   });
