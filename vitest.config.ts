@@ -1,5 +1,5 @@
 /**
- * Root Vitest config (created from tools/vitest/vitest.config.proposal.ts; owned by the lead).
+ * Root Vitest config.
  * - default reporter for people, totals reporter for CI (`N passed, N failed` line + JSON file);
  * - every `*.test.ts` except generated code, installed packages and the AsyncAPI template;
  * - forks: each test file in its own child process, so node:sqlite, signals and
