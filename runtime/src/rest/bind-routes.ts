@@ -1,5 +1,5 @@
 import type { Express, Request, Response } from 'express';
-import { mediaTypes } from './headers.ts';
+import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
 import type { HandlerContext, HandlerSet, RestRequest, RestResult, RestRoute, RestSurface } from './surface.ts';
 

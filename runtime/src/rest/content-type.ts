@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { mediaTypes } from './headers.ts';
+import { mediaTypes } from './media-types.ts';
 import { problem, sendProblem } from './problem.ts';
 import { requestPath, requestState } from './request-state.ts';
 

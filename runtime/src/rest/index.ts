@@ -2,7 +2,7 @@ export { createRestServer } from './create-rest-server.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths } from './health.ts';
 export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
-export { mediaTypes, restHeaders } from './headers.ts';
+export { mediaTypes } from './media-types.ts';
 export { problem, sendProblem } from './problem.ts';
 export type { FieldError, Problem } from './problem.ts';
 export type {

@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
-import { mediaTypes } from './headers.ts';
+import { mediaTypes } from './media-types.ts';
 
 /** One invalid field of a request. */
 export interface FieldError {
