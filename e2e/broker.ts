@@ -1,8 +1,8 @@
 /** Broker object names of one test run on the local RabbitMQ, and their removal afterwards. */
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { deleteBrokerObjects as deleteObjects } from '@platform/runtime/amqp/testing';
 
-export const localBrokerUrl = 'amqp://guest:guest@127.0.0.1:5672';
+export { brokerUrl as localBrokerUrl } from '@platform/runtime/amqp/testing';
 
 export interface BrokerNames {
   readonly exchange: string;
@@ -16,14 +16,6 @@ export function uniqueBrokerNames(): BrokerNames {
 }
 
 /** Deletes the queues and exchanges of a run (dead-letter ones included, as the launcher names them). */
-export async function deleteBrokerObjects(names: BrokerNames): Promise<void> {
-  const connection = await connect(localBrokerUrl);
-  try {
-    const channel = await connection.createChannel();
-    for (const queue of [names.queue, `${names.queue}.dlq`]) await channel.deleteQueue(queue);
-    for (const exchange of [names.exchange, `${names.exchange}.dlx`]) await channel.deleteExchange(exchange);
-    await channel.close();
-  } finally {
-    await connection.close();
-  }
+export function deleteBrokerObjects(names: BrokerNames): Promise<void> {
+  return deleteObjects({ queues: [names.queue, `${names.queue}.dlq`], exchanges: [names.exchange, `${names.exchange}.dlx`] });
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { eventually } from './testing/eventually.ts';
+import { eventually } from '@platform/runtime/amqp/testing';
 import { freePort } from './testing/platform-service-peer.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from './testing/eventually.ts';
+import { eventually } from '@platform/runtime/amqp/testing';
 import { recordingLogger, type RecordingLogger } from './testing/logs.ts';
 import { type PlatformServicePeer, startPlatformServicePeer } from './testing/platform-service-peer.ts';
 import { type TestService, startTestService } from './testing/service-fixture.ts';

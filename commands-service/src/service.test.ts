@@ -8,7 +8,7 @@ import { loadConfig } from './config.ts';
 import { entities } from './database.ts';
 import { createCommandsService } from './service.ts';
 import { type BrokerProxy, type RawPublisher, connectRawPublisher, startBrokerProxy, uniqueBrokerNames } from './testing/broker.ts';
-import { eventually } from './testing/eventually.ts';
+import { eventually } from '@platform/runtime/amqp/testing';
 import { recordingLogger, silentLogger } from './testing/logs.ts';
 import { type PlatformServicePeer, catalogueOf, freePort, startPlatformServicePeer } from './testing/platform-service-peer.ts';
 import { type TestService, startTestService, testEnv } from './testing/service-fixture.ts';

@@ -3,7 +3,7 @@ import { type TemporaryDatabase, createTemporaryPostgresDatabase } from '@platfo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
 import { type RawEvent, type RawPublisher, type TestBrokerNames, connectRawPublisher, uniqueBrokerNames } from '../testing/broker.ts';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@platform/runtime/amqp/testing';
 import { type RecordingLogger, recordingLogger, silentLogger } from '../testing/logs.ts';
 import { type TestService, startTestService } from '../testing/service-fixture.ts';
 import { Platform } from './platform-entity.ts';

@@ -1,7 +1,7 @@
 import type { Orm } from '@platform/runtime/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../database.ts';
-import { eventually } from '../testing/eventually.ts';
+import { eventually } from '@platform/runtime/amqp/testing';
 import { recordingLogger, silentLogger } from '../testing/logs.ts';
 import { catalogueOf, freePort, startPlatformServicePeer, type PlatformServicePeer } from '../testing/platform-service-peer.ts';
 import { addMissingPlatforms } from './add-missing-platforms.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelModel, type ConfirmChannel, type GetMessage, connect } from 'amqplib';
-import { brokerUrl } from '@platform/runtime/amqp/testing';
+import { brokerUrl, deleteBrokerObjects, eventually, withAdminChannel } from '@platform/runtime/amqp/testing';
 import type { PlatformEventNames } from '../service.ts';
 
 export { brokerUrl, closeConnectionsNamed, startBrokerProxy } from '@platform/runtime/amqp/testing';
@@ -77,20 +77,10 @@ export async function connectRawPublisher(): Promise<RawPublisher> {
       const message = await channel.get(queue, { noAck: true });
       return message === false ? undefined : message;
     },
-    async depth(queue) {
-      // A channel of its own: checking a queue that does not exist closes the channel.
-      const probe = await connection.createChannel();
-      probe.on('error', () => undefined);
-      try {
-        return (await probe.checkQueue(queue)).messageCount;
-      } finally {
-        await probe.close().catch(() => undefined);
-      }
-    },
-    async deleteAll(names) {
-      for (const queue of [names.queue, names.deadLetterQueue]) await channel.deleteQueue(queue);
-      for (const exchange of [names.exchange, names.deadLetterExchange]) await channel.deleteExchange(exchange);
-    },
+    // A channel of its own: checking a queue that does not exist closes the channel.
+    depth: (queue) => withAdminChannel(async (probe) => (await probe.checkQueue(queue)).messageCount),
+    deleteAll: (names) =>
+      deleteBrokerObjects({ queues: [names.queue, names.deadLetterQueue], exchanges: [names.exchange, names.deadLetterExchange] }),
     async close() {
       await connection.close().catch(() => undefined);
     },
@@ -99,9 +89,7 @@ export async function connectRawPublisher(): Promise<RawPublisher> {
 
 /** Waits for a message in `queue`, polling. */
 export async function nextMessage(publisher: RawPublisher, queue: string): Promise<GetMessage> {
-  for (;;) {
-    const message = await publisher.get(queue);
-    if (message) return message;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let message: GetMessage | undefined;
+  await eventually(async () => (message = await publisher.get(queue)) !== undefined);
+  return message as GetMessage;
 }
