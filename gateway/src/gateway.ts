@@ -4,18 +4,18 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '@platform/runtime/logging';
+import { accessLog, healthPaths, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
 import { createProxy } from './proxy.ts';
-import { gatewayState, requestContext } from './request-context.ts';
 import { answerProblem } from './answer-problem.ts';
 import { swaggerUiRoute } from './swagger-ui.ts';
 import { upstreamReadiness } from './upstream-readiness.ts';
 
 const onError: ErrorRequestHandler = (err, req, res, _next) => {
-  gatewayState(res).log.error({ err }, 'request failed in the gateway');
+  requestState(res).log.error({ err }, 'request failed in the gateway');
   if (res.headersSent) res.destroy();
   else answerProblem(req, res, 500, 'An unexpected error occurred in the gateway. Quote the request id when reporting it.');
 };
@@ -55,11 +55,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    app.use(requestContext(logger));
-    app.get('/healthz', (_req, res) => {
+    // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
+    // upstream), echoed, and one log line per request, as every REST server of the platform does.
+    app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
+    app.get(healthPaths.alive, (_req, res) => {
       res.json({ status: 'ok' });
     });
-    app.get('/readyz', upstreamReadiness(upstreams, { timeout: config.readinessTimeout }));
+    app.get(healthPaths.ready, upstreamReadiness(upstreams, { timeout: config.readinessTimeout }));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));

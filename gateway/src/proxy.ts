@@ -3,8 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RequestHandler } from 'express';
 import { headerNames } from '@platform/runtime/http';
+import { requestState } from '@platform/runtime/rest';
 import { endToEndHeaders } from './forwarded-headers.ts';
-import { gatewayState } from './request-context.ts';
 import { answerProblem } from './answer-problem.ts';
 
 export interface ProxyOptions {
@@ -41,7 +41,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const send = secure ? httpsRequest : httpRequest;
 
   const handler: RequestHandler = (req, res) => {
-    const { log, requestId } = gatewayState(res);
+    const { log, requestId } = requestState(res);
     const headers = endToEndHeaders(req.headersDistinct);
     headers.host = target.host;
     headers[headerNames.requestId] = requestId;

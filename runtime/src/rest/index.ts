@@ -1,9 +1,13 @@
+export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths } from './health.ts';
 export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { problem, sendProblem } from './problem.ts';
+export { requestId } from './request-id.ts';
+export { requestPath, requestState } from './request-state.ts';
+export type { RequestState } from './request-state.ts';
 export type { FieldError, Problem } from './problem.ts';
 export type {
   HandlerContext,
