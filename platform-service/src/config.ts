@@ -11,9 +11,10 @@ import {
   optionalString,
   optionalUrl,
   readConfig,
+  size,
   url,
 } from '@platform/runtime/config';
-import type { Env, Setting, SettingResult } from '@platform/runtime/config';
+import type { Env, Setting } from '@platform/runtime/config';
 import { databaseDrivers } from '@platform/runtime/db';
 import type { DatabaseDriver } from '@platform/runtime/db';
 import { AppError, errorCodes } from '@platform/runtime/errors';
@@ -78,19 +79,6 @@ export interface CommandsSyncConfig {
 }
 
 export const defaultSqlitePath = 'data/platform-service.sqlite';
-
-function parseSize(raw: string): SettingResult<number> {
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(raw.trim());
-  const bytes = match ? Math.floor(Number(match[1]) * 1024 ** ['b', 'kb', 'mb'].indexOf((match[2] ?? 'b').toLowerCase())) : 0;
-  return bytes >= 1 && Number.isSafeInteger(bytes)
-    ? { ok: true, value: bytes }
-    : { ok: false, problem: `must be a size such as 65536, 64kb or 1mb (got ${JSON.stringify(raw)})` };
-}
-
-/** A byte size: `65536`, `64kb`, `1.5mb` (k = 1024). */
-function size(variable: string, defaultValue: string): Setting<number> {
-  return { variable, parse: (raw) => parseSize(raw === undefined || raw.trim() === '' ? defaultValue : raw) };
-}
 
 const listenPort = (variable: string, defaultValue: number): Setting<number> => integer(variable, defaultValue, { min: 0, max: 65_535 });
 

@@ -11,7 +11,9 @@ export {
   optionalInteger,
   optionalString,
   optionalUrl,
+  parseByteSize,
   port,
+  size,
   string,
   url,
 } from './parsers.ts';

@@ -144,6 +144,24 @@ function parseDuration(raw: string): SettingResult<number> {
   return Number.isSafeInteger(value) ? ok(value) : fail(`must be a duration that fits in a safe integer of milliseconds${shown(raw)}`);
 }
 
+/** A byte size (k = 1024): "65536", "64kb", "1.5mb". The default may be a number or such a text. */
+export function size(variable: string, defaultValue?: number | string): Setting<number> {
+  return setting(variable, checkedDefault(variable, defaultValue, parseSize), parseSize);
+}
+
+function parseSize(raw: string): SettingResult<number> {
+  const bytes = parseByteSize(raw);
+  return bytes === undefined ? fail(`must be a size such as 65536, 64kb or 1mb${shown(raw)}`) : ok(bytes);
+}
+
+/** "65536", "64kb", "1.5mb" (k = 1024) → a positive number of bytes; undefined when not a size. */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const bytes = Math.floor(Number(match[1]) * 1024 ** ['b', 'kb', 'mb'].indexOf((match[2] ?? 'b').toLowerCase()));
+  return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
 /** Makes any setting optional: unset or blank gives `undefined`; a present value must still be valid. */
 export function optional<T>(required: Setting<T>): Setting<T | undefined> {
   return {

@@ -5,6 +5,7 @@ import express from 'express';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { parseByteSize } from '../config/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
@@ -110,8 +111,5 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
 /** 65536, '65536', '64kb', '1.5mb' → bytes; undefined when not a size. */
 function parseSize(size: number | string): number | undefined {
   if (typeof size === 'number') return Number.isInteger(size) && size > 0 ? size : undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb)?$/i.exec(size.trim());
-  if (!match) return undefined;
-  const bytes = Math.floor(Number(match[1]) * 1024 ** ['b', 'kb', 'mb'].indexOf((match[2] ?? 'b').toLowerCase()));
-  return bytes > 0 ? bytes : undefined;
+  return parseByteSize(size);
 }
