@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '@platform/runtime/logging';
-import { accessLog, healthPaths, requestId, requestState } from '@platform/runtime/rest';
+import { accessLog, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
@@ -58,10 +58,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
-    app.get(healthPaths.alive, (_req, res) => {
-      res.json({ status: 'ok' });
-    });
-    app.get(healthPaths.ready, upstreamReadiness(upstreams, { timeout: config.readinessTimeout }));
+    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => false));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));

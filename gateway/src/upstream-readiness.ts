@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
 import { nodeFetch } from '@platform/runtime/http';
+import type { Readiness } from '@platform/runtime/rest';
 
 export interface Upstream {
   /** Name shown in the report, e.g. `platform-service`. */
@@ -31,13 +31,12 @@ async function check(upstream: Upstream, timeout: number): Promise<UpstreamCheck
 }
 
 /**
- * `/readyz` of the gateway: asks every upstream's /readyz at once; 200 when all are ready,
- * 503 otherwise, each upstream's state (and its own checks) in the body.
+ * Readiness of the gateway, for the runtime's `/readyz` route: asks every upstream's /readyz at
+ * once; ready when all are, each upstream's state (and its own checks) in the report.
  */
-export function upstreamReadiness(upstreams: readonly Upstream[], options: { readonly timeout: number }): RequestHandler {
-  return async (_req, res) => {
+export function upstreamReadiness(upstreams: readonly Upstream[], options: { readonly timeout: number }): Readiness {
+  return async () => {
     const results = await Promise.all(upstreams.map(async (upstream) => [upstream.name, await check(upstream, options.timeout)] as const));
-    const ok = results.every(([, result]) => result.ok);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    return { ok: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
   };
 }

@@ -1,7 +1,7 @@
 export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
-export { healthPaths } from './health.ts';
+export { healthPaths, healthRoutes } from './health.ts';
 export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { problem, sendProblem } from './problem.ts';
