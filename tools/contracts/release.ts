@@ -69,9 +69,6 @@ export async function releaseContracts(options: ReleaseOptions): Promise<Release
   try {
     const sources: Record<string, string> = {};
     const files: Record<string, string> = {};
-    const record = async (releasedPath: string): Promise<void> => {
-      files[releasedPath] = sha256(await readFile(join(staging, releasedPath)));
-    };
     const sourcePath = (path: string): string => relative(source.root, path).replaceAll('\\', '/');
 
     await mkdir(staging, { recursive: true });
@@ -79,7 +76,7 @@ export async function releaseContracts(options: ReleaseOptions): Promise<Release
       sources[`${sourcePath(source.protoDir)}/${file}`] = sha256(await readFile(join(source.protoDir, file)));
     }
     await runBufOrThrow(['build', sourcePath(source.protoDir) || '.', '-o', join(staging, releasedNames.image)], source.root);
-    await record(releasedNames.image);
+    files[releasedNames.image] = sha256(await readFile(join(staging, releasedNames.image)));
 
     for (const [kind, dir] of [['openapi', source.openapiDir], ['asyncapi', source.asyncapiDir]] as const) {
       const documents = await listDocuments(dir);
@@ -87,9 +84,9 @@ export async function releaseContracts(options: ReleaseOptions): Promise<Release
       await mkdir(join(staging, releasedNames[kind]), { recursive: true });
       for (const file of documents) {
         const bytes = await readFile(join(dir, file));
-        sources[sourcePath(join(dir, file))] = sha256(bytes);
+        // The released copy is these bytes: its hash equals the source's.
+        sources[sourcePath(join(dir, file))] = files[`${releasedNames[kind]}/${file}`] = sha256(bytes);
         await writeFile(join(staging, releasedNames[kind], file), bytes);
-        await record(`${releasedNames[kind]}/${file}`);
       }
     }
 
