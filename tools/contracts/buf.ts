@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { delimiter, dirname } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -20,8 +21,10 @@ export const bufBreakingExitCode = 100;
 export function runBuf(args: readonly string[], cwd: string): Promise<BufResult> {
   // buf's launcher is a Node script: run it with this Node rather than whatever `node` is on PATH.
   const launcher = require.resolve('@bufbuild/buf/bin/buf');
+  // Plugins such as protoc-gen-es are `#!/usr/bin/env node` scripts: this Node first on PATH too.
+  const env = { ...process.env, PATH: [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter) };
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [launcher, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [launcher, ...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') {
         reject(new Error(`cannot run buf ${args.join(' ')}: ${error.message}`, { cause: error }));
         return;

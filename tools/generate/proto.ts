@@ -7,15 +7,13 @@
  * buf module outside the repository, so the repository never holds a copy that could drift.
  * Everything runs offline (no Buf Schema Registry) and writes identical bytes every time.
  */
-import { execFile } from 'node:child_process';
 import { access, cp, glob, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { basename, dirname, join } from 'node:path';
+import { runBufOrThrow } from '../contracts/buf.ts';
 import type { GenerateContext } from './index.ts';
 
-const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
 /** A proto shipped inside an npm package, and the canonical path it is imported and reflected by. */
@@ -34,25 +32,11 @@ export const thirdPartyProtos: readonly ThirdPartyProto[] = [
 /** The `out` of the plugin in buf.gen.yaml; buf writes it below the `-o` base folder. */
 const templateOut = 'gen/proto';
 
-/** Absolute path of the buf CLI shipped by `@bufbuild/buf` (a Node launcher or the native binary). */
-export function bufBinary(): string {
-  return require.resolve('@bufbuild/buf/bin/buf');
-}
-
 /**
- * Runs the buf CLI and resolves with its stdout. The current Node comes first on PATH so that
- * `#!/usr/bin/env node` launchers (buf's wrapper, protoc-gen-es) run on it, not on a system Node.
+ * Runs the buf CLI and resolves with its stdout (the one runner, in tools/contracts/buf.ts);
+ * exported for the tests that drive buf (lint, curl).
  */
-export async function runBuf(args: readonly string[], cwd: string): Promise<string> {
-  const env = { ...process.env, PATH: [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter) };
-  try {
-    const { stdout } = await run(bufBinary(), [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new Error(`cannot run buf ${args.join(' ')}: ${stderr || (error as Error).message}`, { cause: error });
-  }
-}
+export const runBuf = runBufOrThrow;
 
 export async function generateProto(ctx: GenerateContext): Promise<void> {
   const staging = await mkdtemp(join(tmpdir(), 'platform-proto-'));
