@@ -1,6 +1,6 @@
 export { applyMiddleware } from './message.ts';
 export type { Handler, Message, Middleware, Publisher, Subscriber, Subscription } from './message.ts';
-export { metadataKeys, propertyKeys } from './metadata.ts';
+export { metadataKeys } from './metadata.ts';
 export { backoffDelay, sleep, validateBackoff } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { createInProcessBus } from './in-process.ts';

@@ -1,6 +1,7 @@
 /**
- * Metadata keys, in one place. The AMQP transport carries the keys listed in `propertyKeys`
- * as message properties (and `Message.id` as `messageId`), every other key as a header.
+ * Metadata keys, in one place. The AMQP transport (amqp/message-mapping.ts) carries
+ * contentType, type, appId, timestamp and correlationId as message properties (and
+ * `Message.id` as `messageId`), every other key as a header.
  */
 export const metadataKeys = {
   /** MIME type of the payload; AMQP `contentType` property. */
@@ -24,12 +25,3 @@ export const metadataKeys = {
   /** How many times the broker dead-lettered the message (sum of AMQP `x-death` counts); set by the AMQP subscriber. */
   deathCount: 'x-death-count',
 } as const;
-
-/** Metadata keys that the AMQP transport carries as message properties, not headers. */
-export const propertyKeys: ReadonlySet<string> = new Set([
-  metadataKeys.contentType,
-  metadataKeys.type,
-  metadataKeys.appId,
-  metadataKeys.timestamp,
-  metadataKeys.correlationId,
-]);
