@@ -7,6 +7,7 @@ import { commandsServiceSurface } from '@platform/gen/openapi/commands-service/s
 import type { Orm } from '@platform/runtime/db';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import { type Readiness, createReadiness } from '@platform/runtime/lifecycle';
+import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import type { Publisher, Subscriber } from '@platform/runtime/messaging';
 import { type RestServer, createRestServer } from '@platform/runtime/rest';
@@ -95,8 +96,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       readiness: () => readiness.report(),
     });
     const address = await rest.listen(config.httpPort, config.host);
-    const host = config.host === undefined || address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-    const restUrl = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const restUrl = localUrl(address);
     logger.info({ restUrl, port: address.port }, 'REST listening');
 
     // The queue first, then the sync: a platform created in between arrives as an event.

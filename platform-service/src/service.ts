@@ -4,7 +4,6 @@
  * commands-service inbound call. `main.ts` runs it alone; a launcher may run it in-process
  * with an injected publisher.
  */
-import type { AddressInfo } from 'node:net';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
 import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
@@ -12,6 +11,7 @@ import type { Orm } from '@platform/runtime/db';
 import { createGrpcServer } from '@platform/runtime/grpc';
 import type { GrpcServer } from '@platform/runtime/grpc';
 import type { ReadinessReport } from '@platform/runtime/lifecycle';
+import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import { createOutboxRelay } from '@platform/runtime/messaging';
 import type { OutboxRelay, Publisher } from '@platform/runtime/messaging';
@@ -178,10 +178,4 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
     },
     readiness: () => running?.report() ?? Promise.resolve(notStarted),
   };
-}
-
-/** A URL for clients on this machine: the wildcard addresses become the loopback. */
-function localUrl(address: AddressInfo): string {
-  const host = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 }

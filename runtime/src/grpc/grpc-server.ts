@@ -10,6 +10,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
+import { localUrl } from '../http/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createHealth, overallHealth, ServingStatus } from './health.ts';
@@ -137,8 +138,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
         server.listen(port, host, () => {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
-          const local = address.address === '::' || address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-          const url = `http://${local.includes(':') ? `[${local}]` : local}:${address.port}`;
+          const url = localUrl(address);
           logger.info({ host: address.address, port: address.port }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
           resolve({ host: address.address, port: address.port, url });
         });

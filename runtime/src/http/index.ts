@@ -2,3 +2,4 @@ export { headerNames } from './headers.ts';
 export type { HeaderName } from './headers.ts';
 export { traceparentFrom } from './trace-context.ts';
 export { nodeFetch } from './node-fetch.ts';
+export { localUrl } from './local-url.ts';
