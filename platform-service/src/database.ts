@@ -6,7 +6,7 @@ import { createOrm } from '@platform/runtime/db';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
 import type { DatabaseConfig, PlatformServiceConfig } from './config.ts';
-import { OutboxMessageSchema } from './events/outbox-entity.ts';
+import { OutboxMessageSchema } from '@platform/runtime/outbox';
 import { PlatformSchema } from './platforms/platform-entity.ts';
 import { prepareSchema } from './schema.ts';
 

@@ -1,43 +1,42 @@
 /**
  * platform-service assembled: database (schema at start, optional seed), REST on HTTP_PORT,
- * Connect-gRPC on GRPC_PORT, platform.published events through the outbox relay, and the
+ * Connect-gRPC on GRPC_PORT, platform events through the outbox and its forwarder, and the
  * commands-service inbound call. `main.ts` runs it alone; a launcher may run it in-process
- * with an injected publisher.
+ * with its in-process bus.
  */
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
 import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
 import type { Orm } from '@platform/runtime/db';
+import { createEventTransport, createOutboxForwarder } from '@platform/runtime/events';
+import type { EventTransport, OutboxForwarder } from '@platform/runtime/events';
 import { createGrpcServer } from '@platform/runtime/grpc';
 import type { GrpcServer } from '@platform/runtime/grpc';
 import type { ReadinessReport } from '@platform/runtime/lifecycle';
 import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
-import { createOutboxRelay } from '@platform/runtime/messaging';
-import type { OutboxRelay, Publisher } from '@platform/runtime/messaging';
+import type { InProcessBus } from '@platform/runtime/messaging';
+import { createDatabaseOutbox } from '@platform/runtime/outbox';
 import { createRestServer } from '@platform/runtime/rest';
 import type { RestServer } from '@platform/runtime/rest';
 import { createCommandsSync } from './commands-sync.ts';
 import type { CommandsSync } from './commands-sync.ts';
 import type { PlatformServiceConfig } from './config.ts';
 import { openDatabase } from './database.ts';
-import { createEventBus } from './events/event-bus.ts';
-import type { EventBus } from './events/event-bus.ts';
-import { createDatabaseOutboxStore } from './events/outbox-store.ts';
-import { createPlatformCreator } from './platforms/create-platform.ts';
 import { createPlatformGrpcHandlers } from './platforms/grpc-handlers.ts';
 import { createPlatformRestHandlers } from './platforms/rest-handlers.ts';
 import { seedCatalogue } from './platforms/seed.ts';
+import { createPlatformWriter } from './platforms/write-platforms.ts';
 import { createServiceReadiness } from './readiness.ts';
 
 export interface PlatformServiceOptions {
   readonly config: PlatformServiceConfig;
   readonly logger: Logger;
   /**
-   * Publisher of platform events, e.g. the in-process bus of the single-process launcher; its
-   * owner closes it. Default: RabbitMQ at `config.events.amqpUrl`, or none (events wait in the outbox).
+   * The in-process bus of the one-process launcher, used when `config.events.amqpUrl` is unset; its
+   * owner closes it. Neither: events wait in the outbox.
    */
-  readonly publisher?: Publisher;
+  readonly inProcessBus?: InProcessBus;
   /** Exchange of platform events. Default: `config.events.exchange`, else the contract's `platform.events`. */
   readonly exchange?: string;
 }
@@ -64,8 +63,8 @@ export interface PlatformService {
 
 interface Running {
   readonly orm: Orm;
-  readonly bus: EventBus;
-  readonly relay: OutboxRelay | undefined;
+  readonly transport: EventTransport;
+  readonly forwarder: OutboxForwarder;
   readonly sync: CommandsSync | undefined;
   readonly rest: RestServer | undefined;
   readonly grpc: GrpcServer | undefined;
@@ -78,6 +77,7 @@ const notStarted: ReadinessReport = { ok: false, draining: false, checks: { serv
 export function createPlatformService(options: PlatformServiceOptions): PlatformService {
   const { config } = options;
   const logger = options.logger;
+  // Every platform event goes to the exchange of the contract's send operations.
   const exchange = options.exchange ?? config.events.exchange ?? platformPublishedTopology.exchange;
   // Both listeners drain in parallel within half the shutdown budget; the rest is for relay, broker and DB.
   const drainTimeoutMs = Math.max(1, Math.floor(config.shutdownTimeout / 2));
@@ -87,31 +87,28 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
 
   async function start(): Promise<PlatformServiceAddresses> {
     const orm = await openDatabase(config.database, logger, config.nodeEnv);
-    const outbox = createDatabaseOutboxStore({ orm });
-    const bus = createEventBus({ exchange, logger, ...(options.publisher ? { publisher: options.publisher } : {}), ...(config.events.amqpUrl ? { amqpUrl: config.events.amqpUrl } : {}) });
-    const relay = bus.publisher === undefined ? undefined : createOutboxRelay({
-      store: outbox,
-      publisher: bus.publisher,
+    const outbox = createDatabaseOutbox({ orm });
+    const transport = createEventTransport({ amqpUrl: config.events.amqpUrl, inProcess: options.inProcessBus, connectionName: 'platform-service', reconnect: { maxInterval: 5000 }, logger });
+    const forwarder = createOutboxForwarder({
+      transport,
+      outbox,
+      exchange,
       batchSize: config.events.outboxBatchSize,
       pollInterval: config.events.outboxPollInterval,
-      backoff: { initialInterval: 200, maxInterval: 5000 },
-      logger: logger.child({ component: 'outbox-relay' }),
+      logger,
     });
-    const creator = createPlatformCreator({ orm, outbox, afterCommit: () => relay?.kick() });
+    const writer = createPlatformWriter({ outbox });
     const sync = config.commandsSync.enabled
       ? createCommandsSync({ baseUrl: config.commandsSync.baseUrl, timeout: config.commandsSync.timeout, logger })
       : undefined;
-    const readiness = createServiceReadiness({ orm, bus, outbox, relay });
+    const readiness = createServiceReadiness({ orm, forwarder });
     const report = (): Promise<ReadinessReport> => readiness.report();
-    running = { orm, bus, relay, sync, rest: undefined, grpc: undefined, report, drain: () => readiness.drain() };
-
-    if (config.seedData) await seedCatalogue({ orm, creator, logger });
-    relay?.start();
-    bus.onConnected(() => relay?.kick());
-
+    running = { orm, transport, forwarder, sync, rest: undefined, grpc: undefined, report, drain: () => readiness.drain() };
+    if (config.seedData) await seedCatalogue({ outbox, writer, logger });
+    forwarder.start();
     const rest = createRestServer({
       surface: platformServiceSurface,
-      handlers: createPlatformRestHandlers({ orm, creator, onCreated: (platform, requestId) => void sync?.notify(platform, requestId) }),
+      handlers: createPlatformRestHandlers({ orm, writer, onCreated: (platform, requestId) => void sync?.notify(platform, requestId) }),
       logger,
       validateResponses: config.validateResponses,
       bodyLimit: config.restBodyLimit,
@@ -130,7 +127,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
     running = { ...running, grpc };
     const grpcAddress = await grpc.listen();
     const addresses = { restUrl: localUrl(restAddress), grpcUrl: grpcAddress.url };
-    logger.info({ ...addresses, database: config.database.driver, bus: bus.state(), exchange }, 'platform-service started');
+    logger.info({ ...addresses, database: config.database.driver, events: transport.description, exchange }, 'platform-service started');
     return addresses;
   }
 
@@ -149,11 +146,11 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
       }
     };
     current.drain();
-    const { rest, grpc, sync, relay, bus, orm } = current;
+    const { rest, grpc, sync, forwarder, transport, orm } = current;
     await Promise.all([step('rest', rest && (() => rest.close())), step('grpc', grpc && (() => grpc.close()))]);
     await step('commands-sync', sync && (() => sync.stop()));
-    await step('outbox-relay', relay && (() => relay.stop()));
-    await step('bus', () => bus.close());
+    await step('outbox-relay', () => forwarder.stop());
+    await step('events', () => transport.close());
     await step('database', () => orm.close());
     if (failures.length > 0) throw new AggregateError(failures, 'cannot stop platform-service cleanly');
     logger.info('platform-service stopped');

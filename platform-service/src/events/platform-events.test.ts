@@ -151,16 +151,16 @@ describe('platform.published without RabbitMQ', () => {
     const bus = createInProcessBus();
     const delivered: unknown[] = [];
     const arrived = Promise.withResolvers<void>();
-    await bus.subscriber.subscribe(routingKey, async (message) => {
+    await bus.createSubscriber({ queue: routingKey }).subscribe(routingKey, async (message) => {
       delivered.push(decodePlatformPublished(message));
       arrived.resolve();
     });
-    const api = await startTestService({ publisher: bus.publisher });
+    const api = await startTestService({ inProcessBus: bus });
     try {
       const { data } = await api.client.POST('/api/platforms', { body: { name: 'In process', publisher: 'p', cost: 'c' } });
       await arrived.promise;
       expect(delivered).toEqual([data]);
-      expect((await api.readyz()).body.checks.bus?.detail).toBe('connected');
+      expect((await api.readyz()).body.checks.bus?.detail).toBe('connected: in-process bus');
     } finally {
       await api.stop();
       await bus.close();

@@ -9,20 +9,20 @@ import { findPlatform, listPlatforms } from './read-platforms.ts';
 const targets: readonly { readonly driver: DatabaseDriver; readonly url?: string; readonly byId: string; readonly page: string }[] = [
   {
     driver: 'sqlite',
-    byId: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost` from `platforms` as `p0` where `p0`.`id` = 42 limit 1',
-    page: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost` from `platforms` as `p0` where `p0`.`id` > 0 order by `p0`.`id` asc limit 7',
+    byId: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` = 42 and `p0`.`deleted_at` is null limit 1',
+    page: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` > 0 and `p0`.`deleted_at` is null order by `p0`.`id` asc limit 7',
   },
   {
     driver: 'postgresql',
     url: 'postgresql://nobody@127.0.0.1:1/none',
-    byId: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost" from "platforms" as "p0" where "p0"."id" = 42 limit 1',
-    page: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost" from "platforms" as "p0" where "p0"."id" > 0 order by "p0"."id" asc limit 7',
+    byId: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" = 42 and "p0"."deleted_at" is null limit 1',
+    page: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" > 0 and "p0"."deleted_at" is null order by "p0"."id" asc limit 7',
   },
   {
     driver: 'mssql',
     url: 'mssql://nobody:none@127.0.0.1:1/none',
-    byId: 'select top (1) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost] from [platforms] as [p0] where [p0].[id] = 42',
-    page: 'select top (7) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost] from [platforms] as [p0] where [p0].[id] > 0 order by [p0].[id] asc',
+    byId: 'select top (1) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] = 42 and [p0].[deleted_at] is null',
+    page: 'select top (7) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] > 0 and [p0].[deleted_at] is null order by [p0].[id] asc',
   },
 ];
 

@@ -1,9 +1,10 @@
 /**
- * Reading the catalogue. Large reads go page by page with keyset pagination on the primary key
+ * Reading the catalogue: the platforms that exist (deleted ones are tombstones, never read here),
+ * with their versions. Large reads go page by page with keyset pagination on the primary key
  * (`id > last seen`, ordered by id, limited), so memory stays bounded by one page whatever the
  * size of the catalogue.
  *
- * Reads select the four public columns as plain rows: they only ever become `PlatformView`s, and
+ * Reads select the public columns and the version as plain rows: they only ever become views, and
  * hydrating entities into an identity map first cost about six times as much CPU per page (bench:
  * GET /api/platforms and GetAllPlatforms profiles). The two statements are built once per ORM by
  * MikroORM's query builder (so quoting and limit syntax are the driver's own: `limit ?` on SQLite
@@ -11,11 +12,10 @@
  * request was about 30 % of the CPU of GET /api/platforms/{id}.
  */
 import type { Orm } from '@platform/runtime/db';
-import { Platform, toPlatformView } from './platform-entity.ts';
-import type { PlatformView } from './platform-entity.ts';
+import { Platform, type VersionedPlatform } from './platform-entity.ts';
 
-/** The columns every read returns: a `PlatformView`. */
-const viewColumns = ['id', 'name', 'publisher', 'cost'] as const;
+/** The columns every read returns: a `VersionedPlatform`. */
+const viewColumns = ['id', 'name', 'publisher', 'cost', 'version'] as const;
 
 type PlatformRow = Pick<Platform, (typeof viewColumns)[number]>;
 
@@ -43,8 +43,8 @@ function readStatements(orm: Orm): ReadStatements {
   if (statements === undefined) {
     const query = () => orm.em.fork().createQueryBuilder(Platform).select([...viewColumns]);
     statements = {
-      byId: readStatement(query().where({ id: keyMark }).limit(limitMark).toQuery()),
-      pageAfter: readStatement(query().where({ id: { $gt: keyMark } }).orderBy({ id: 'asc' }).limit(limitMark).toQuery()),
+      byId: readStatement(query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery()),
+      pageAfter: readStatement(query().where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery()),
     };
     statementsByOrm.set(orm, statements);
   }
@@ -64,10 +64,15 @@ async function readRows(orm: Orm, statement: ReadStatement, key: number, limit: 
   return orm.em.getConnection('read').execute<PlatformRow[]>(statement.sql, statement.params(key, limit), 'all');
 }
 
-/** One platform by id, or undefined. */
-export async function findPlatform(orm: Orm, id: number): Promise<PlatformView | undefined> {
+/** A row as the drivers return it: some give a column they cannot type as a string. */
+function toVersioned(row: PlatformRow): VersionedPlatform {
+  return { id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost, version: Number(row.version) };
+}
+
+/** One existing platform by id, or undefined (also for a deleted one). */
+export async function findPlatform(orm: Orm, id: number): Promise<VersionedPlatform | undefined> {
   const [row] = await readRows(orm, readStatements(orm).byId, id, 1);
-  return row === undefined ? undefined : toPlatformView(row);
+  return row === undefined ? undefined : toVersioned(row);
 }
 
 export interface PlatformPagesOptions {
@@ -79,8 +84,8 @@ export interface PlatformPagesOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The catalogue in ascending id order, one page (never empty) at a time. */
-export async function* platformPages(orm: Orm, options: PlatformPagesOptions): AsyncGenerator<PlatformView[]> {
+/** The existing platforms in ascending id order, one page (never empty) at a time. */
+export async function* platformPages(orm: Orm, options: PlatformPagesOptions): AsyncGenerator<VersionedPlatform[]> {
   const { pageSize, signal } = options;
   const { pageAfter } = readStatements(orm);
   let afterId = options.afterId ?? 0;
@@ -88,16 +93,16 @@ export async function* platformPages(orm: Orm, options: PlatformPagesOptions): A
     if (signal?.aborted) return;
     const rows = await readRows(orm, pageAfter, afterId, pageSize);
     if (rows.length === 0) return;
-    const page = rows.map(toPlatformView);
+    const page = rows.map(toVersioned);
     yield page;
     if (rows.length < pageSize) return;
     afterId = page[page.length - 1]?.id ?? afterId;
   }
 }
 
-/** Every platform in id order (read page by page; the result itself holds the whole catalogue). */
-export async function listPlatforms(orm: Orm, pageSize = 1000): Promise<PlatformView[]> {
-  const all: PlatformView[] = [];
+/** Every existing platform in id order (read page by page; the result itself holds the whole catalogue). */
+export async function listPlatforms(orm: Orm, pageSize = 1000): Promise<VersionedPlatform[]> {
+  const all: VersionedPlatform[] = [];
   for await (const page of platformPages(orm, { pageSize })) all.push(...page);
   return all;
 }

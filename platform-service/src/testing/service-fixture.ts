@@ -6,7 +6,7 @@ import { createPlatformServiceClient } from '@platform/gen/openapi/platform-serv
 import type { PlatformServiceClient } from '@platform/gen/openapi/platform-service/client.ts';
 import { createLogger } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
-import type { Publisher } from '@platform/runtime/messaging';
+import type { InProcessBus } from '@platform/runtime/messaging';
 import { loadConfig } from '../config.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { createPlatformService } from '../service.ts';
@@ -32,7 +32,7 @@ export interface TestServiceOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Overrides DB_DRIVER and DB_URL. */
   readonly database?: DatabaseConfig;
-  readonly publisher?: Publisher;
+  readonly inProcessBus?: InProcessBus;
   readonly exchange?: string;
   readonly logger?: Logger;
 }
@@ -58,7 +58,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = createPlatformService({
     config,
     logger: options.logger ?? createLogger({ name: 'platform-service-test', level: 'silent' }),
-    ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.inProcessBus ? { inProcessBus: options.inProcessBus } : {}),
     ...(options.exchange ? { exchange: options.exchange } : {}),
   });
   const { restUrl, grpcUrl } = await service.start();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError, errorCodes } from '../errors/index.ts';
-import type { Subscriber, Subscription } from '../messaging/message.ts';
+import { sameTopics, topicList, type Subscriber, type Subscription } from '../messaging/message.ts';
 import { silentLogger } from '../messaging/silent-logger.ts';
 import { createAmqpConnection, type AmqpConnection } from './connection.ts';
 import { startConsumer } from './consumer.ts';
@@ -20,6 +20,12 @@ export interface AmqpSubscriberOptions {
   readonly queue: string;
   /** Dead-letter exchange and queue; the queue then dead-letters to the exchange with its own name as routing key. */
   readonly deadLetter?: { readonly exchange: string; readonly queue: string };
+  /**
+   * More `queue.declare` arguments of the queue (and of its dead-letter queue), as the contract's
+   * `x-queue-arguments` give them (`x-queue-type`, ...); the dead-letter ones are set from
+   * `deadLetter`. Default none.
+   */
+  readonly queueArguments?: Readonly<Record<string, string | number | boolean>>;
   /** Unacknowledged messages per subscription; this also bounds the handlers running at once. Default 10. */
   readonly prefetch?: number;
   /** Delay before a message whose handler rejected is requeued, in milliseconds; avoids hot redelivery loops. Default 1_000. */
@@ -36,13 +42,15 @@ export interface AmqpSubscriber extends Subscriber {
 }
 
 /**
- * Consumes one queue. `subscribe(topic, handler)` declares the topology (exchange, queue
- * bound by `topic` — a topic pattern such as `platform.*` — and the dead-letter pair), then
+ * Consumes one queue. `subscribe(topics, handler)` declares the topology (exchange; queue bound by
+ * each topic, a routing key or a topic pattern such as `platform.*`; the dead-letter pair), then
  * consumes with manual acks: ack once the handler resolves, nack with requeue once it rejects
  * (normally the retry and dead-letter middleware settle failures before). Several subscribe
- * calls with the same topic compete; a second topic on the same queue is refused, since one
- * queue cannot tell handlers apart. `subscribe` resolves once consuming, so it waits while
- * the broker is unreachable; consuming resumes by itself after a reconnect.
+ * calls with the same topics compete; other topics on the same queue are refused, since the
+ * queue has one set of bindings. Bindings are only ever added: a topic dropped from the list
+ * keeps routing to the queue until the binding is removed on the broker. `subscribe` resolves
+ * once consuming, so it waits while the broker is unreachable; consuming resumes by itself
+ * after a reconnect.
  */
 export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscriber {
   const invalid = (why: string): never => {
@@ -58,19 +66,26 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
   const logger = options.logger ?? silentLogger;
   const connection = options.connection ?? createAmqpConnection({ url: options.url as string, name: options.connectionName ?? 'subscriber', logger });
   const subscriptions = new Set<Subscription>();
-  let topic: string | undefined;
+  let bound: readonly string[] | undefined;
   let closed = false;
 
   return {
     connection,
     deadLetterTopic: options.deadLetter === undefined ? undefined : options.queue,
-    async subscribe(wanted, handler) {
-      if (closed) throw new AppError(errorCodes.unavailable, `cannot subscribe to ${wanted}: the subscriber is closed`);
-      if (topic !== undefined && topic !== wanted) {
-        throw new AppError(errorCodes.invalidArgument, `cannot subscribe to ${wanted}: queue ${options.queue} already serves ${topic}; use one subscriber per queue`);
+    async subscribe(topics, handler) {
+      const wanted = topicList(topics);
+      if (closed) throw new AppError(errorCodes.unavailable, `cannot subscribe to ${wanted.join(', ')}: the subscriber is closed`);
+      if (bound !== undefined && !sameTopics(bound, wanted)) {
+        throw new AppError(errorCodes.invalidArgument, `cannot subscribe to ${wanted.join(', ')}: queue ${options.queue} already serves ${bound.join(', ')}; use one subscriber per queue`);
       }
-      topic = wanted;
-      const topology = subscriptionTopology({ exchange: options.exchange, queue: options.queue, routingKeys: [wanted], deadLetter: options.deadLetter });
+      bound = wanted;
+      const topology = subscriptionTopology({
+        exchange: options.exchange,
+        queue: options.queue,
+        routingKeys: wanted,
+        deadLetter: options.deadLetter,
+        ...(options.queueArguments === undefined ? {} : { queueArguments: options.queueArguments }),
+      });
       const consumer = await startConsumer({
         connection,
         topology,
@@ -81,7 +96,7 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
         handler,
         logger,
       }).catch((error: unknown) => {
-        if (subscriptions.size === 0) topic = undefined;
+        if (subscriptions.size === 0) bound = undefined;
         throw error;
       });
       const subscription: Subscription = {

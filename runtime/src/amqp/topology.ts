@@ -14,6 +14,8 @@ export interface QueueDescription {
   readonly deadLetterExchange?: string;
   /** Routing key of those dead letters (`x-dead-letter-routing-key`); default: their original key. */
   readonly deadLetterRoutingKey?: string;
+  /** More `queue.declare` arguments (`x-queue-type`, `x-delivery-limit`, ...). */
+  readonly arguments?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** Routes messages of `exchange` whose routing key matches `routingKey` (a topic pattern) to `queue`. */
@@ -40,7 +42,7 @@ export async function declareTopology(channel: Channel, topology: Topology): Pro
     await channel.assertExchange(exchange.name, exchange.type ?? 'topic', { durable: true });
   }
   for (const queue of topology.queues ?? []) {
-    const args: Record<string, string> = {};
+    const args: Record<string, string | number | boolean> = { ...queue.arguments };
     if (queue.deadLetterExchange !== undefined) args['x-dead-letter-exchange'] = queue.deadLetterExchange;
     if (queue.deadLetterRoutingKey !== undefined) args['x-dead-letter-routing-key'] = queue.deadLetterRoutingKey;
     await channel.assertQueue(queue.name, { durable: true, arguments: args });
@@ -60,6 +62,8 @@ export interface SubscriptionTopologyOptions {
   readonly routingKeys: readonly string[];
   /** Dead-letter exchange (topic) and queue; dead letters carry the main queue's name as routing key. */
   readonly deadLetter?: { readonly exchange: string; readonly queue: string };
+  /** More `queue.declare` arguments of both queues (`x-queue-type`, ...). */
+  readonly queueArguments?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /**
@@ -69,13 +73,14 @@ export interface SubscriptionTopologyOptions {
  */
 export function subscriptionTopology(options: SubscriptionTopologyOptions): Topology {
   const { exchange, queue, routingKeys, deadLetter } = options;
+  const extra = options.queueArguments === undefined ? {} : { arguments: options.queueArguments };
   const bindings = routingKeys.map((routingKey) => ({ exchange, queue, routingKey }));
   if (deadLetter === undefined) {
-    return { exchanges: [{ name: exchange }], queues: [{ name: queue }], bindings };
+    return { exchanges: [{ name: exchange }], queues: [{ name: queue, ...extra }], bindings };
   }
   return {
     exchanges: [{ name: exchange }, { name: deadLetter.exchange }],
-    queues: [{ name: deadLetter.queue }, { name: queue, deadLetterExchange: deadLetter.exchange, deadLetterRoutingKey: queue }],
+    queues: [{ name: deadLetter.queue, ...extra }, { name: queue, deadLetterExchange: deadLetter.exchange, deadLetterRoutingKey: queue, ...extra }],
     bindings: [...bindings, { exchange: deadLetter.exchange, queue: deadLetter.queue, routingKey: queue }],
   };
 }

@@ -9,6 +9,10 @@ export const headerNames = {
   traceparent: 'traceparent',
   /** W3C trace context vendor data, forwarded with traceparent. */
   tracestate: 'tracestate',
+  /** The representation's version (RFC 9110): a strong entity tag, `"3"`. */
+  etag: 'etag',
+  /** Makes a write conditional on the current entity tag (RFC 9110): `*` or a list of entity tags. */
+  ifMatch: 'if-match',
 } as const;
 
 export type HeaderName = (typeof headerNames)[keyof typeof headerNames];

@@ -3,3 +3,5 @@ export type { HeaderName } from './headers.ts';
 export { traceparentFrom } from './trace-context.ts';
 export { nodeFetch } from './node-fetch.ts';
 export { localUrl } from './local-url.ts';
+export { ifMatchAllows, parseIfMatch, strongEtag } from './etag.ts';
+export type { IfMatch, IfMatchError } from './etag.ts';

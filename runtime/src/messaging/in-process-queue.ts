@@ -19,8 +19,8 @@ export interface QueuePolicy {
 /** A named in-memory queue with competing consumers, one message in hand per consumer. */
 export interface InProcessQueue {
   readonly name: string;
-  /** Topics whose messages this queue receives. */
-  readonly topics: Set<string>;
+  /** Topic patterns the queue is bound to: it receives every message of a matching topic. */
+  readonly topics: readonly string[];
   push(entries: readonly QueuedMessage[]): void;
   /** Adds a competing consumer; the returned function removes it and waits for its message in hand. */
   consume(handler: Handler): () => Promise<void>;
@@ -31,7 +31,7 @@ export interface InProcessQueue {
 interface Consumer { readonly handler: Handler; busy: Promise<void> | undefined }
 
 /** Creates a queue; delivery always happens on a later turn of the event loop. */
-export function createInProcessQueue(name: string, policy: QueuePolicy): InProcessQueue {
+export function createInProcessQueue(name: string, topics: readonly string[], policy: QueuePolicy): InProcessQueue {
   const entries: QueuedMessage[] = [];
   const consumers: Consumer[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -81,7 +81,7 @@ export function createInProcessQueue(name: string, policy: QueuePolicy): InProce
 
   return {
     name,
-    topics: new Set<string>(),
+    topics,
     push(added) {
       entries.push(...added);
       schedule();

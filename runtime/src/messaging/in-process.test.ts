@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { createInProcessBus } from './in-process.ts';
 import { describePubSubConformance } from './pubsub.conformance.ts';
+import { metadataKeys } from './metadata.ts';
 import { createInbox, makeMessage } from './test-support.ts';
 
 describePubSubConformance('in-process bus', async () => {
@@ -17,7 +18,7 @@ describe('in-process bus', () => {
   it('never delivers inside publish', async () => {
     const bus = createInProcessBus();
     const inbox = createInbox();
-    await bus.subscriber.subscribe('t', inbox.handler);
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', inbox.handler);
     const publishing = bus.publisher.publish('t', [makeMessage('t', 0)]);
     expect(inbox.received).toHaveLength(0);
     await publishing;
@@ -29,7 +30,7 @@ describe('in-process bus', () => {
   it('moves a message rejected maxDeliveries times to the dead-letter list with the reason', async () => {
     const bus = createInProcessBus({ maxDeliveries: 3, redeliveryDelay: 0 });
     let deliveries = 0;
-    await bus.subscriber.subscribe('t', async () => {
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', async () => {
       deliveries++;
       throw new AppError(errorCodes.poisonMessage, 'cannot handle message: payload is not JSON');
     });
@@ -53,7 +54,7 @@ describe('in-process bus', () => {
     const sent = [makeMessage('t', 0), makeMessage('t', 1)];
     await bus.publisher.publish('t', sent);
     const inbox = createInbox();
-    await bus.subscriber.subscribe('t', inbox.handler);
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', inbox.handler);
     await inbox.until((received) => received.length === 2);
     expect(inbox.received.map((m) => m.id)).toEqual(sent.map((m) => m.id));
     await bus.close();
@@ -71,6 +72,29 @@ describe('in-process bus', () => {
     await b.until((received) => received.length === 1);
     expect(a.received[0]).not.toBe(b.received[0]);
     expect(b.received[0]?.id).toBe(sent.id);
+    await bus.close();
+  });
+
+  it('keeps-what-the-dead-letter-publisher-receives-with-its-reason', async () => {
+    const bus = createInProcessBus();
+    const sent = makeMessage('t', 0);
+    const deadLetter = {
+      ...sent,
+      metadata: { ...sent.metadata, [metadataKeys.deadLetterReason]: 'cannot handle t: /id is required', [metadataKeys.deadLetterCode]: errorCodes.poisonMessage, [metadataKeys.deadLetterAttempts]: '1' },
+    };
+    await bus.deadLetterPublisher.publish('orders.dlq', [deadLetter]);
+    expect(bus.deadLetters()).toMatchObject([{ topic: 'orders.dlq', reason: 'cannot handle t: /id is required', code: errorCodes.poisonMessage, attempts: 1, message: { id: sent.id } }]);
+    await bus.close();
+  });
+
+  it('delivers-messages-published-before-a-queue-bound-a-matching-pattern', async () => {
+    const bus = createInProcessBus();
+    const early = [makeMessage('orders.created', 0), makeMessage('orders.deleted', 1), makeMessage('other', 2)];
+    for (const message of early) await bus.publisher.publish(message.metadata[metadataKeys.type] as string, [message]);
+    const inbox = createInbox();
+    await bus.createSubscriber({ queue: 'orders' }).subscribe('orders.*', inbox.handler);
+    await inbox.until((received) => received.length === 2);
+    expect(inbox.received.map((m) => m.id)).toEqual([early[0]!.id, early[1]!.id]);
     await bus.close();
   });
 

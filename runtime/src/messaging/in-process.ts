@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { AppError, errorCodes, isAppError } from '../errors/index.ts';
 import { createInProcessQueue, type InProcessQueue, type QueuedMessage } from './in-process-queue.ts';
-import type { Message, Publisher, Subscriber, Subscription } from './message.ts';
+import { sameTopics, topicList, type Message, type Publisher, type Subscriber, type Subscription } from './message.ts';
+import { metadataKeys } from './metadata.ts';
 import { silentLogger } from './silent-logger.ts';
+import { topicMatches } from './topic-pattern.ts';
 
 /** Options of the in-process bus. */
 export interface InProcessBusOptions {
@@ -27,19 +29,25 @@ export interface InProcessDeadLetter {
 }
 
 /**
- * An in-memory broker for the single-process development mode and for tests. A queue (the
- * subscription) receives a copy of every message of the topics it subscribed to; subscribers
- * on one queue compete, one message in hand each. Messages published to a topic no queue has
- * subscribed to yet wait for the first one (as a durable queue would). Nothing survives the process.
+ * An in-memory broker for the single-process development mode and for tests. A queue (named when
+ * its subscriber is created) receives a copy of every message published to a topic that one of
+ * its bindings matches (AMQP topic patterns: `*` one word, `#` zero or more), whatever its type;
+ * subscribers on one queue compete, one message in hand each. Messages published to a topic no
+ * queue is bound to yet wait for the first queue that binds it (as a durable queue would).
+ * Nothing survives the process.
  */
 export interface InProcessBus {
-  /** Resolves once every queue holds its copy; its `close` is a no-op (`bus.close()` ends everything). */
+  /** Resolves once every matching queue holds its copy; its `close` is a no-op (`bus.close()` ends everything). */
   readonly publisher: Publisher;
-  /** Subscriber whose queue is named after the topic: every subscription to one topic competes. */
-  readonly subscriber: Subscriber;
-  /** A subscriber on a named queue; two queues subscribed to one topic each get every message. */
+  /** A subscriber on a named queue; two queues bound to one topic each get every message. */
   createSubscriber(options: { readonly queue: string }): Subscriber;
-  /** Messages rejected `maxDeliveries` times, oldest first. */
+  /**
+   * A publisher for the dead-letter middleware: what it publishes is kept in `deadLetters()`
+   * (topic: the dead-letter topic; reason, code and attempts from the dead-letter metadata)
+   * instead of going to a queue, where nothing would ever read it.
+   */
+  readonly deadLetterPublisher: Publisher;
+  /** Messages given up on, oldest first: rejected `maxDeliveries` times, or published to `deadLetterPublisher`. */
   deadLetters(): readonly InProcessDeadLetter[];
   /** Refuses new publishes and subscriptions, stops every subscription and waits for the handlers in flight. */
   close(): Promise<void>;
@@ -80,30 +88,57 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
   const publisher: Publisher = {
     async publish(topic, messages) {
       if (closed) throw unavailable('publish');
-      const bound = [...queues.values()].filter((queue) => queue.topics.has(topic));
+      const bound = [...queues.values()].filter((queue) => queue.topics.some((pattern) => topicMatches(pattern, topic)));
       if (bound.length === 0) unrouted.set(topic, [...(unrouted.get(topic) ?? []), ...messages.map((m) => copy(topic, m))]);
       for (const queue of bound) queue.push(messages.map((m) => copy(topic, m)));
     },
     async close() {},
   };
 
-  const bind = (name: string, topic: string): InProcessQueue => {
-    const queue = queues.get(name) ?? createInProcessQueue(name, { maxDeliveries, redeliveryDelay, deadLetter: deadLetter(name) });
+  const deadLetterPublisher: Publisher = {
+    async publish(topic, messages) {
+      if (closed) throw unavailable('dead-letter');
+      for (const message of messages) {
+        const attempts = Number(message.metadata[metadataKeys.deadLetterAttempts] ?? 1);
+        dead.push({
+          topic,
+          queue: topic,
+          message: copy(topic, message).message,
+          reason: message.metadata[metadataKeys.deadLetterReason] ?? 'dead-lettered',
+          code: message.metadata[metadataKeys.deadLetterCode] ?? errorCodes.internal,
+          attempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 1,
+        });
+      }
+    },
+    async close() {},
+  };
+
+  // A queue has one set of bindings, fixed by its first subscription (as the AMQP subscriber's).
+  const bind = (name: string, topics: readonly string[]): InProcessQueue => {
+    const existing = queues.get(name);
+    if (existing !== undefined) {
+      if (!sameTopics(existing.topics, topics)) {
+        throw new AppError(errorCodes.invalidArgument, `cannot subscribe queue ${name} to ${topics.join(', ')}: it is bound to ${existing.topics.join(', ')}`);
+      }
+      return existing;
+    }
+    const queue = createInProcessQueue(name, topics, { maxDeliveries, redeliveryDelay, deadLetter: deadLetter(name) });
     queues.set(name, queue);
-    if (!queue.topics.has(topic)) {
-      queue.topics.add(topic);
-      queue.push(unrouted.get(topic) ?? []);
+    for (const [topic, waiting] of unrouted) {
+      if (!topics.some((pattern) => topicMatches(pattern, topic))) continue;
+      queue.push(waiting);
       unrouted.delete(topic);
     }
     return queue;
   };
 
-  const createSubscriber = (queueName?: string): Subscriber => {
+  const createSubscriber = (queueName: string): Subscriber => {
+    if (typeof queueName !== 'string' || queueName === '') throw new AppError(errorCodes.invalidConfig, 'cannot create in-process subscriber: queue must be a non-empty string');
     const subscriptions = new Set<Subscription>();
     const subscriber: Subscriber = {
-      async subscribe(topic, handler) {
+      async subscribe(topics, handler) {
         if (closed) throw unavailable('subscribe');
-        const stop = bind(queueName ?? topic, topic).consume(handler);
+        const stop = bind(queueName, topicList(topics)).consume(handler);
         const subscription: Subscription = {
           async close() {
             subscriptions.delete(subscription);
@@ -123,8 +158,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
 
   return {
     publisher,
-    subscriber: createSubscriber(),
-    createSubscriber: (subscriberOptions) => createSubscriber(subscriberOptions.queue),
+    createSubscriber: (subscriberOptions) => createSubscriber(subscriberOptions?.queue),
+    deadLetterPublisher,
     deadLetters: () => [...dead],
     async close() {
       closed = true;

@@ -1,3 +1,5 @@
+import { AppError, errorCodes } from '../errors/index.ts';
+
 /**
  * The messaging vocabulary of the platform (after Watermill): Message, Publisher,
  * Subscriber, Handler and Middleware. Transports (AMQP, in-process) implement
@@ -42,13 +44,41 @@ export interface Subscription {
 }
 
 /**
- * Delivers messages of a topic to a handler. Messages are acknowledged only after the
- * handler resolves; a handler rejection is never silently dropped.
+ * Topics a subscription receives: one topic or several. A topic is a routing key such as
+ * `platform.updated`, or a pattern in AMQP topic syntax (`*` one word, `#` zero or more).
+ */
+export type Topics = string | readonly string[];
+
+/**
+ * Delivers the messages of one queue to a handler. The queue is the subscriber's (named when it
+ * was created) and receives every message published to any of the topics it is subscribed to,
+ * whatever their type: one queue, many message types (dispatch them with `routeByType`).
+ * Messages are acknowledged only after the handler resolves; a handler rejection is never
+ * silently dropped.
  */
 export interface Subscriber {
-  subscribe(topic: string, handler: Handler): Promise<Subscription>;
+  /**
+   * Binds the queue to `topics` and consumes it with `handler`. Several subscriptions of one
+   * queue compete for its messages, so they must name the same topics (a queue has one set of
+   * bindings); a different set is refused.
+   */
+  subscribe(topics: Topics, handler: Handler): Promise<Subscription>;
   /** Closes every subscription, then releases the connection. */
   close(): Promise<void>;
+}
+
+/** `topics` as a non-empty list without duplicates, in order; throws on an empty or blank topic. */
+export function topicList(topics: Topics): readonly string[] {
+  const list = [...new Set(typeof topics === 'string' ? [topics] : topics)];
+  if (list.length === 0 || list.some((topic) => typeof topic !== 'string' || topic.trim() === '')) {
+    throw new AppError(errorCodes.invalidArgument, `cannot subscribe: topics must be non-empty strings, got ${JSON.stringify(topics)}`);
+  }
+  return list;
+}
+
+/** Whether two topic lists bind a queue the same way (same topics, any order). */
+export function sameTopics(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((topic) => b.includes(topic));
 }
 
 /** Applies middleware so that the first one listed is the outermost. */

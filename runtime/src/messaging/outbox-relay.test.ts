@@ -29,7 +29,7 @@ describe('outbox relay', () => {
   it('publishes pending records in order and marks them sent', async () => {
     const bus = createInProcessBus();
     const inbox = createInbox();
-    await bus.subscriber.subscribe('platform.published', inbox.handler);
+    await bus.createSubscriber({ queue: 'platform.published' }).subscribe('platform.published', inbox.handler);
     const store = createInMemoryOutboxStore();
     const written = store.add('platform.published', Array.from({ length: 25 }, (_, i) => makeMessage('platform.published', i)));
     const relay = createOutboxRelay({ store, publisher: bus.publisher, batchSize: 10, pollInterval: 10_000 });
@@ -57,7 +57,7 @@ describe('outbox relay', () => {
   it('backs off while the publisher fails and loses nothing once it recovers', async () => {
     const bus = createInProcessBus();
     const inbox = createInbox();
-    await bus.subscriber.subscribe('t', inbox.handler);
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', inbox.handler);
     const publisher = flaky(bus.publisher);
     const store = createInMemoryOutboxStore();
     const written = store.add('t', [makeMessage('t', 0), makeMessage('t', 1), makeMessage('t', 2)]);
@@ -81,7 +81,7 @@ describe('outbox relay', () => {
   it('relays a record written later at once when kicked', async () => {
     const bus = createInProcessBus();
     const inbox = createInbox();
-    await bus.subscriber.subscribe('t', inbox.handler);
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', inbox.handler);
     const store = createInMemoryOutboxStore();
     // A poll interval far beyond the test timeout: only the kick can deliver in time.
     const relay = createOutboxRelay({ store, publisher: bus.publisher, pollInterval: 3_600_000 });

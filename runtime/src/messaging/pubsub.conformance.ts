@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Message, Publisher, Subscriber } from './message.ts';
+import { metadataKeys } from './metadata.ts';
+import { routeByType } from './route-by-type.ts';
 import { createInbox, makeMessage } from './test-support.ts';
 
 /** One transport under test, fresh for each test. */
@@ -20,9 +22,16 @@ export interface PubSubConformanceOptions {
   readonly manyMessages?: number;
 }
 
+/** A message of `type` (its metadata `type`), published to the topic of the same name. */
+function typed(type: string, index: number): Message {
+  const message = makeMessage(type, index);
+  return { ...message, metadata: { ...message.metadata, [metadataKeys.type]: type } };
+}
+
 /**
  * Registers the Publisher/Subscriber contract tests (after Watermill's pubsub tests) for one
- * transport. `createFixture(topic)` is called once per test with a fresh topic.
+ * transport. `createFixture(topic)` is called once per test with a fresh topic; tests that need
+ * several topics use `<topic>.<word>` (the fixture's queue may be bound to any of them).
  */
 export function describePubSubConformance(
   name: string,
@@ -112,6 +121,42 @@ export function describePubSubConformance(
       expect(a.received.length).toBeGreaterThan(0);
       expect(b.received.length).toBeGreaterThan(0);
       expect(all()).toHaveLength(sent.length);
+    }));
+
+    it('carries several message types on one queue, each to the handler of its type', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const [created, updated, deleted] = ['created', 'updated', 'deleted'].map((word) => `${topic}.${word}`) as [string, string, string];
+      const inboxes = { [created]: createInbox(), [updated]: createInbox(), [deleted]: createInbox() };
+      await newSubscriber().subscribe(
+        [created, updated, deleted],
+        routeByType(Object.fromEntries(Object.entries(inboxes).map(([type, inbox]) => [type, inbox.handler]))),
+      );
+      const sent = [typed(created, 0), typed(updated, 1), typed(updated, 2), typed(deleted, 3), typed(created, 4)];
+      for (const message of sent) await publisher.publish(message.metadata[metadataKeys.type] as string, [message]);
+      const all = Object.values(inboxes);
+      const total = (): number => all.reduce((sum, inbox) => sum + inbox.received.length, 0);
+      await all[0]!.until(() => total() === sent.length, ...all.slice(1));
+      for (const [type, inbox] of Object.entries(inboxes)) {
+        expect(inbox.received.map((m) => m.id)).toEqual(sent.filter((m) => m.metadata[metadataKeys.type] === type).map((m) => m.id));
+      }
+    }));
+
+    it('binds topic patterns as an AMQP topic exchange does', withFixture(async ({ publisher, newSubscriber }, topic) => {
+      const inbox = createInbox();
+      await newSubscriber().subscribe([`${topic}.one.*`, `${topic}.many.#`], inbox.handler);
+      const matching = [makeMessage(`${topic}.one.a`, 0), makeMessage(`${topic}.many`, 1), makeMessage(`${topic}.many.b.c`, 2)];
+      const other = [makeMessage(`${topic}.one`, 3), makeMessage(`${topic}.one.a.b`, 4), makeMessage(`${topic}.other`, 5)];
+      for (const message of [...other, ...matching]) await publisher.publish(message.metadata[metadataKeys.type] as string, [message]);
+      const sentinel = makeMessage(`${topic}.one.z`, 6);
+      await publisher.publish(`${topic}.one.z`, [sentinel]);
+      await inbox.until((received) => received.some((m) => m.id === sentinel.id));
+      expect(inbox.received.map((m) => m.id).toSorted()).toEqual([...matching, sentinel].map((m) => m.id).toSorted());
+    }));
+
+    it('refuses a second subscription of its queue to other topics', withFixture(async ({ newSubscriber }, topic) => {
+      const subscriber = newSubscriber();
+      await subscriber.subscribe([`${topic}.a`, `${topic}.b`], async () => undefined);
+      await subscriber.subscribe([`${topic}.b`, `${topic}.a`], async () => undefined);
+      await expect(subscriber.subscribe([`${topic}.a`], async () => undefined)).rejects.toMatchObject({ code: 'invalid_argument' });
     }));
 
     it('waits for the handler in flight when a subscription closes', withFixture(async ({ publisher, newSubscriber }, topic) => {

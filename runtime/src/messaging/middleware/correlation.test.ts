@@ -32,7 +32,7 @@ describe('correlation middleware', () => {
   it('copies the correlation id onto messages published downstream, after awaits', async () => {
     const bus = createInProcessBus();
     const downstream = createInbox();
-    await bus.subscriber.subscribe('downstream', downstream.handler);
+    await bus.createSubscriber({ queue: 'downstream' }).subscribe('downstream', downstream.handler);
     const publisher = createCorrelatingPublisher(bus.publisher);
     const inbound = makeMessage('t', 0);
     await createCorrelationMiddleware()(async () => {

@@ -11,7 +11,7 @@ describe('dead-letter middleware', () => {
   it('publishes a finally failed message with reason, code and attempts, then resolves', async () => {
     const bus = createInProcessBus();
     const dlq = createInbox();
-    await bus.subscriber.subscribe('dlq', dlq.handler);
+    await bus.createSubscriber({ queue: 'dlq' }).subscribe('dlq', dlq.handler);
     const handler = applyMiddleware(
       async () => {
         throw new AppError(errorCodes.unavailable, 'cannot save platform: database down');
@@ -37,7 +37,7 @@ describe('dead-letter middleware', () => {
   it('records code internal and one attempt for a plain error without retry', async () => {
     const bus = createInProcessBus();
     const dlq = createInbox();
-    await bus.subscriber.subscribe('dlq', dlq.handler);
+    await bus.createSubscriber({ queue: 'dlq' }).subscribe('dlq', dlq.handler);
     const handler = createDeadLetterMiddleware({ publisher: bus.publisher, topic: 'dlq' })(async () => {
       throw new Error('boom');
     });

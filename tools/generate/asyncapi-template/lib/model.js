@@ -22,9 +22,15 @@ export function buildModel(asyncapi) {
   const messages = asyncapi.messages().all().map((message) => readMessage(message, asyncapi.defaultContentType()));
   const operations = asyncapi.operations().all().map((operation) => readOperation(operation, channels, topology, messages));
   for (const message of messages) attachOperations(message, operations);
+  const consumers = readConsumers(operations);
   const ids = new Set();
-  for (const name of [...messages.flatMap((m) => [m.typeName, m.varName]), ...operations.flatMap((o) => [...new Set([o.id, o.functionName])])]) {
-    if (ids.has(name)) fail(`two messages or operations produce the name "${name}"`);
+  const names = [
+    ...messages.flatMap((m) => [m.typeName, m.varName]),
+    ...operations.flatMap((o) => [...new Set([o.id, o.functionName])]),
+    ...consumers.flatMap((c) => [c.handlersName, c.subscribeName, c.queueConstName]),
+  ];
+  for (const name of names) {
+    if (ids.has(name)) fail(`two messages, operations or queues produce the name "${name}"`);
     ids.add(name);
   }
   return {
@@ -35,6 +41,7 @@ export function buildModel(asyncapi) {
     topology,
     messages,
     operations,
+    consumers,
     usesFormats: messages.some((m) => usesFormat(m.payloadSchema) || usesFormat(m.metadataSchema)),
   };
 }
@@ -159,37 +166,77 @@ function readOperation(operation, channels, topology, messages) {
       deliveryMode: amqp.deliveryMode ?? 2,
     };
   }
-  if (channel.kind === 'routingKey') {
-    return { ...base, functionName: subscribeName(id), channel: channel.id, exchange: channel.exchange, routingKey: channel.routingKey };
+  if (channel.kind === 'routingKey') fail(`receive operation "${id}" must use a queue channel (is: queue), not the routing key "${channel.routingKey}": a subscription consumes a queue`);
+  if (channel.bindings.length === 0) fail(`receive operation "${id}": queue "${channel.queue.name}" has no x-queue-bindings entry, so no message can reach it`);
+  const exchangeNames = [...new Set(channel.bindings.map((b) => b.exchange))];
+  if (exchangeNames.length !== 1) fail(`receive operation "${id}": queue "${channel.queue.name}" is bound to several exchanges (${exchangeNames.join(', ')}); a subscription reads one exchange`);
+  const exchange = topology.exchanges.find((e) => e.name === exchangeNames[0]);
+  const args = channel.queue.arguments;
+  const deadLetterExchange = args['x-dead-letter-exchange'];
+  const deadLetterRoutingKey = args['x-dead-letter-routing-key'];
+  let deadLetter;
+  if (deadLetterExchange !== undefined) {
+    // The runtime dead-letters with the queue's own name as routing key (one DLX can then serve many queues).
+    if (deadLetterRoutingKey !== channel.queue.name) {
+      fail(`queue "${channel.queue.name}" dead-letters to "${deadLetterExchange}": its x-dead-letter-routing-key must be the queue's name, "${channel.queue.name}"`);
+    }
+    const deadLetterQueue = topology.bindings.find((b) => b.exchange === deadLetterExchange && b.routingKey === deadLetterRoutingKey)?.queue;
+    if (deadLetterQueue === undefined) fail(`queue "${channel.queue.name}" dead-letters to "${deadLetterExchange}" with routing key "${deadLetterRoutingKey}", but no queue is bound there`);
+    deadLetter = { exchange: topology.exchanges.find((e) => e.name === deadLetterExchange), routingKey: deadLetterRoutingKey, queue: deadLetterQueue };
   }
-  if (channel.bindings.length !== 1) fail(`receive operation "${id}": queue "${channel.queue.name}" must have exactly one x-queue-bindings entry (its topic)`);
-  const [binding] = channel.bindings;
-  const exchange = topology.exchanges.find((e) => e.name === binding.exchange);
-  const deadLetterExchange = channel.queue.arguments['x-dead-letter-exchange'];
-  const deadLetterRoutingKey = channel.queue.arguments['x-dead-letter-routing-key'] ?? binding.routingKey;
-  const deadLetterQueue =
-    deadLetterExchange === undefined
-      ? undefined
-      : topology.bindings.find((b) => b.exchange === deadLetterExchange && b.routingKey === deadLetterRoutingKey)?.queue;
-  if (deadLetterExchange !== undefined && deadLetterQueue === undefined) {
-    fail(`queue "${channel.queue.name}" dead-letters to "${deadLetterExchange}" with routing key "${deadLetterRoutingKey}", but no queue is bound there`);
-  }
+  const topics = channel.bindings.map((b) => b.routingKey);
   return {
     ...base,
-    functionName: subscribeName(id),
+    // The key of its handler in the queue's handler set.
+    functionName: id,
     channel: channel.id,
     exchange,
-    routingKey: binding.routingKey,
+    // The binding the message's own type travels on, when the queue has one; the first otherwise.
+    routingKey: topics.includes(message.messageType) ? message.messageType : topics[0],
+    topics,
     queue: channel.queue,
-    deadLetter: deadLetterExchange === undefined ? undefined : { exchange: topology.exchanges.find((e) => e.name === deadLetterExchange), routingKey: deadLetterRoutingKey, queue: deadLetterQueue },
+    deadLetter,
   };
 }
 
-/** `receivePlatformPublished` -> `subscribePlatformPublished`; other ids get a `subscribe` prefix. */
-function subscribeName(operationId) {
-  return operationId.startsWith('receive') && operationId.length > 'receive'.length
-    ? `subscribe${operationId.slice('receive'.length)}`
-    : `subscribe${operationId[0].toUpperCase()}${operationId.slice(1)}`;
+/**
+ * One consumer per queue that receive operations read: its handler set (keyed by operation id),
+ * its typed subscribe function and its queue constant, named after the queue channel
+ * (`commandsServicePlatformEvents` -> `CommandsServicePlatformEventsHandlers`,
+ * `subscribeCommandsServicePlatformEvents`, `commandsServicePlatformEventsQueue`).
+ */
+function readConsumers(operations) {
+  const byChannel = new Map();
+  for (const operation of operations.filter((o) => o.action === 'receive')) {
+    const list = byChannel.get(operation.channel) ?? [];
+    list.push(operation);
+    byChannel.set(operation.channel, list);
+  }
+  return [...byChannel].map(([channelId, receives]) => {
+    const types = new Map();
+    for (const operation of receives) {
+      const type = operation.message.type;
+      if (operation.message.messageType === undefined && operation.message.send === undefined && operation.topics.length > 1) {
+        fail(`message "${operation.message.id}" reaches queue "${operation.queue.name}" among other routing keys: give it an AMQP messageType so the consumer can tell it apart`);
+      }
+      if (types.has(type)) fail(`queue channel "${channelId}": operations "${types.get(type)}" and "${operation.id}" both receive messages of type "${type}"; one handler per type`);
+      types.set(type, operation.id);
+    }
+    const [first] = receives;
+    const name = pascalCase(channelId);
+    return {
+      channel: channelId,
+      name,
+      handlersName: `${name}Handlers`,
+      subscribeName: `subscribe${name}`,
+      queueConstName: `${camelCase(channelId)}Queue`,
+      queue: first.queue,
+      exchange: first.exchange,
+      topics: first.topics,
+      deadLetter: first.deadLetter,
+      operations: receives,
+    };
+  });
 }
 
 function attachOperations(message, operations) {

@@ -40,6 +40,29 @@ export function cleanSchema(schema, where, seen = new Set()) {
   return clean;
 }
 
+/**
+ * The closed form of a cleaned schema: every object schema that does not say what to do with
+ * undeclared properties gets `additionalProperties: false`. Writers validate against it (an
+ * undeclared field is refused); readers too, with Ajv's `removeAdditional`, which drops undeclared
+ * fields instead of failing. Branches of `allOf`/`anyOf`/`oneOf` stay as written (closing one
+ * branch would refuse the other branches' fields).
+ */
+export function closedSchema(schema) {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const copy = { ...schema };
+  const isObject = copy.type === 'object' || (Array.isArray(copy.type) && copy.type.includes('object')) || copy.properties !== undefined;
+  const composed = schemaLists.some((name) => name in copy);
+  if (isObject && !composed && copy.additionalProperties === undefined && copy.unevaluatedProperties === undefined && copy.patternProperties === undefined) {
+    copy.additionalProperties = false;
+  }
+  if (copy.properties !== null && typeof copy.properties === 'object') {
+    copy.properties = Object.fromEntries(Object.entries(copy.properties).map(([name, sub]) => [name, closedSchema(sub)]));
+  }
+  if (copy.items !== undefined) copy.items = Array.isArray(copy.items) ? copy.items.map(closedSchema) : closedSchema(copy.items);
+  if (copy.additionalProperties !== null && typeof copy.additionalProperties === 'object') copy.additionalProperties = closedSchema(copy.additionalProperties);
+  return copy;
+}
+
 /** Whether a cleaned schema uses the `format` keyword anywhere (then ajv-formats is needed). */
 export function usesFormat(schema) {
   if (schema === null || typeof schema !== 'object') return false;

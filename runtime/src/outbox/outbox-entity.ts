@@ -1,6 +1,8 @@
 /**
  * One outbox row: a complete message (id, topic, payload bytes, metadata) written in the same
  * transaction as the change it announces, published by the relay and then stamped `sentAt`.
+ * A service that publishes through the outbox lists this entity among its own, so its schema
+ * and migrations create the table.
  */
 import { defineEntity, p } from '@mikro-orm/core';
 

@@ -1,0 +1,135 @@
+/**
+ * The transactional outbox on the service's own database (after Watermill's forwarder): a
+ * Publisher that writes each message as a row inside the caller's transaction, and the store
+ * the outbox relay reads and marks sent. An event therefore exists exactly when the change it
+ * announces was committed; the relay publishes it afterwards, at least once, in write order.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { Orm } from '../db/index.ts';
+import { AppError, errorCodes } from '../errors/index.ts';
+import type { OutboxRecord, OutboxStore, Publisher } from '../messaging/index.ts';
+import { OutboxMessage } from './outbox-entity.ts';
+
+/** The outbox of one service database. */
+export interface DatabaseOutbox {
+  /** What the outbox relay reads: pending records oldest first, marked sent once confirmed. */
+  readonly store: OutboxStore;
+  /**
+   * A Publisher writing into the transaction of `em` (inside `em.transactional`): `publish`
+   * resolves once the rows are written, and they are stored when that transaction commits and
+   * never otherwise. Publishing outside a transaction is refused.
+   */
+  publisher(em: EntityManager): Publisher;
+  /**
+   * Runs `work` in a new transaction with a publisher that writes into it (`publisher(em)`);
+   * resolves with its result once committed. After a commit that wrote messages, the `onCommit`
+   * listeners run (the relay's `kick`, for low latency).
+   */
+  transactional<T>(work: (em: SqlEntityManager, events: Publisher) => Promise<T>): Promise<T>;
+  /** Listens to commits that wrote messages; returns the function that stops listening. */
+  onCommit(listener: () => void): () => void;
+  /** Records not yet sent (for /readyz and logs). */
+  countPending(): Promise<number>;
+}
+
+export interface DatabaseOutboxOptions {
+  /** The service's ORM; its entities include `OutboxMessageSchema`. */
+  readonly orm: Orm;
+}
+
+/** One outbox row as the database driver returns it (see `fromRow`). */
+interface OutboxRow {
+  readonly id: number | string;
+  readonly topic: string;
+  readonly message_id: string;
+  readonly payload: Uint8Array;
+  readonly metadata: string | Record<string, string>;
+}
+
+/** The relay's two statements, written once per dialect (SQL Server has `top`, not `limit`). */
+function relayStatements(orm: Orm): { fetchPending: string; markSent: string } {
+  const platform = orm.em.getPlatform();
+  const table = platform.quoteIdentifier('outbox_messages');
+  const columns = ['id', 'topic', 'message_id', 'payload', 'metadata'].map((column) => platform.quoteIdentifier(column)).join(', ');
+  const [id, sentAt] = [platform.quoteIdentifier('id'), platform.quoteIdentifier('sent_at')];
+  // SQL Server, the one supported platform with OUTPUT clauses, is also the one without LIMIT.
+  const usesLimit = !platform.usesOutputStatement();
+  return {
+    fetchPending: usesLimit
+      ? `select ${columns} from ${table} where ${sentAt} is null order by ${id} asc limit ?`
+      : `select top (?) ${columns} from ${table} where ${sentAt} is null order by ${id} asc`,
+    // `?` with an array expands to the list of ids.
+    markSent: `update ${table} set ${sentAt} = ? where ${id} in (?)`,
+  };
+}
+
+/**
+ * A row as a record: drivers differ in what they return for the bigint id (SQLite a number,
+ * PostgreSQL and SQL Server a string), the blob (Uint8Array or Buffer) and the JSON column
+ * (PostgreSQL's jsonb is parsed already; SQLite and SQL Server give its text).
+ */
+function fromRow(row: OutboxRow): OutboxRecord {
+  const metadata: Record<string, string> = typeof row.metadata === 'string' ? JSON.parse(row.metadata) : { ...row.metadata };
+  return { id: Number(row.id), topic: row.topic, message: { id: row.message_id, payload: new Uint8Array(row.payload), metadata } };
+}
+
+/**
+ * Creates the outbox of `orm`'s database. Messages are inserted natively into the caller's
+ * transaction (no unit of work, no entity kept); the relay's reads and updates are plain
+ * statements on the ORM's connection (no entity hydration: the relay runs them for every batch).
+ */
+export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOutbox {
+  const { orm } = options;
+  if (typeof orm?.em?.fork !== 'function') throw new AppError(errorCodes.invalidConfig, 'cannot create database outbox: orm must be a MikroORM instance');
+  const statements = relayStatements(orm);
+  const listeners = new Set<() => void>();
+
+  const publisher = (em: EntityManager, written?: () => void): Publisher => ({
+    async publish(topic, messages) {
+      if (!em.isInTransaction()) throw new AppError(errorCodes.internal, `cannot publish to the outbox (${topic}): not inside a transaction`);
+      if (messages.length === 0) return;
+      await em.insertMany(
+        OutboxMessage,
+        messages.map((message) => ({
+          topic,
+          messageId: message.id,
+          payload: Buffer.from(message.payload),
+          metadata: { ...message.metadata },
+          createdAt: new Date(),
+        })),
+      );
+      written?.();
+    },
+    // The transaction's owner decides when the rows are final; there is nothing to release.
+    async close() {},
+  });
+
+  return {
+    store: {
+      async fetchPending(limit) {
+        if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`cannot fetch pending outbox records: limit must be an integer >= 1, got ${limit}`);
+        const rows = await orm.em.getConnection().execute<OutboxRow[]>(statements.fetchPending, [limit], 'all');
+        return rows.map(fromRow);
+      },
+      async markSent(ids) {
+        if (ids.length === 0) return;
+        await orm.em.getConnection().execute(statements.markSent, [new Date(), ids.map(Number)], 'run');
+      },
+    },
+    publisher: (em) => publisher(em),
+    async transactional(work) {
+      let wrote = false;
+      const result = await orm.em.fork().transactional((em) => work(em, publisher(em, () => (wrote = true))));
+      if (wrote) for (const listener of listeners) listener();
+      return result;
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    countPending() {
+      return orm.em.fork().count(OutboxMessage, { sentAt: null });
+    },
+  };
+}
