@@ -11,7 +11,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
 import { createCommandsService } from '@platform/commands-service/src/service.ts';
 import type { PlatformEventNames } from '@platform/commands-service/src/service.ts';
@@ -133,13 +132,13 @@ async function main(env: Env): Promise<void> {
   const platformService = createPlatformService({
     config: configs.platform,
     logger: loggerOf('platform-service'),
-    ...(bus ? { publisher: bus.publisher } : {}),
+    ...(bus ? { inProcessBus: bus } : {}),
   });
   const commandsService = createCommandsService({
     config: configs.commands,
     logger: loggerOf('commands-service'),
     eventNames: eventNames(settings),
-    ...(bus ? { subscriber: bus.createSubscriber({ queue: settings.amqpQueue ?? platformPublishedTopology.queue }) } : {}),
+    ...(bus ? { inProcessBus: bus } : {}),
   });
   const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
 

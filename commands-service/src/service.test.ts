@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { publishPlatformPublished } from '@platform/gen/asyncapi/platform-events/index.ts';
+import { publishPlatformDeleted, publishPlatformPublished, publishPlatformUpdated } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { type Message, createInProcessBus, metadataKeys } from '@platform/runtime/messaging';
 import { createOrm, migrationsTable } from '@platform/runtime/db';
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
@@ -55,9 +55,9 @@ describe('commands-service start-up', () => {
       logger,
     });
     cleanup.push(app.stop);
-    expect(lines().some((line) => line.msg === 'RabbitMQ is not reachable yet; platform events will be consumed once it is')).toBe(true);
+    expect(lines().some((line) => line.msg === 'the broker is not reachable yet; events will be consumed once it is')).toBe(true);
     expect((await app.client.GET('/api/c/platforms')).response.status).toBe(200);
-    expect((await app.readyz()).body.checks['platform-events']).toEqual({ ok: false, detail: expect.stringMatching(/^RabbitMQ connection (connecting|disconnected)$/) });
+    expect((await app.readyz()).body.checks['platform-events']).toEqual({ ok: false, detail: expect.stringMatching(/^RabbitMQ at 127\.0\.0\.1:\d+: not connected$/) });
 
     proxy.accept();
     // Ready means consuming: the topology is declared by then.
@@ -85,7 +85,7 @@ describe('commands-service start-up', () => {
     const orm = await createOrm({ driver: 'postgresql', url: database.url, entities: [...entities] });
     cleanup.push(() => orm.close(true));
     const applied = await orm.em.getConnection().execute<{ name: string }[]>(`select name from ${migrationsTable}`);
-    expect(applied.map(({ name }) => name)).toEqual([expect.stringMatching(/^Migration\d+_initial$/)]);
+    expect(applied.map(({ name }) => name)).toEqual([expect.stringMatching(/^Migration\d+_initial$/), expect.stringMatching(/^Migration\d+_lifecycle$/)]);
   });
 
   it('stops-once-however-often-asked-and-does-not-start-again', async () => {
@@ -97,22 +97,24 @@ describe('commands-service start-up', () => {
 });
 
 describe('commands-service on the in-process bus (single-process mode)', () => {
-  it('consumes-from-the-injected-subscriber-and-dead-letters-to-the-injected-publisher', async () => {
+  it('consumes-every-platform-event-type-from-the-bus-and-keeps-what-it-dead-letters', async () => {
     const bus = createInProcessBus();
-    const queue = 'commands-service.platform-events';
-    const deadLetters: Message[] = [];
-    await bus.createSubscriber({ queue: 'inspection' }).subscribe(queue, async (message) => void deadLetters.push(message));
-    const app = await startTestService({ subscriber: bus.createSubscriber({ queue }), deadLetterPublisher: bus.publisher });
+    const app = await startTestService({ inProcessBus: bus });
     try {
-      expect((await app.readyz()).body.checks['platform-events']).toEqual({ ok: true, detail: 'injected subscriber' });
+      expect((await app.readyz()).body.checks['platform-events']).toEqual({ ok: true, detail: 'consuming from in-process bus' });
       await publishPlatformPublished(bus.publisher, { id: 12, name: 'in process', publisher: 'Example', cost: 'Free' });
-      await eventually(async () => (await known(app)).includes(12));
+      await publishPlatformPublished(bus.publisher, { id: 13, name: 'doomed', publisher: 'Example', cost: 'Free' });
+      await publishPlatformUpdated(bus.publisher, { id: 12, name: 'renamed in process', publisher: 'Example', cost: 'Free', version: 2 });
+      await publishPlatformDeleted(bus.publisher, { id: 13, version: 2 });
+      await eventually(async () => JSON.stringify((await app.client.GET('/api/c/platforms')).data) === JSON.stringify([{ id: 12, name: 'renamed in process' }]));
 
-      const poison: Message = { id: randomUUID(), payload: new TextEncoder().encode('not json'), metadata: { [metadataKeys.contentType]: 'application/json' } };
+      // No content type: the contract requires one, so the consumer may not guess.
+      const poison: Message = { id: randomUUID(), payload: new TextEncoder().encode('{"id":14,"name":"n","publisher":"p","cost":"c"}'), metadata: { [metadataKeys.type]: 'platform.published' } };
       await bus.publisher.publish('platform.published', [poison]);
-      await eventually(() => deadLetters.length === 1);
-      expect(deadLetters[0]).toMatchObject({ id: poison.id, metadata: { [metadataKeys.deadLetterCode]: 'poison_message' } });
-      expect(deadLetters[0]?.metadata[metadataKeys.deadLetterReason]).toMatch(/payload is not JSON/);
+      await eventually(() => bus.deadLetters().length === 1);
+      expect(bus.deadLetters()[0]).toMatchObject({ topic: 'commands-service.platform-events', code: 'poison_message', message: { id: poison.id } });
+      expect(bus.deadLetters()[0]?.reason).toMatch(/no content type/);
+      expect(await known(app)).toEqual([12]);
     } finally {
       await app.stop();
     }

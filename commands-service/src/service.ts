@@ -1,49 +1,55 @@
 /**
  * commands-service as one object: database, REST listener, start-up sync and platform event
  * consumer, started and stopped in order. `main.ts` runs it alone; the single-process launcher
- * runs it beside the other parts, injecting the in-process bus as `subscriber`.
+ * runs it beside the other parts, sharing its in-process bus.
  */
+import { commandsServicePlatformEventsQueue, subscribePlatformEvents } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { commandsServiceSurface } from '@platform/gen/openapi/commands-service/server.ts';
 import type { Orm } from '@platform/runtime/db';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import { type Readiness, createReadiness } from '@platform/runtime/lifecycle';
 import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
-import type { Publisher, Subscriber } from '@platform/runtime/messaging';
+import { type EventConsumer, type EventTransport, type QueueOptions, createEventConsumer, createEventTransport } from '@platform/runtime/events';
+import type { InProcessBus } from '@platform/runtime/messaging';
 import { type RestServer, createRestServer } from '@platform/runtime/rest';
 import type { CommandsServiceConfig } from './config.ts';
 import { openDatabase } from './database.ts';
+import { createCatalogueCopy } from './platforms/catalogue-copy.ts';
 import { createPlatformEventHandlers } from './platforms/platform-events.ts';
-import {
-  type PlatformEventNames,
-  type PlatformEventsConsumer,
-  type PlatformEventsConsumerOptions,
-  contractEventNames,
-  createPlatformEventsConsumer,
-} from './platforms/platform-events-consumer.ts';
 import { type PlatformServiceConnection, connectPlatformService } from './platforms/platform-service-client.ts';
 import { type StartupSync, createStartupSync } from './platforms/startup-sync.ts';
 import { createRestHandlers } from './rest-handlers.ts';
 
-export type { PlatformEventNames } from './platforms/platform-events-consumer.ts';
+/** Broker object names of the platform events queue; the defaults are the contract's (contracts/asyncapi/platform-events.yaml). */
+export interface PlatformEventNames {
+  /** Topic exchange platform-service publishes to. Default `platform.events`. */
+  readonly exchange: string;
+  /** Durable queue shared by every replica. Default `commands-service.platform-events`. */
+  readonly queue: string;
+  /** Dead-letter exchange (topic). Default `platform.events.dlx`. */
+  readonly deadLetterExchange: string;
+  /** Dead-letter queue, bound to the DLX by the queue's name. Default `commands-service.platform-events.dlq`. */
+  readonly deadLetterQueue: string;
+}
+
+export const contractEventNames: PlatformEventNames = {
+  exchange: commandsServicePlatformEventsQueue.exchange,
+  queue: commandsServicePlatformEventsQueue.queue,
+  deadLetterExchange: commandsServicePlatformEventsQueue.deadLetter.exchange,
+  deadLetterQueue: commandsServicePlatformEventsQueue.deadLetter.queue,
+};
 
 export interface CommandsServiceOptions {
   /** From `loadConfig()`. */
   readonly config: CommandsServiceConfig;
   readonly logger: Logger;
   /**
-   * Source of platform events, e.g. `bus.createSubscriber({ queue: 'commands-service.platform-events' })`
-   * of the in-process bus; owned by the caller (not closed by stop). Default: RabbitMQ at
-   * `config.amqpUrl`; with neither, no consumer runs and /readyz says so.
+   * The in-process bus of the one-process launcher, used when `config.amqpUrl` is unset; owned by
+   * the caller (not closed by stop); its dead-letter list keeps what the consumer gives up on.
+   * Neither: no consumer runs and /readyz says so.
    */
-  readonly subscriber?: Subscriber;
-  /**
-   * With `subscriber`: where dead letters are published (topic: the queue name). Default: none,
-   * failures are left to the subscriber's own redelivery policy (the in-process bus keeps them
-   * in its dead-letter list after its last delivery). Ignored for RabbitMQ, which dead-letters
-   * to the DLX.
-   */
-  readonly deadLetterPublisher?: Publisher;
+  readonly inProcessBus?: InProcessBus;
   /** Broker object names; default the contract's. Tests pass unique ones. */
   readonly eventNames?: Partial<PlatformEventNames>;
 }
@@ -68,17 +74,18 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
   let rest: RestServer | undefined;
   let platformService: PlatformServiceConnection | undefined;
   let sync: StartupSync | undefined;
-  let consumer: PlatformEventsConsumer | undefined;
+  let transport: EventTransport | undefined;
+  let consumer: EventConsumer | undefined;
   let starting: Promise<{ restUrl: string }> | undefined;
   let stopping: Promise<void> | undefined;
 
-  function eventSource(): PlatformEventsConsumerOptions['source'] {
-    if (options.subscriber) {
-      return { kind: 'injected', subscriber: options.subscriber, deadLetterPublisher: options.deadLetterPublisher, deadLetterTopic: names.queue };
-    }
-    if (config.amqpUrl) return { kind: 'amqp', url: config.amqpUrl, connectionName: config.amqpConnectionName, prefetch: config.amqpPrefetch, names };
-    return { kind: 'none', why: 'AMQP_URL is not set' };
-  }
+  const queue: QueueOptions = {
+    exchange: names.exchange,
+    queue: names.queue,
+    deadLetter: { exchange: names.deadLetterExchange, queue: names.deadLetterQueue },
+    arguments: commandsServicePlatformEventsQueue.arguments,
+    prefetch: config.amqpPrefetch,
+  };
 
   async function startAll(): Promise<{ restUrl: string }> {
     const opened = await openDatabase(config, logger);
@@ -99,21 +106,24 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
     const restUrl = localUrl(address);
     logger.info({ restUrl, port: address.port }, 'REST listening');
 
+    const copy = createCatalogueCopy(opened);
     // The queue first, then the sync: a platform created in between arrives as an event.
-    consumer = createPlatformEventsConsumer({
-      source: eventSource(),
-      handlers: createPlatformEventHandlers(opened, logger),
-      logger,
+    transport = createEventTransport({ amqpUrl: config.amqpUrl, inProcess: options.inProcessBus, connectionName: config.amqpConnectionName, logger });
+    const handlers = createPlatformEventHandlers(copy, logger);
+    consumer = createEventConsumer({
+      transport,
+      queue,
+      subscribe: (subscriber, subscribeOptions) => subscribePlatformEvents(subscriber, handlers, subscribeOptions),
       retry: { maxRetries: config.eventMaxRetries, initialInterval: config.eventRetryInitialDelay, maxInterval: config.eventRetryMaxDelay },
       brokerWaitMs: config.amqpStartupWait,
+      logger,
     });
     readiness.register('platform-events', () => consumer?.check() ?? Promise.resolve({ ok: false, detail: 'not started' }));
     await consumer.start();
-
     platformService = connectPlatformService(config.platformServiceGrpcUrl);
     sync = createStartupSync({
       client: platformService.client,
-      orm: opened,
+      copy,
       logger,
       batchSize: config.syncBatchSize,
       backoff: { initialInterval: config.syncInitialBackoff, maxInterval: config.syncMaxBackoff },
@@ -141,6 +151,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       await step('startup-sync', sync?.stop);
       await step('platform-service-connection', platformService?.close);
       await step('platform-events', consumer?.stop);
+      await step('events', transport?.close);
       await step('rest', rest?.close);
       await step('database', orm ? () => orm?.close() : undefined);
       logger.info('commands-service stopped');

@@ -55,7 +55,7 @@ describe('platform events over RabbitMQ', () => {
   it('declares-its-topology-and-reports-the-broker-connection-ready', async () => {
     expect(await raw.depth(names.events.queue)).toBe(0);
     expect(await raw.depth(names.events.deadLetterQueue)).toBe(0);
-    expect((await app?.readyz())?.body.checks['platform-events']).toEqual({ ok: true });
+    expect((await app?.readyz())?.body.checks['platform-events']).toEqual({ ok: true, detail: 'consuming from RabbitMQ at 127.0.0.1:5672' });
   });
 
   it('adds-the-platform-of-a-valid-event-sent-by-a-raw-amqp-publisher', async () => {
@@ -71,7 +71,7 @@ describe('platform events over RabbitMQ', () => {
     await raw.publish(names.events.exchange, [{ payload: platform(42), messageId }, { payload: platform(42), messageId }]);
     await raw.publish(names.events.exchange, [{ payload: platform(43) }]);
     await eventually(async () => (await knownIds()).includes(43));
-    await eventually(() => recording.lines().some((line) => line.msg === 'platform already known, platform.published changes nothing'));
+    await eventually(() => recording.lines().some((line) => line.msg === 'platform already known or deleted, platform.published changes nothing'));
     expect(await rowCount(42)).toBe(1);
     expect(await knownIds()).toEqual([42, 43]);
   });
@@ -79,7 +79,7 @@ describe('platform events over RabbitMQ', () => {
   it.each([
     ['a payload that is not JSON', '{"id": 5, "name": ', /payload is not JSON/],
     ['a payload without a required field', { id: 5, name: 'no cost', publisher: 'Example' }, /\/cost is required/],
-    ['a payload with an unknown field', { ...platform(5), extra: true }, /\/extra is not allowed/],
+    ['a payload with an empty name', { ...platform(5), name: '' }, /\/name must NOT have fewer than 1 characters/],
     ['a payload with an id that is not an id', { ...platform(5), id: 'five' }, /\/id must be integer/],
   ])('dead-letters-%s-at-once-and-goes-on-with-the-next-event', async (_case, payload, reason) => {
     const messageId = randomUUID();
@@ -118,7 +118,7 @@ describe('platform events over RabbitMQ', () => {
     await eventually(async () => (await knownIds()).length === 3);
     expect(await knownIds()).toEqual([47, 48, 49]);
     expect(recording.lines().some((line) => line.msg === 'AMQP connection lost, reconnecting')).toBe(true);
-    expect((await app?.readyz())?.body.checks['platform-events']).toEqual({ ok: true });
+    expect((await app?.readyz())?.body.checks['platform-events']).toMatchObject({ ok: true });
   });
 
   it('finishes-and-acks-the-event-in-hand-when-stopped', async () => {

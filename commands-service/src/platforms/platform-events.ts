@@ -1,24 +1,30 @@
 import type { PlatformEventsHandlers } from '@platform/gen/asyncapi/platform-events/index.ts';
-import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
 import { currentCorrelationId } from '@platform/runtime/messaging';
-import { prepareAddMissingPlatform } from './add-missing-platforms.ts';
+import type { CatalogueCopy } from './catalogue-copy.ts';
 
 /**
- * The platform event handlers: a `platform.published` event adds the platform to this
- * service's copy of the catalogue unless its external id is known already, so a duplicate
- * delivery changes nothing. Each handler resolves only after its transaction committed:
- * the message is acknowledged after the commit, never before. The insert is one statement
- * (autocommitted), prepared once: the consumer's hot path builds no query and no entity.
+ * The platform event handlers: each applies its event to this service's copy of the catalogue
+ * only when it is newer than what the copy holds (see catalogue-copy.ts), so duplicates and
+ * events that overtake each other change nothing. Each resolves only after its write committed:
+ * the message is acknowledged after the commit, never before.
  */
-export function createPlatformEventHandlers(orm: Orm, logger: Logger): PlatformEventsHandlers {
-  const addMissingPlatform = prepareAddMissingPlatform(orm);
+export function createPlatformEventHandlers(copy: CatalogueCopy, logger: Logger): PlatformEventsHandlers {
+  const log = (changed: boolean, fields: Record<string, unknown>, applied: string, ignored: string): void => {
+    logger.info({ ...fields, correlationId: currentCorrelationId() }, changed ? applied : ignored);
+  };
   return {
     async receivePlatformPublished(event, message) {
-      const added = await addMissingPlatform(event);
-      const fields = { platformId: event.id, messageId: message.id, correlationId: currentCorrelationId() };
-      if (added > 0) logger.info(fields, 'platform added from platform.published');
-      else logger.info(fields, 'platform already known, platform.published changes nothing');
+      const changed = await copy.apply({ id: event.id, name: event.name, version: 1 });
+      log(changed, { platformId: event.id, messageId: message.id }, 'platform added from platform.published', 'platform already known or deleted, platform.published changes nothing');
+    },
+    async receivePlatformUpdated(event, message) {
+      const changed = await copy.apply({ id: event.id, name: event.name, version: event.version });
+      log(changed, { platformId: event.id, version: event.version, messageId: message.id }, 'platform updated from platform.updated', 'platform at this version or newer, or deleted: platform.updated changes nothing');
+    },
+    async receivePlatformDeleted(event, message) {
+      const changed = await copy.remove(event.id, event.version);
+      log(changed, { platformId: event.id, version: event.version, messageId: message.id }, 'platform and its commands removed by platform.deleted', 'platform already deleted: platform.deleted changes nothing');
     },
   } satisfies PlatformEventsHandlers;
 }

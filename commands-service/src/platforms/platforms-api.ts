@@ -2,13 +2,13 @@ import type { CommandsServiceHandlers } from '@platform/gen/openapi/commands-ser
 import type { Orm } from '@platform/runtime/db';
 import { Platform } from './platform-entity.ts';
 
-/** The platform operations of the REST contract. Platforms are shown by their external id. */
+/** The platform operations of the REST contract. Platforms are shown by their external id, deleted ones not at all. */
 export type PlatformsApi = Pick<CommandsServiceHandlers, 'listPlatforms' | 'testInboundConnection'>;
 
 export function createPlatformsApi(orm: Orm): PlatformsApi {
   return {
     async listPlatforms() {
-      const platforms = await orm.em.fork().find(Platform, {}, { orderBy: { externalId: 'asc' } });
+      const platforms = await orm.em.fork().find(Platform, { deleted: false }, { orderBy: { externalId: 'asc' } });
       return { status: 200, body: platforms.map((platform) => ({ id: platform.externalId, name: platform.name })) };
     },
 

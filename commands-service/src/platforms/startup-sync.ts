@@ -1,23 +1,24 @@
 /**
- * The start-up sync: commands-service copies platform-service's catalogue over gRPC, so it
- * knows every platform created before its queue existed (events sent to no queue are lost).
- * The service starts and serves without it; /readyz says "not synced" until it succeeds.
+ * The start-up sync: commands-service reconciles its copy with platform-service's catalogue over
+ * gRPC, so it knows every platform created before its queue existed (events sent to no queue are
+ * lost) and catches up with updates and deletes it missed. The service starts and serves without
+ * it; /readyz says "not synced" until it succeeds.
  */
 import type { Client } from '@connectrpc/connect';
 import type { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import type { Orm } from '@platform/runtime/db';
 import type { CheckResult } from '@platform/runtime/lifecycle';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import type { Logger } from '@platform/runtime/logging';
 import { type BackoffOptions, backoffDelay, sleep, validateBackoff } from '@platform/runtime/messaging';
-import { addMissingPlatforms } from './add-missing-platforms.ts';
+import type { CatalogueCopy } from './catalogue-copy.ts';
 
 export type PlatformServiceClient = Client<typeof PlatformService>;
 
 export interface StartupSyncOptions {
   /** The generated Connect client of platforms.v1.PlatformService (gRPC transport). */
   readonly client: PlatformServiceClient;
-  readonly orm: Orm;
+  /** The copy to reconcile. */
+  readonly copy: CatalogueCopy;
   readonly logger: Logger;
   /** Platforms per streamed batch; each batch is stored before the next is read. Default 500. */
   readonly batchSize?: number;
@@ -43,13 +44,17 @@ export interface StartupSync {
 }
 
 /**
- * Creates the start-up sync. One attempt streams `StreamPlatforms` and inserts what is missing,
- * batch by batch (bounded memory, at most one batch in hand). A failed attempt is retried with
- * exponential backoff and jitter, resuming after the last stored id; a peer that is down never
- * stops or crashes the service.
+ * Creates the start-up sync. One attempt streams `StreamPlatforms` batch by batch (bounded memory,
+ * at most one batch in hand) and applies each platform that is missing or newer than the copy's,
+ * stamping every streamed platform as seen. A failed attempt is retried with exponential backoff
+ * and jitter, resuming after the last stored id; a peer that is down never stops or crashes the
+ * service. Once the whole catalogue streamed, the platforms of the copy that were neither streamed
+ * nor changed by an event since the sync started no longer exist in platform-service (their
+ * deletes were missed): they become tombstones and their commands go. A platform created while
+ * the sync runs is never removed: either the stream sends it or its event stamps it.
  */
 export function createStartupSync(options: StartupSyncOptions): StartupSync {
-  const { client, orm } = options;
+  const { client, copy } = options;
   const batchSize = options.batchSize ?? 500;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 60_000;
   const backoff = validateBackoff({ initialInterval: 500, multiplier: 2, maxInterval: 30_000, jitter: 0.2, ...options.backoff }, 'start-up sync');
@@ -64,18 +69,23 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
   // Resume point across attempts: the catalogue streams in ascending id order.
   let afterId = 0;
 
-  async function attempt(): Promise<{ streamed: number; added: number }> {
+  // When the first attempt began, on the database's clock: what the stream or an event stamped since is current.
+  let startedAt: number | undefined;
+  async function attempt(): Promise<{ streamed: number; applied: number; removed: number }> {
     let streamed = 0;
-    let added = 0;
+    let applied = 0;
+    startedAt ??= await copy.now();
     const responses = client.streamPlatforms({ batchSize, afterId }, { signal: stopping.signal, timeoutMs: attemptTimeoutMs });
     for await (const { platforms } of responses) {
       if (platforms.length === 0) continue;
-      added += await addMissingPlatforms(orm.em.fork(), platforms);
+      // A platform-service older than versions sends 0: its platforms were never updated, version 1.
+      applied += await copy.syncBatch(platforms.map(({ id, name, version }) => ({ id, name, version: Math.max(version, 1) })));
       streamed += platforms.length;
       afterId = Math.max(afterId, ...platforms.map((platform) => platform.id));
       logger.debug({ batch: platforms.length, streamed, afterId }, 'start-up sync stored a batch');
     }
-    return { streamed, added };
+    const removed = await copy.removeUnseenSince(startedAt);
+    return { streamed, applied, removed };
   }
 
   async function run(): Promise<void> {
@@ -84,9 +94,9 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
     logger.info({ batchSize }, 'start-up sync: fetching the platform catalogue from platform-service');
     for (let failures = 0; !stopping.signal.aborted; ) {
       try {
-        const { streamed, added } = await attempt();
+        const { streamed, applied, removed } = await attempt();
         state = 'synced';
-        logger.info({ streamed, added, attempts: failures + 1 }, 'start-up sync done');
+        logger.info({ streamed, applied, removed, attempts: failures + 1 }, 'start-up sync done');
         return;
       } catch (error) {
         if (stopping.signal.aborted) break;

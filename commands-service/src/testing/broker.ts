@@ -36,13 +36,16 @@ export interface RawEvent {
   readonly payload: unknown;
   /** Sent as is when a string (to send bytes that are not JSON), else JSON-encoded. */
   readonly messageId?: string;
-  readonly contentType?: string;
+  /** Unset sends no content type. Default `application/json`. */
+  readonly contentType?: string | null;
   readonly correlationId?: string;
+  /** AMQP `type` and routing key. Default `platform.published`. */
+  readonly type?: string;
 }
 
 /** A plain amqplib confirm-channel publisher on a connection of its own. */
 export interface RawPublisher {
-  /** Publishes to `exchange` with routing key `platform.published`; resolves once the broker confirmed every event. */
+  /** Publishes to `exchange` with each event's type as routing key; resolves once the broker confirmed every event. */
   publish(exchange: string, events: readonly RawEvent[]): Promise<void>;
   /** Takes one message from a queue (no ack needed), or undefined when it is empty. */
   get(queue: string): Promise<GetMessage | undefined>;
@@ -61,11 +64,12 @@ export async function connectRawPublisher(): Promise<RawPublisher> {
     async publish(exchange, events) {
       for (const event of events) {
         const content = Buffer.from(typeof event.payload === 'string' ? event.payload : JSON.stringify(event.payload));
-        channel.publish(exchange, 'platform.published', content, {
+        const type = event.type ?? 'platform.published';
+        channel.publish(exchange, type, content, {
           persistent: true,
           messageId: event.messageId ?? randomUUID(),
-          contentType: event.contentType ?? 'application/json',
-          type: 'platform.published',
+          ...(event.contentType === null ? {} : { contentType: event.contentType ?? 'application/json' }),
+          type,
           appId: 'platform-service',
           timestamp: Math.floor(Date.now() / 1000),
           ...(event.correlationId ? { correlationId: event.correlationId } : {}),

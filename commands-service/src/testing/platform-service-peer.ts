@@ -11,6 +11,8 @@ export interface CatalogueEntry {
   readonly name: string;
   readonly publisher: string;
   readonly cost: string;
+  /** Default 1. */
+  readonly version?: number;
 }
 
 export interface PlatformServicePeerOptions {
@@ -20,6 +22,8 @@ export interface PlatformServicePeerOptions {
   readonly port?: number;
   /** Fails the stream with UNAVAILABLE after this many batches of the first call. Default: never. */
   readonly failFirstCallAfterBatches?: number;
+  /** Awaited before each batch is sent (index from 0, per call), to act while a stream is open. Default: nothing. */
+  readonly beforeBatch?: (index: number) => Promise<void>;
 }
 
 export interface PlatformServicePeer {
@@ -30,7 +34,7 @@ export interface PlatformServicePeer {
 }
 
 export async function startPlatformServicePeer(options: PlatformServicePeerOptions): Promise<PlatformServicePeer> {
-  const sorted = options.catalogue.toSorted((a, b) => a.id - b.id);
+  const sorted = options.catalogue.map((entry) => ({ version: 1, ...entry })).toSorted((a, b) => a.id - b.id);
   const streamRequests: StreamPlatformsRequest[] = [];
   const server: GrpcServer = createGrpcServer({
     port: options.port ?? 0,
@@ -48,6 +52,7 @@ export async function startPlatformServicePeer(options: PlatformServicePeerOptio
           const rest = sorted.filter((platform) => platform.id > request.afterId);
           for (let start = 0, sent = 0; start < rest.length; start += batchSize, sent++) {
             if (streamRequests.length === 1 && sent === options.failFirstCallAfterBatches) throw new ConnectError('peer failed mid-stream', Code.Unavailable);
+            await options.beforeBatch?.(sent);
             yield { platforms: rest.slice(start, start + batchSize) };
           }
         },

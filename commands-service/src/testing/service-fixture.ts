@@ -1,6 +1,6 @@
 import { type CommandsServiceClient, createCommandsServiceClient } from '@platform/gen/openapi/commands-service/client.ts';
 import type { Logger } from '@platform/runtime/logging';
-import type { Publisher, Subscriber } from '@platform/runtime/messaging';
+import type { InProcessBus } from '@platform/runtime/messaging';
 import { loadConfig } from '../config.ts';
 import { type CommandsService, type PlatformEventNames, createCommandsService } from '../service.ts';
 import { silentLogger } from './logs.ts';
@@ -11,8 +11,7 @@ export interface TestServiceOptions {
   /** Environment on top of the test defaults (port 0, SQLite in memory, fast sync retries, no broker). */
   readonly env?: Readonly<Record<string, string>>;
   readonly logger?: Logger;
-  readonly subscriber?: Subscriber;
-  readonly deadLetterPublisher?: Publisher;
+  readonly inProcessBus?: InProcessBus;
   readonly eventNames?: Partial<PlatformEventNames>;
 }
 
@@ -49,8 +48,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const service = createCommandsService({
     config,
     logger: options.logger ?? silentLogger(),
-    ...(options.subscriber ? { subscriber: options.subscriber } : {}),
-    ...(options.deadLetterPublisher ? { deadLetterPublisher: options.deadLetterPublisher } : {}),
+    ...(options.inProcessBus ? { inProcessBus: options.inProcessBus } : {}),
     ...(options.eventNames ? { eventNames: options.eventNames } : {}),
   });
   const { restUrl } = await service.start();

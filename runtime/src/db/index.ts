@@ -1,3 +1,4 @@
+export { databaseNow, driverOf, nowMillisSql } from './clock.ts';
 export { createOrm, databaseDrivers } from './create-orm.ts';
 export type { DatabaseDriver, Orm, OrmOptions } from './create-orm.ts';
 export { ensureSchema } from './ensure-schema.ts';

@@ -1,0 +1,84 @@
+/**
+ * commands-service's copy of platform-service's catalogue, kept by events and the start-up sync.
+ * Every change is a conditional statement decided by the database (never read-then-write), so
+ * competing replicas, duplicates and events that overtake each other converge on the newest
+ * version: a create or update is applied only when its version is newer than the one held and the
+ * platform was not deleted; a delete leaves a tombstone (even for a platform never seen) and
+ * removes its commands in the same transaction. The statements (catalogue-statements.ts) are
+ * written once per ORM and run with bound values: nothing is built per event.
+ */
+import type { SqlEntityManager } from '@mikro-orm/sql';
+import { databaseNow, type Orm } from '@platform/runtime/db';
+import { catalogueStatements } from './catalogue-statements.ts';
+
+/** A platform state as platform-service gives it (gRPC `Platform`, event payloads): `id` is its external id. */
+export interface PlatformState {
+  readonly id: number;
+  readonly name: string;
+  /** platform-service's version; `platform.published` is version 1. */
+  readonly version: number;
+}
+
+export interface CatalogueCopy {
+  /** Applies a create or update when newer than what is held (inserting an unknown platform); true when it changed the copy. */
+  apply(platform: PlatformState): Promise<boolean>;
+  /** Marks a platform deleted at `version` (a tombstone, also for an unknown one) and removes its commands; true when it changed the copy. */
+  remove(id: number, version: number): Promise<boolean>;
+  /**
+   * A batch of the start-up sync, in one transaction: applies each platform as `apply` does and
+   * stamps every live platform of the batch as seen now. Resolves with how many it inserted or
+   * brought to a newer version.
+   */
+  syncBatch(platforms: readonly PlatformState[]): Promise<number>;
+  /** Now on the database's clock, in epoch milliseconds: the clock every stamp is taken from. */
+  now(): Promise<number>;
+  /**
+   * Tombstones every live platform not stamped since `since` (neither sent by a sync that started
+   * then, nor changed by an event since), with its commands; resolves with how many.
+   */
+  removeUnseenSince(since: number): Promise<number>;
+}
+
+/** Rows per sync statement: 3 parameters a row keeps SQL Server below its 2,100 parameters per statement. */
+const rowsPerStatement = 500;
+
+export function createCatalogueCopy(orm: Orm): CatalogueCopy {
+  const statements = catalogueStatements(orm);
+  const applyOne = statements.upsert(1);
+  const run = async (em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<number> =>
+    (await em.getConnection().execute<{ affectedRows: number }>(sql, [...values], 'run', em.getTransactionContext())).affectedRows;
+
+  return {
+    async apply(platform) {
+      return (await run(orm.em.fork(), applyOne, [platform.id, platform.name, platform.version])) > 0;
+    },
+    remove(id, version) {
+      return orm.em.fork().transactional(async (em) => {
+        const changed = await run(em, statements.tombstone, [id, version]);
+        // Every time, not only for a new tombstone: a command written while the delete ran goes too.
+        await run(em, statements.removeCommandsOfTombstone, [id]);
+        return changed > 0;
+      });
+    },
+    async syncBatch(platforms) {
+      if (platforms.length === 0) return 0;
+      return orm.em.fork().transactional(async (em) => {
+        let applied = 0;
+        for (let start = 0; start < platforms.length; start += rowsPerStatement) {
+          const rows = platforms.slice(start, start + rowsPerStatement);
+          applied += await run(em, rows.length === 1 ? applyOne : statements.upsert(rows.length), rows.flatMap((row) => [row.id, row.name, row.version]));
+          await run(em, statements.touch(rows.length), rows.map((row) => row.id));
+        }
+        return applied;
+      });
+    },
+    now: () => databaseNow(orm),
+    removeUnseenSince(since) {
+      return orm.em.fork().transactional(async (em) => {
+        const removed = await run(em, statements.sweep, [since]);
+        if (removed > 0) await run(em, statements.removeCommandsOfTombstones, []);
+        return removed;
+      });
+    },
+  };
+}
