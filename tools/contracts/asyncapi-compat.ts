@@ -5,9 +5,10 @@
  * both ends (rolling deploys, messages waiting in queues, outboxes and dead-letter queues):
  *
  * - `send` operations: consumers built against the old contract read what we now send. The new
- *   payload must not be wider (a new enum value, a looser bound, a field no longer required), and
- *   consumers validate payloads strictly (an invalid payload is a poison message), so a field the
- *   old closed schema (`additionalProperties: false`) did not list breaks them too.
+ *   payload must not be wider (a new enum value, a looser bound, a field no longer required).
+ *   Consumers are tolerant readers: they validate the fields they know and drop the others, so a
+ *   new optional field is compatible, unless the old schema was closed (`additionalProperties:
+ *   false`): consumers of a version before tolerant reading rejected the fields it did not list.
  * - `receive` operations: producers built against the old contract still send the old shape. The
  *   new payload must not be narrower (a new required field, a removed enum value, a tighter bound).
  * - a removed payload field breaks both: old consumers read it, old producers send it.

@@ -102,12 +102,12 @@ describe('breaking changes fail the check with a message naming them', () => {
   });
 
   it('fails-when-a-proto-field-number-changes', async () => {
-    const result = await checkAfter((c) => c.editText(platformProto, 'string name = 2;', 'string name = 5;'));
+    const result = await checkAfter((c) => c.editText(platformProto, 'string name = 2;', 'string name = 6;'));
     expect(result.breaking).toBeGreaterThan(0);
     const breaking = changesOf(result, 'proto', 'breaking').join('\n');
     expect(breaking).toContain('buf FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED');
     expect(breaking).toContain('Previously present field "2" with name "name" on message "Platform" was deleted');
-    expect(changesOf(result, 'proto')).toContain('field platforms.v1.Platform.name = 5 (string) added');
+    expect(changesOf(result, 'proto')).toContain('field platforms.v1.Platform.name = 6 (string) added');
   });
 
   it('fails-when-a-proto-field-is-removed', async () => {
@@ -238,7 +238,9 @@ describe('breaking changes fail the check with a message naming them', () => {
   });
 
   it('fails-when-a-sent-event-gains-a-field-its-closed-old-schema-rejects', async () => {
-    const result = await checkAfter((c) => c.editYaml(events, (doc) => (properties(doc, 'PlatformPublishedPayload').homepage = { type: 'string' })));
+    // A baseline from before tolerant reading: its consumers reject fields the closed schema does not list.
+    const closeBaseline = (c: ContractsCopy) => c.editYaml(events, (doc) => (at(doc, 'components', 'schemas', 'PlatformPublishedPayload').additionalProperties = false));
+    const result = await checkAfter((c) => c.editYaml(events, (doc) => (properties(doc, 'PlatformPublishedPayload').homepage = { type: 'string' })), closeBaseline);
     const asyncapi = result.reports.find((report) => report.kind === 'asyncapi');
     expect(asyncapi?.changes).toEqual(
       expect.arrayContaining([
@@ -251,9 +253,39 @@ describe('breaking changes fail the check with a message naming them', () => {
       ]),
     );
   });
+
+  it('fails-when-an-event-payload-field-is-retyped', async () => {
+    const result = await checkAfter((c) => c.editYaml(events, (doc) => (properties(doc, 'PlatformUpdatedPayload').name = { type: 'integer' })));
+    expect(changesOf(result, 'asyncapi', 'breaking')).toEqual(expect.arrayContaining([expect.stringMatching(/^payload field PlatformUpdatedPayload\.name: type/)]));
+  });
+
+  it('fails-when-a-received-event-gains-a-required-field', async () => {
+    const result = await checkAfter((c) =>
+      c.editYaml(events, (doc) => {
+        properties(doc, 'PlatformDeletedPayload').reason = { type: 'string' };
+        required(doc, 'PlatformDeletedPayload').push('reason');
+      }),
+    );
+    expect(changesOf(result, 'asyncapi', 'breaking')).toEqual(
+      expect.arrayContaining(['payload field PlatformDeletedPayload.reason: new and required (old producers do not send it)']),
+    );
+  });
 });
 
 describe('additive changes pass', () => {
+  it('passes-a-new-optional-event-payload-field-because-consumers-read-tolerantly', async () => {
+    const result = await checkAfter((c) => c.editYaml(events, (doc) => (properties(doc, 'PlatformUpdatedPayload').homepage = { type: 'string', format: 'uri' })));
+    expect(result.breaking).toBe(0);
+    expect(changesOf(result, 'asyncapi', 'non-breaking')).toEqual(expect.arrayContaining(['payload field PlatformUpdatedPayload.homepage: new, optional']));
+  });
+
+  it('passes-opening-a-closed-event-payload', async () => {
+    const closeBaseline = (c: ContractsCopy) => c.editYaml(events, (doc) => (at(doc, 'components', 'schemas', 'PlatformPublishedPayload').additionalProperties = false));
+    const result = await checkAfter((c) => c.editYaml(events, (doc) => delete at(doc, 'components', 'schemas', 'PlatformPublishedPayload').additionalProperties), closeBaseline);
+    expect(result.breaking).toBe(0);
+    expect(changesOf(result, 'asyncapi', 'non-breaking')).toEqual(expect.arrayContaining(['payload PlatformPublishedPayload: unknown fields now allowed']));
+  });
+
   it('passes-a-new-optional-request-field-and-a-new-response-field', async () => {
     const result = await checkAfter((c) =>
       c.editYaml(platformOpenapi, (doc) => {
@@ -287,7 +319,7 @@ describe('additive changes pass', () => {
 
   it('passes-a-new-optional-proto-field-and-a-new-rpc', async () => {
     const result = await checkAfter(async (c) => {
-      await c.editText(platformProto, 'string cost = 4;', 'string cost = 4;\n  // Home page of the platform, when known.\n  optional string homepage = 5;');
+      await c.editText(platformProto, 'string cost = 4;', 'string cost = 4;\n  // Home page of the platform, when known.\n  optional string homepage = 6;');
       await c.editText(
         platformProto,
         'rpc GetAllPlatforms(GetAllPlatformsRequest) returns (GetAllPlatformsResponse);',
@@ -296,7 +328,7 @@ describe('additive changes pass', () => {
     });
     expect(result.breaking).toBe(0);
     expect(changesOf(result, 'proto', 'non-breaking')).toEqual([
-      'field platforms.v1.Platform.homepage = 5 (optional string) added',
+      'field platforms.v1.Platform.homepage = 6 (optional string) added',
       'rpc platforms.v1.PlatformService.CountPlatforms added',
     ]);
   });

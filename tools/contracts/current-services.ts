@@ -8,7 +8,7 @@ import { createCommandsService } from '@platform/commands-service/src/service.ts
 import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
 import { createPlatformService } from '@platform/platform-service/src/service.ts';
 import { createLogger } from '@platform/runtime/logging';
-import type { Publisher } from '@platform/runtime/messaging';
+import type { InProcessBus } from '@platform/runtime/messaging';
 
 export interface CurrentServices {
   readonly platformRestUrl: string;
@@ -21,8 +21,8 @@ export interface CurrentServices {
 export interface CurrentServicesOptions {
   /** Also start commands-service, which syncs the catalogue from platform-service over gRPC. Default: false. */
   readonly commands?: boolean;
-  /** Where platform-service publishes its events (its outbox relay). Default: none, events wait in the outbox. */
-  readonly publisher?: Publisher;
+  /** The bus platform-service publishes its events to (its outbox relay). Default: none, events wait in the outbox. */
+  readonly inProcessBus?: InProcessBus;
 }
 
 export async function startCurrentServices(options: CurrentServicesOptions = {}): Promise<CurrentServices> {
@@ -41,7 +41,7 @@ export async function startCurrentServices(options: CurrentServicesOptions = {})
       SHUTDOWN_TIMEOUT: '5s',
     }),
     logger,
-    ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.inProcessBus ? { inProcessBus: options.inProcessBus } : {}),
   });
   const { restUrl, grpcUrl } = await platform.start();
   let commands: ReturnType<typeof createCommandsService> | undefined;

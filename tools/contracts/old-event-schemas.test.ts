@@ -33,7 +33,7 @@ beforeAll(async () => {
   await bus.createSubscriber({ queue: 'old-consumer.platform-events' }).subscribe(old.platformPublishedTopology.routingKey, async (message) => {
     received.push(message);
   });
-  services = await startCurrentServices({ publisher: bus.publisher });
+  services = await startCurrentServices({ inProcessBus: bus });
 }, 120_000);
 
 afterAll(async () => {

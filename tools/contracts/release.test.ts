@@ -95,7 +95,7 @@ describe('releasing a baseline', () => {
   it('takes-additive-changes-in-a-minor-version', async () => {
     const c = await fresh();
     await releaseContracts({ root: c.root, version: '1.0.0' });
-    await c.editText('contracts/proto/platforms/v1/platforms.proto', 'string cost = 4;', 'string cost = 4;\n  optional string homepage = 5;');
+    await c.editText('contracts/proto/platforms/v1/platforms.proto', 'string cost = 4;', 'string cost = 4;\n  optional string homepage = 6;');
     await expect(releaseContracts({ root: c.root, version: '1.1.0' })).resolves.toMatchObject({ version: '1.1.0' });
   });
 

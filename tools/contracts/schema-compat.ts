@@ -7,9 +7,12 @@
  *   value, a tighter bound, unknown fields newly rejected. Widening is compatible.
  * - `output`: the provider writes values that old readers consume (responses, sent events).
  *   Widening breaks them: a new enum value, a looser bound, a field no longer always present.
- *   Narrowing is compatible. New fields break only strict readers (`strictReaders`), which
- *   reject fields a closed schema (`additionalProperties: false`) did not list: event consumers
- *   validating payloads are strict; REST clients are tolerant readers.
+ *   Narrowing is compatible. New fields break only strict readers (`strictReaders`) whose old
+ *   schema was closed (`additionalProperties: false`): readers generated from it rejected the
+ *   fields it did not list. REST clients and event consumers are tolerant readers (they ignore
+ *   unknown fields), so against an open schema a new optional field is compatible, and opening a
+ *   closed schema is compatible too: it changes nothing that is written, only what may be added
+ *   later.
  *
  * Removing a field breaks in both directions: old writers still send it, old readers still read it.
  * Keywords this checker does not analyse (a changed `oneOf` of another length, `if`/`then`, ...)
@@ -20,7 +23,7 @@ import { deref, isObject, refName, type Json } from './json-ref.ts';
 
 export interface SchemaRole {
   readonly flow: 'input' | 'output';
-  /** For `output`: readers reject fields the old schema did not list when it was closed. */
+  /** For `output`: readers built from the old schema rejected fields it did not list when it was closed. */
   readonly strictReaders: boolean;
   /** How findings name the schema: `request`, `response`, `payload`, `query parameter q`, ... */
   readonly subject: string;
@@ -171,10 +174,8 @@ export function createSchemaComparer(oldDocument: unknown, newDocument: unknown)
     }
 
     if (!beforeClosed && afterClosed) report('narrower', 'unknown fields now rejected (additionalProperties: false)');
-    if (beforeClosed && !afterClosed) {
-      if (role.flow === 'output' && !role.strictReaders) findings.push({ severity: 'non-breaking', message: `${label(role, path)}: unknown fields now allowed` });
-      else report('wider', 'unknown fields now allowed');
-    }
+    // Opening a schema changes nothing that is written; a field added later is judged against the open schema.
+    if (beforeClosed && !afterClosed) findings.push({ severity: 'non-breaking', message: `${label(role, path)}: unknown fields now allowed` });
     const beforeExtra = isObject(before.additionalProperties) ? before.additionalProperties : undefined;
     const afterExtra = isObject(after.additionalProperties) ? after.additionalProperties : undefined;
     if (beforeExtra && afterExtra) findings.push(...compareNode(beforeExtra, afterExtra, role, step(path, '.*')));

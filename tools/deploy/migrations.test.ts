@@ -14,7 +14,7 @@ import type { Orm } from '@platform/runtime/db';
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { Command } from '../../commands-service/src/commands/command-entity.ts';
 import { Platform as KnownPlatform } from '../../commands-service/src/platforms/platform-entity.ts';
-import { OutboxMessage } from '../../platform-service/src/events/outbox-entity.ts';
+import { OutboxMessage } from '@platform/runtime/outbox';
 import { Platform as CatalogPlatform } from '../../platform-service/src/platforms/platform-entity.ts';
 import { prepareSchema as prepareCommandsSchema } from '../../commands-service/src/schema.ts';
 import { prepareSchema as preparePlatformSchema } from '../../platform-service/src/schema.ts';
@@ -63,7 +63,7 @@ const persistSamples: Record<MigratedService['name'], (orm: Orm) => Promise<unkn
 
 const expectedSamples: Record<MigratedService['name'], object> = {
   'platform-service': { platforms: 1, outbox: { topic: 'platform.published', metadata: { a: 'b' }, sentAt: null } },
-  'commands-service': { command: { commandLine: 'kubectl get pods', platform: { externalId: 7, name: 'Kubernetes' } } },
+  'commands-service': { command: { commandLine: 'kubectl get pods', platform: { externalId: 7, name: 'Kubernetes', version: 1, deleted: false } } },
 };
 
 /** How each dialect quotes identifiers: T-SQL brackets, PostgreSQL double quotes. */

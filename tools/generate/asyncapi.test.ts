@@ -76,7 +76,11 @@ describe('asyncapi contract', () => {
     expect(queue && amqp(queue)).toEqual({
       is: 'queue',
       queue: { name: 'commands-service.platform-events', durable: true, exclusive: false, autoDelete: false, vhost: '/' },
-      'x-queue-bindings': [{ exchange: 'platform.events', routingKey: 'platform.published' }],
+      'x-queue-bindings': [
+        { exchange: 'platform.events', routingKey: 'platform.published' },
+        { exchange: 'platform.events', routingKey: 'platform.updated' },
+        { exchange: 'platform.events', routingKey: 'platform.deleted' },
+      ],
       'x-queue-arguments': { 'x-dead-letter-exchange': 'platform.events.dlx', 'x-dead-letter-routing-key': 'commands-service.platform-events' },
     });
     const dlx = document.channels().get('platformEventsDeadLetters');
@@ -89,7 +93,7 @@ describe('asyncapi contract', () => {
     });
   });
 
-  it('has-platform-service-send-and-commands-service-receive-platform-published', () => {
+  it('has-platform-service-send-and-commands-service-receive-each-platform-event', () => {
     const operations = document.operations().all().map((o) => ({
       id: o.id(),
       action: o.action(),
@@ -98,34 +102,52 @@ describe('asyncapi contract', () => {
       app: o.extensions().get('x-app-id')?.value(),
       amqp: amqp(o),
     }));
+    const send = (name: string, channel: string) => ({
+      id: `publish${name}`,
+      action: 'send',
+      channel: [channel],
+      messages: [name],
+      app: 'platform-service',
+      amqp: { deliveryMode: 2, mandatory: false, timestamp: true },
+    });
+    const receive = (name: string) => ({ id: `receive${name}`, action: 'receive', channel: ['commandsServicePlatformEvents'], messages: [name], app: 'commands-service', amqp: { ack: true } });
     expect(operations).toEqual([
-      {
-        id: 'publishPlatformPublished',
-        action: 'send',
-        channel: ['platformPublished'],
-        messages: ['PlatformPublished'],
-        app: 'platform-service',
-        amqp: { deliveryMode: 2, mandatory: false, timestamp: true },
-      },
-      {
-        id: 'receivePlatformPublished',
-        action: 'receive',
-        channel: ['commandsServicePlatformEvents'],
-        messages: ['PlatformPublished'],
-        app: 'commands-service',
-        amqp: { ack: true },
-      },
+      send('PlatformPublished', 'platformPublished'),
+      send('PlatformUpdated', 'platformUpdated'),
+      send('PlatformDeleted', 'platformDeleted'),
+      receive('PlatformPublished'),
+      receive('PlatformUpdated'),
+      receive('PlatformDeleted'),
     ]);
   });
 
-  it('describes-platform-published-as-persistent-json-with-a-strict-payload', () => {
+  it.each([
+    ['PlatformUpdated', 'platform.updated', ['id', 'name', 'publisher', 'cost', 'version']],
+    ['PlatformDeleted', 'platform.deleted', ['id', 'version']],
+  ])('describes-%s-with-its-routing-key-type-and-versioned-open-payload', (name, type, required) => {
+    const message = document.messages().get(name);
+    if (!message) throw new Error(`no ${name} message`);
+    expect(amqp(message)).toEqual({ messageType: type });
+    expect(document.channels().all().find((c) => c.address() === type)).toBeDefined();
+    const payload = message.payload()?.json() as Record<string, unknown>;
+    expect(payload).toMatchObject({ type: 'object', required });
+    expect(payload).not.toHaveProperty('additionalProperties');
+    expect((payload['properties'] as Record<string, unknown>)['version']).toMatchObject({ type: 'integer', minimum: 2 });
+    const headers = message.headers()?.json() as { properties: { type: { const: string } }; required: string[] };
+    expect(headers.properties.type.const).toBe(type);
+    expect(headers.required).toEqual(['contentType', 'type', 'appId', 'timestamp']);
+  });
+
+  it('describes-platform-published-as-persistent-json-with-an-open-payload', () => {
     const message = document.messages().get('PlatformPublished');
     if (!message) throw new Error('no PlatformPublished message');
     expect(message.contentType()).toBe('application/json');
     expect(amqp(message)).toEqual({ messageType: 'platform.published' });
     expect(message.correlationId()?.location()).toBe('$message.header#/correlationId');
     const payload = message.payload()?.json() as Record<string, unknown>;
-    expect(payload).toMatchObject({ type: 'object', required: ['id', 'name', 'publisher', 'cost'], additionalProperties: false });
+    expect(payload).toMatchObject({ type: 'object', required: ['id', 'name', 'publisher', 'cost'] });
+    // Tolerant readers: a new optional field is an additive change.
+    expect(payload).not.toHaveProperty('additionalProperties');
     expect(payload['properties']).toMatchObject({
       id: { type: 'integer', minimum: 1 },
       name: { type: 'string', minLength: 1 },
@@ -147,9 +169,9 @@ describe('asyncapi generation', () => {
   }, 120_000);
 
   it('writes-the-module-and-one-self-contained-html-page', async () => {
-    expect([...(await snapshot(join(first, 'asyncapi'))).keys()]).toEqual(['html/index.html', 'platform-events/index.ts']);
+    expect([...(await snapshot(join(first, 'asyncapi'))).keys()]).toEqual(['html/index.html', 'platform-events/contract.ts', 'platform-events/index.ts']);
     const html = await readFile(join(first, 'asyncapi/html/index.html'), 'utf8');
-    expect(html).toContain('<title>Platform events 1.0.0 documentation</title>');
+    expect(html).toMatch(/<title>Platform events \d+\.\d+\.\d+ documentation<\/title>/);
     // Offline: scripts and styles are inline, nothing is loaded from elsewhere.
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+rel="stylesheet"/);
@@ -174,9 +196,11 @@ describe('asyncapi generation', () => {
   }, 60_000);
 
   it('emits-erasable-typescript-that-node-can-strip', async () => {
-    const source = await readFile(join(first, 'asyncapi/platform-events/index.ts'), 'utf8');
-    expect(() => stripTypeScriptTypes(source, { mode: 'strip' })).not.toThrow();
-    expect(source).toMatch(/^\/\/ Generated by tools\/generate\/asyncapi\.ts from contracts\/asyncapi\/platform-events\.yaml/);
+    for (const file of ['index.ts', 'contract.ts']) {
+      const source = await readFile(join(first, 'asyncapi/platform-events', file), 'utf8');
+      expect(() => stripTypeScriptTypes(source, { mode: 'strip' })).not.toThrow();
+      expect(source).toMatch(/^\/\/ Generated by tools\/generate\/asyncapi\.ts from contracts\/asyncapi\/platform-events\.yaml/);
+    }
   });
 
   it('leaves-the-template-folder-untouched', () => {

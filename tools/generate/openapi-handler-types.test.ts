@@ -28,12 +28,19 @@ const correctPlatform = `
   },
   async createPlatform({ body }) {
     const platform = { id: platforms.length + 1, ...body };
-    return { status: 201, body: platform, headers: { location: \`/api/platforms/\${platform.id}\` } };
+    return { status: 201, body: platform, headers: { location: \`/api/platforms/\${platform.id}\`, etag: '"1"' } };
   },
   async getPlatformById({ params }, { log }) {
     log.info({ id: params.id }, 'looking up a platform');
     const found = platforms.find((p) => p.id === params.id);
-    return found ? { status: 200, body: found } : { status: 404, body: problem(404, \`cannot find platform \${params.id}: no such id\`) };
+    return found ? { status: 200, body: found, headers: { etag: '"1"' } } : { status: 404, body: problem(404, \`cannot find platform \${params.id}: no such id\`) };
+  },
+  async updatePlatform({ params, body }) {
+    const found = platforms.find((p) => p.id === params.id);
+    return found ? { status: 200, body: { ...found, ...body }, headers: { etag: '"2"' } } : { status: 404, body: problem(404) };
+  },
+  async deletePlatform({ params }) {
+    return platforms.some((p) => p.id === params.id) ? { status: 204 } : { status: 404, body: problem(404) };
   },`;
 
 /** Fixture files; every name but `correct-*` must produce the errors listed in `expected`. */
@@ -79,6 +86,12 @@ export const handlers = {
   async getPlatformById() {
     return { status: 404, body: problem(404) };
   },
+  async updatePlatform() {
+    return { status: 404, body: problem(404) };
+  },
+  async deletePlatform() {
+    return { status: 404, body: problem(404) };
+  },
 } satisfies PlatformServiceHandlers;
 `,
   'wrong-body-shape.ts': `${header}
@@ -90,7 +103,7 @@ export const handlers = {${correctPlatform.replace("{ status: 404, body: problem
 } satisfies PlatformServiceHandlers;
 `,
   'missing-location-header.ts': `${header}
-export const handlers = {${correctPlatform.replace(', headers: { location: `/api/platforms/${platform.id}` }', '')}
+export const handlers = {${correctPlatform.replace(", headers: { location: `/api/platforms/${platform.id}`, etag: '\"1\"' }", '')}
 } satisfies PlatformServiceHandlers;
 `,
   'wrong-param-type.ts': `${header}
@@ -111,7 +124,7 @@ const expected: Record<string, { code: string; message: RegExp }> = {
   'undeclared-status.ts': { code: 'TS2322', message: /Type '410' is not assignable to type/ },
   'missing-location-header.ts': { code: 'TS2322', message: /Property 'headers' is missing in type '\{ status: 201; body: .*' but required in type/ },
   'wrong-param-type.ts': { code: 'TS2322', message: /Type 'number' is not assignable to type 'string'/ },
-  'mismatched-surface.ts': { code: 'TS2739', message: /missing the following properties from type 'PlatformServiceHandlers': createPlatform, getPlatformById/ },
+  'mismatched-surface.ts': { code: 'TS2739', message: /missing the following properties from type 'PlatformServiceHandlers': createPlatform, getPlatformById, updatePlatform, deletePlatform/ },
 };
 
 let dir: string;

@@ -20,6 +20,8 @@ const expectedOperations = {
     'GET /api/platforms listPlatforms 200,500',
     'POST /api/platforms createPlatform 201,400,413,415,500',
     'GET /api/platforms/{id} getPlatformById 200,400,404,500',
+    'PUT /api/platforms/{id} updatePlatform 200,400,404,412,413,415,500',
+    'DELETE /api/platforms/{id} deletePlatform 204,400,404,412,500',
   ],
   'commands-service': [
     'POST /api/c/platforms testInboundConnection 200,500',

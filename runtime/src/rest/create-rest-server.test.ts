@@ -17,15 +17,21 @@ function platformHandlers(seenParams: unknown[] = []) {
     async createPlatform({ body }) {
       const platform = { id: platforms.length + 1, ...body };
       platforms.push(platform);
-      return { status: 201, body: platform, headers: { location: `/api/platforms/${platform.id}` } };
+      return { status: 201, body: platform, headers: { location: `/api/platforms/${platform.id}`, etag: '"1"' } };
     },
     async getPlatformById({ params }) {
       seenParams.push(params);
       if (params.id === 666) throw new Error('cannot connect to db at postgres://admin:hunter2@db');
       if (params.id === 667) throw new AppError(errorCodes.notFound, `cannot find platform ${params.id}: no such id`);
-      if (params.id === 777) return { status: 200, body: { id: 777, name: 'Half a platform' } as unknown as Platform };
+      if (params.id === 777) return { status: 200, body: { id: 777, name: 'Half a platform' } as unknown as Platform, headers: { etag: '"1"' } };
       const platform = platforms.find((p) => p.id === params.id);
-      return platform ? { status: 200, body: platform } : { status: 404, body: problem(404, `cannot find platform ${params.id}: no such id`) };
+      return platform ? { status: 200, body: platform, headers: { etag: '"1"' } } : { status: 404, body: problem(404, `cannot find platform ${params.id}: no such id`) };
+    },
+    async updatePlatform({ params }) {
+      return { status: 404, body: problem(404, `cannot find platform ${params.id}: no such id`) };
+    },
+    async deletePlatform({ params }) {
+      return { status: 404, body: problem(404, `cannot find platform ${params.id}: no such id`) };
     },
   } satisfies PlatformServiceHandlers;
 }
@@ -176,9 +182,9 @@ describe('createRestServer over the platform-service surface (responses validate
   });
 
   it('answers a known path with an unsupported method with 405 and Allow', async () => {
-    const response = await fetch(`${s.base}/api/platforms/1`, { method: 'DELETE' });
+    const response = await fetch(`${s.base}/api/platforms/1`, { method: 'PATCH' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')?.split(', ').toSorted()).toEqual(['DELETE', 'GET', 'PUT']);
     expect((await problemOf(response)).status).toBe(405);
   });
 
