@@ -13,7 +13,7 @@ import { callUnary, listMethods } from './grpc-reflection.ts';
 import { startPlatform } from './platform-process.ts';
 import type { RunningPlatform } from './platform-process.ts';
 import { openBrowser } from './swagger-ui-browser.ts';
-import { seededNames, walkThrough } from './walk-through.ts';
+import { renameAndDelete, seededNames, walkThrough } from './walk-through.ts';
 
 const broker = uniqueBrokerNames();
 interface Mode {
@@ -51,6 +51,13 @@ describe.each(modes)('the platform as `npm start` runs it, events over $mode', (
   it('walks through the seeds: list, create, see it in commands-service, add a command, read it back, with each 404/400', async () => {
     const created = await walkThrough(platform.gatewayUrl, `Go (${mode})`);
     expect(created.name).toBe(`Go (${mode})`);
+  }, 60_000);
+
+  it('renames and deletes a platform through the gateway and commands-service follows both', async () => {
+    const created = await walkThrough(platform.gatewayUrl, `Rust (${mode})`);
+    const reflected = await renameAndDelete(platform.gatewayUrl, created.id, `Rust 2 (${mode})`);
+    // Printed, not asserted (timings on a shared machine): the README quotes these.
+    console.log(`e2e ${mode}: commands-service reflected the rename after ${reflected.renameMs} ms and the delete after ${reflected.deleteMs} ms`);
   }, 60_000);
 
   it('answers buf curl on gRPC through server reflection, without --schema', async () => {

@@ -95,3 +95,53 @@ export async function walkThrough(gatewayUrl: string, platformName: string): Pro
 
   return { id: platform.id, name: platformName };
 }
+
+/** How long commands-service took to reflect each change (milliseconds from the 2xx answer to the first read showing it). */
+export interface Reflected {
+  readonly renameMs: number;
+  readonly deleteMs: number;
+}
+
+/**
+ * The platform's lifecycle through the gateway: a rename under If-Match with the ETag just read, a
+ * stale If-Match refused, then a delete; commands-service follows each from its events (the rename
+ * shows in its list, the delete takes the platform and its commands away).
+ */
+export async function renameAndDelete(gatewayUrl: string, id: number, newName: string): Promise<Reflected> {
+  const platforms = createPlatformServiceClient(gatewayUrl);
+  const commands = createCommandsServiceClient(gatewayUrl);
+  const path = { params: { path: { id } } };
+
+  const current = await platforms.GET('/api/platforms/{id}', path);
+  const { publisher, cost } = current.data!;
+  const etag = current.response.headers.get('etag');
+  expect(etag).toMatch(/^"\d+"$/);
+  const renamed = await platforms.PUT('/api/platforms/{id}', { ...path, body: { name: newName, publisher, cost }, headers: { 'if-match': etag! } });
+  expect(renamed.response.status).toBe(200);
+  const renamedAt = Date.now();
+  expect(renamed.data).toMatchObject({ id, name: newName });
+  expect(renamed.response.headers.get('etag')).toBe(`"${Number(etag!.slice(1, -1)) + 1}"`);
+  const stale = await platforms.PUT('/api/platforms/{id}', { ...path, body: { name: 'lost update', publisher, cost }, headers: { 'if-match': etag! } });
+  expect(stale.response.status).toBe(412);
+  expect(stale.response.headers.get('content-type')).toContain('application/problem+json');
+  const seenRenamed = await eventually(
+    async () => (await commands.GET('/api/c/platforms')).data ?? [],
+    (list) => list.some((p) => p.id === id && p.name === newName),
+  );
+  const renameMs = Date.now() - renamedAt;
+  expect(seenRenamed).toContainEqual({ id, name: newName });
+
+  const deleted = await platforms.DELETE('/api/platforms/{id}', path);
+  expect(deleted.response.status).toBe(204);
+  const deletedAt = Date.now();
+  expect((await platforms.GET('/api/platforms/{id}', path)).response.status).toBe(404);
+  const gone = await eventually(
+    async () => (await commands.GET('/api/c/platforms/{platformId}/commands', { params: { path: { platformId: id } } })).response.status,
+    (status) => status === 404,
+  );
+  const deleteMs = Date.now() - deletedAt;
+  expect(gone).toBe(404);
+  expect(((await commands.GET('/api/c/platforms')).data ?? []).map((p) => p.id)).not.toContain(id);
+  expect((await platforms.DELETE('/api/platforms/{id}', path)).response.status).toBe(404);
+  return { renameMs, deleteMs };
+}

@@ -6,6 +6,7 @@ import {
   boolean,
   duration,
   integer,
+  nonEmptyString,
   oneOf,
   optional,
   optionalString,
@@ -63,6 +64,8 @@ export interface EventsConfig {
   readonly amqpUrl: string | undefined;
   /** AMQP_EXCHANGE: exchange platform events go to; default from the AsyncAPI contract (`platform.events`). */
   readonly exchange: string | undefined;
+  /** AMQP_CONNECTION_NAME: name of the broker connection, shown by `rabbitmqctl list_connections`; default `platform-service`. */
+  readonly connectionName: string;
   /** OUTBOX_BATCH_SIZE: outbox records published per round, 1-1000; default 100. */
   readonly outboxBatchSize: number;
   /** OUTBOX_POLL_INTERVAL: how often an idle relay looks for records written elsewhere; default 1s. */
@@ -94,6 +97,7 @@ const schema = {
   seedData: optional(boolean('SEED_DATA')),
   amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
   exchange: optionalString('AMQP_EXCHANGE'),
+  connectionName: nonEmptyString('AMQP_CONNECTION_NAME', 'platform-service'),
   outboxBatchSize: integer('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 1000 }),
   outboxPollInterval: duration('OUTBOX_POLL_INTERVAL', '1s'),
   commandsSyncEnabled: boolean('COMMANDS_SYNC_ENABLED', true),
@@ -129,6 +133,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
     events: Object.freeze({
       amqpUrl: raw.amqpUrl,
       exchange: raw.exchange,
+      connectionName: raw.connectionName,
       outboxBatchSize: raw.outboxBatchSize,
       outboxPollInterval: raw.outboxPollInterval,
     }),
