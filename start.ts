@@ -79,6 +79,7 @@ export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boo
       ...common,
       HTTP_PORT: String(settings.gatewayPort),
       PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
+      PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
       COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
     },
   };
