@@ -104,6 +104,7 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
     Contracts       ${urls.gateway}/contracts
     gRPC (h2c)      http://localhost:${grpcPort}
                     npx buf curl --http2-prior-knowledge --protocol grpc http://localhost:${grpcPort}/platforms.v1.PlatformService/GetAllPlatforms
+    RPC (browsers)  ${urls.gateway}/platforms.v1.PlatformService/... (Connect, gRPC-Web)
     Events          ${urls.events}
     Data            ${urls.dataDir}
 
