@@ -78,6 +78,7 @@ export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boo
       ...common,
       HTTP_PORT: String(settings.gatewayPort),
       PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
+      PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
       COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
     },
   };
@@ -102,6 +103,7 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
     Contracts       ${urls.gateway}/contracts
     gRPC (h2c)      http://localhost:${grpcPort}
                     npx buf curl --http2-prior-knowledge --protocol grpc http://localhost:${grpcPort}/platforms.v1.PlatformService/GetAllPlatforms
+    RPC (browsers)  ${urls.gateway}/platforms.v1.PlatformService/... (Connect, gRPC-Web)
     Events          ${urls.events}
     Data            ${urls.dataDir}
 

@@ -1,7 +1,8 @@
 /**
  * End-to-end: the platform started through the same entry point as `npm start`, once with the
  * in-process bus and once with the local RabbitMQ, used through the gateway as a person would:
- * generated REST clients, `buf curl` on gRPC, and headless chromium on the docs.
+ * generated REST clients, `buf curl` on gRPC, and headless chromium on the docs and on a page
+ * calling the RPCs through the gateway.
  * Screenshots: test-artifacts/e2e/<mode>-*.png.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { deleteBrokerObjects, localBrokerUrl, uniqueBrokerNames } from './broker
 import { callUnary, listMethods } from './grpc-reflection.ts';
 import { startPlatform } from './platform-process.ts';
 import type { RunningPlatform } from './platform-process.ts';
+import { serveRpcPage } from './rpc-browser.ts';
+import type { RpcPageGlobals } from './rpc-page.ts';
 import { openBrowser } from './swagger-ui-browser.ts';
 import { renameAndDelete, seededNames, walkThrough } from './walk-through.ts';
 
@@ -68,6 +71,34 @@ describe.each(modes)('the platform as `npm start` runs it, events over $mode', (
     expect(all.platforms.map((p) => p.name)).toEqual(expect.arrayContaining([...seededNames, `Go (${mode})`]));
     expect(await callUnary(platform.grpcUrl, 'grpc.health.v1.Health/Check')).toEqual({ status: 'SERVING' });
   }, 60_000);
+
+  it('calls GetAllPlatforms and StreamPlatforms from a page in Chromium with connect-web (Connect and gRPC-Web) through the gateway', async () => {
+    const browser = await openBrowser();
+    try {
+      const { page } = browser;
+      const rpcCalls: string[] = [];
+      page.on('response', (response) => {
+        if (response.url().includes('/platforms.v1.PlatformService/')) rpcCalls.push(`${response.request().method()} ${response.url()}`);
+      });
+      await page.goto(await serveRpcPage(page, platform.gatewayUrl));
+      await page.waitForFunction(() => (globalThis as RpcPageGlobals).rpcResults !== undefined || (globalThis as RpcPageGlobals).rpcFailure !== undefined);
+      const { rpcResults, rpcFailure } = await page.evaluate(() => ({ ...(globalThis as RpcPageGlobals) }));
+      await browser.screenshot(`${mode}-rpc-through-gateway`);
+      expect(rpcFailure).toBeUndefined();
+      expect(rpcResults?.map((result) => result.protocol)).toEqual(['connect', 'grpc-web']);
+      for (const result of rpcResults ?? []) {
+        expect(result.all).toEqual(expect.arrayContaining(seededNames));
+        expect(result.batches.every((batch) => batch.length >= 1 && batch.length <= 2)).toBe(true);
+        expect(result.batches.flat()).toHaveLength(result.all.length);
+        expect(result.invalid).toEqual({ code: '3', message: 'batch_size must be >= 0 (got -1)' });
+      }
+      // Every call went to the gateway's origin (the browser cannot reach the h2c port).
+      const rpc = `${platform.gatewayUrl}/platforms.v1.PlatformService`;
+      expect(rpcCalls).toEqual(['connect', 'grpc-web'].flatMap(() => [`POST ${rpc}/GetAllPlatforms`, `POST ${rpc}/StreamPlatforms`, `POST ${rpc}/StreamPlatforms`]));
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   it('shows both APIs in Swagger UI, and Try it out on GET /api/platforms answers 200 with the seeded names', async () => {
     const browser = await openBrowser();

@@ -7,6 +7,7 @@ describe('gateway configuration', () => {
     expect(config).toMatchObject({
       httpPort: 8080,
       platformServiceUrl: 'http://localhost:5000',
+      platformServiceGrpcUrl: 'http://localhost:5001',
       commandsServiceUrl: 'http://localhost:6000',
       upstreamTimeout: 30_000,
       logLevel: 'info',
@@ -19,14 +20,23 @@ describe('gateway configuration', () => {
     const config = loadConfig({
       HTTP_PORT: '9090',
       PLATFORM_SERVICE_URL: 'http://platforms-clusterip-srv:80',
+      PLATFORM_SERVICE_GRPC_URL: 'http://platforms-clusterip-srv:666',
       COMMANDS_SERVICE_URL: 'http://commands-clusterip-srv:80',
       UPSTREAM_TIMEOUT: '5s',
       LOG_FORMAT: 'json',
     });
-    expect(config).toMatchObject({ httpPort: 9090, platformServiceUrl: 'http://platforms-clusterip-srv:80', upstreamTimeout: 5000, logFormat: 'json' });
+    expect(config).toMatchObject({
+      httpPort: 9090,
+      platformServiceUrl: 'http://platforms-clusterip-srv:80',
+      platformServiceGrpcUrl: 'http://platforms-clusterip-srv:666',
+      upstreamTimeout: 5000,
+      logFormat: 'json',
+    });
   });
 
   it('rejects invalid settings, naming each variable', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty', PLATFORM_SERVICE_URL: 'amqp://x' })).toThrow(/HTTP_PORT must be .*PLATFORM_SERVICE_URL must be a URL with protocol http: or https:/);
+    // The gRPC listener speaks cleartext HTTP/2 only.
+    expect(() => loadConfig({ PLATFORM_SERVICE_GRPC_URL: 'https://platforms:5001' })).toThrow(/PLATFORM_SERVICE_GRPC_URL must be a URL with protocol http:/);
   });
 });

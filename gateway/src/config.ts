@@ -17,6 +17,8 @@ export const gatewaySettings = {
   platformServiceUrl: url('PLATFORM_SERVICE_URL', 'http://localhost:5000', upstreamProtocols),
   /** Origin of commands-service's REST listener; `/api/c/...` goes there. */
   commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', upstreamProtocols),
+  /** platform-service's gRPC listener (h2c); Connect and gRPC-Web calls under `/platforms.v1.PlatformService/` go there. */
+  platformServiceGrpcUrl: url('PLATFORM_SERVICE_GRPC_URL', 'http://localhost:5001', { protocols: ['http:'] }),
   /** Longest silence from an upstream (no response headers, no body bytes) before 504 / abort. */
   upstreamTimeout: duration('UPSTREAM_TIMEOUT', '30s'),
   /** Time each upstream's /readyz may take inside the gateway's /readyz. */

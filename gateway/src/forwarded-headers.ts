@@ -1,4 +1,5 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { headerNames } from '@platform/runtime/http';
 
 /**
  * Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus the proxy
@@ -30,4 +31,18 @@ export function endToEndHeaders(headers: Readonly<Record<string, readonly string
     kept[name] = values.length === 1 ? values[0] : [...values];
   }
   return kept;
+}
+
+/**
+ * The headers a proxied request goes upstream with: its end-to-end headers, the request id the
+ * gateway settled on, and `X-Forwarded-For/Host/Proto` naming the caller. `Host` is the caller's;
+ * each proxy sets the upstream's authority itself.
+ */
+export function forwardedRequestHeaders(req: IncomingMessage, requestId: string, protocol: string): OutgoingHttpHeaders {
+  const headers = endToEndHeaders(req.headersDistinct);
+  headers[headerNames.requestId] = requestId;
+  headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-proto'] = protocol;
+  return headers;
 }

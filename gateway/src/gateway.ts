@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
+import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { Logger } from '@platform/runtime/logging';
 import { accessLog, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
@@ -10,6 +11,7 @@ import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
 import { createProxy } from './proxy.ts';
+import { createRpcProxy } from './rpc-proxy.ts';
 import { answerProblem } from './answer-problem.ts';
 import { swaggerUiRoute } from './swagger-ui.ts';
 import { upstreamReadiness } from './upstream-readiness.ts';
@@ -23,7 +25,7 @@ const onError: ErrorRequestHandler = (err, req, res, _next) => {
 export interface GatewayOptions {
   readonly config: Pick<
     GatewayConfig,
-    'httpPort' | 'platformServiceUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
+    'httpPort' | 'platformServiceUrl' | 'platformServiceGrpcUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
   >;
   readonly logger: Logger;
 }
@@ -37,7 +39,8 @@ export interface Gateway {
 
 /**
  * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged):
- * `/api/platforms` → platform-service, `/api/c` → commands-service. Serves Swagger UI at `/docs/`,
+ * `/api/platforms` → platform-service, `/api/c` → commands-service, and Connect and gRPC-Web calls
+ * under `/platforms.v1.PlatformService/` → platform-service's gRPC listener. Serves Swagger UI at `/docs/`,
  * the AsyncAPI docs at `/docs/events/`, raw contracts at `/contracts/...`, `/healthz` and an
  * aggregated `/readyz`. Holds no domain logic.
  */
@@ -48,6 +51,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     { name: 'commands-service', url: config.commandsServiceUrl, prefix: '/api/c' },
   ];
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
+  const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
   let server: Server | undefined;
 
   async function buildApp(): Promise<express.Express> {
@@ -60,6 +64,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
     app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => false));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
+    app.use(rpc.prefix, rpc.proxy.handler);
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
     app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
@@ -83,7 +88,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
       const { port } = listening.address() as AddressInfo;
-      logger.info({ port, upstreams: upstreams.map(({ name, url }) => ({ name, url })) }, 'gateway listening');
+      logger.info({ port, upstreams: [...upstreams.map(({ name, url }) => ({ name, url })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }, 'gateway listening');
       return { url: `http://localhost:${port}` };
     },
     async stop() {
@@ -96,7 +101,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         await closed;
       } finally {
         clearTimeout(cut);
-        for (const { proxy } of proxies) proxy.close();
+        for (const { proxy } of [...proxies, rpc]) proxy.close();
       }
     },
   };

@@ -4,7 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RequestHandler } from 'express';
 import { headerNames } from '@platform/runtime/http';
 import { requestState } from '@platform/runtime/rest';
-import { endToEndHeaders } from './forwarded-headers.ts';
+import { endToEndHeaders, forwardedRequestHeaders } from './forwarded-headers.ts';
 import { answerProblem } from './answer-problem.ts';
 
 export interface ProxyOptions {
@@ -42,12 +42,8 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   const handler: RequestHandler = (req, res) => {
     const { log, requestId } = requestState(res);
-    const headers = endToEndHeaders(req.headersDistinct);
+    const headers = forwardedRequestHeaders(req, requestId, req.protocol);
     headers.host = target.host;
-    headers[headerNames.requestId] = requestId;
-    headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-    headers['x-forwarded-host'] = req.headers.host ?? '';
-    headers['x-forwarded-proto'] = req.protocol;
 
     let timedOut = false;
     const upstream = send({

@@ -39,6 +39,7 @@ export async function startGateway(overrides: Partial<GatewayOptions['config']>)
     config: {
       httpPort: 0,
       platformServiceUrl: 'http://127.0.0.1:9',
+      platformServiceGrpcUrl: 'http://127.0.0.1:9',
       commandsServiceUrl: 'http://127.0.0.1:9',
       upstreamTimeout: 5000,
       readinessTimeout: 1000,

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       events: { amqpUrl: undefined, exchange: undefined, outboxBatchSize: 100, outboxPollInterval: 1000 },
       commandsSync: { enabled: true, baseUrl: 'http://localhost:6000', timeout: 2000 },
       restBodyLimit: 65_536,
+      grpcReceiveLimit: 4_194_304,
       shutdownTimeout: 10_000,
     });
   });
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       COMMANDS_SERVICE_URL: 'http://commands:6000',
       COMMANDS_SYNC_TIMEOUT: '500ms',
       REST_BODY_LIMIT: '1mb',
+      GRPC_RECEIVE_LIMIT: '16mb',
       SHUTDOWN_TIMEOUT: '30s',
     });
     expect(config).toMatchObject({
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       events: { amqpUrl: 'amqp://guest:guest@127.0.0.1:5672', exchange: 'test.events', outboxBatchSize: 10, outboxPollInterval: 250 },
       commandsSync: { enabled: false, baseUrl: 'http://commands:6000', timeout: 500 },
       restBodyLimit: 1_048_576,
+      grpcReceiveLimit: 16_777_216,
       shutdownTimeout: 30_000,
     });
   });
@@ -88,6 +91,8 @@ describe('loadConfig', () => {
     { env: { COMMANDS_SERVICE_URL: 'commands:6000' }, message: 'COMMANDS_SERVICE_URL must be a URL with protocol http: or https:' },
     { env: { COMMANDS_SYNC_TIMEOUT: '0' }, message: 'COMMANDS_SYNC_TIMEOUT must be at least 1ms' },
     { env: { REST_BODY_LIMIT: 'huge' }, message: 'REST_BODY_LIMIT must be a size such as 65536, 64kb or 1mb (got "huge")' },
+    { env: { GRPC_RECEIVE_LIMIT: '0' }, message: 'GRPC_RECEIVE_LIMIT must be a size such as 65536, 64kb or 1mb (got "0")' },
+    { env: { GRPC_RECEIVE_LIMIT: '4096mb' }, message: 'GRPC_RECEIVE_LIMIT must be at most 4294967295 bytes (4 GiB - 1)' },
     { env: { DB_DRIVER: 'postgresql' }, message: 'DB_URL is required when DB_DRIVER is postgresql' },
     { env: { DB_DRIVER: 'mssql', DB_URL: 'postgresql://x@h/db' }, message: 'DB_URL must be a URL with protocol mssql: or sqlserver: when DB_DRIVER is mssql' },
     { env: { DB_URL: 'postgresql://x@h/db' }, message: 'DB_URL must be a file path or :memory: when DB_DRIVER is sqlite' },

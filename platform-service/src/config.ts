@@ -45,6 +45,11 @@ export interface PlatformServiceConfig {
   readonly commandsSync: CommandsSyncConfig;
   /** REST_BODY_LIMIT: largest JSON body in bytes (`65536`, `64kb`, `1mb`); default 64kb. */
   readonly restBodyLimit: number;
+  /**
+   * GRPC_RECEIVE_LIMIT: largest gRPC, gRPC-Web or Connect request message in bytes (`4mb`); a
+   * larger one answers RESOURCE_EXHAUSTED unread. Default 4mb (4 MiB), at most 4 GiB - 1.
+   */
+  readonly grpcReceiveLimit: number;
   /** SHUTDOWN_TIMEOUT: time a graceful shutdown may take before the process exits 1; default 10s. */
   readonly shutdownTimeout: number;
 }
@@ -82,6 +87,8 @@ export interface CommandsSyncConfig {
 }
 
 export const defaultSqlitePath = 'data/platform-service.sqlite';
+/** The largest message connect-es can read. */
+const maxGrpcReceiveLimit = 0xffffffff;
 
 const listenPort = (variable: string, defaultValue: number): Setting<number> => integer(variable, defaultValue, { min: 0, max: 65_535 });
 
@@ -104,6 +111,7 @@ const schema = {
   commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', { protocols: ['http:', 'https:'] }),
   commandsSyncTimeout: duration('COMMANDS_SYNC_TIMEOUT', '2s'),
   restBodyLimit: size('REST_BODY_LIMIT', '64kb'),
+  grpcReceiveLimit: size('GRPC_RECEIVE_LIMIT', '4mb'),
   shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
 };
 
@@ -117,6 +125,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
   if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
   if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
   if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
+  if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
   if (problems.length > 0) {
     throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
   }
@@ -139,6 +148,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
     }),
     commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
     restBodyLimit: raw.restBodyLimit,
+    grpcReceiveLimit: raw.grpcReceiveLimit,
     shutdownTimeout: raw.shutdownTimeout,
   });
 }

@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@connectrpc/connect';
+import { create } from '@bufbuild/protobuf';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { GetAllPlatformsRequestSchema, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { GetAllPlatformsRequest } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { createLogger } from '@platform/runtime/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +118,23 @@ describe('createPlatformService', () => {
       expect(api.grpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const grpc = createClient(PlatformService, createGrpcTransport({ baseUrl: api.grpcUrl }));
       expect((await grpc.getAllPlatforms({})).platforms.map((platform) => platform.name)).toEqual(seeded);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('limits-grpc-request-messages-to-grpc-receive-limit', async () => {
+    const api = await startTestService({ env: { GRPC_RECEIVE_LIMIT: '1kb' } });
+    try {
+      const grpc = createClient(PlatformService, createGrpcTransport({ baseUrl: api.grpcUrl }));
+      const padded = (bytes: number): GetAllPlatformsRequest => {
+        const request = create(GetAllPlatformsRequestSchema);
+        request.$unknown = [{ no: 15, wireType: WireType.LengthDelimited, data: new BinaryWriter().bytes(new Uint8Array(bytes)).finish() }];
+        return request;
+      };
+      expect((await grpc.getAllPlatforms(padded(1000))).platforms).toEqual([]);
+      const refused = await grpc.getAllPlatforms(padded(1024)).catch((error: unknown) => ConnectError.from(error));
+      expect(refused).toMatchObject({ code: Code.ResourceExhausted, rawMessage: 'message size 1027 is larger than configured readMaxBytes 1024' });
     } finally {
       await api.stop();
     }

@@ -122,6 +122,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
       ...(config.host === undefined ? {} : { host: config.host }),
       logger,
       shutdownTimeoutMs: drainTimeoutMs,
+      readMaxBytes: config.grpcReceiveLimit,
       routes: (router) => router.service(PlatformRpcService, createPlatformGrpcHandlers({ orm, logger })),
     });
     running = { ...running, grpc };

@@ -91,6 +91,14 @@ describe('grpc server', () => {
     expect(JSON.parse(output)).toEqual({ platforms: catalogue });
   });
 
+  it('lets-buf-curl-call-stream-platforms-and-health-check-over-grpc', async () => {
+    const call = (method: string, body: string) =>
+      runBuf(['curl', '--http2-prior-knowledge', '--protocol', 'grpc', '-d', body, `${address.url}/${method}`], process.cwd());
+    const batches = (await call('platforms.v1.PlatformService/StreamPlatforms', '{"batchSize":2}')).trim().split(/\n(?=\{)/).map((b) => JSON.parse(b));
+    expect(batches).toEqual([{ platforms: catalogue.slice(0, 2) }, { platforms: catalogue.slice(2) }]);
+    expect(JSON.parse(await call('grpc.health.v1.Health/Check', '{}'))).toEqual({ status: 'SERVING' });
+  });
+
   it('serves-reflection-v1alpha-for-older-clients', async () => {
     const reflection = createClient(ServerReflectionV1alpha, createGrpcTransport({ baseUrl: address.url }));
     const names = [];
@@ -198,5 +206,7 @@ describe('grpc server close', () => {
   it('rejects-invalid-options-at-construction', () => {
     expect(() => createGrpcServer({ port: 70_000, logger, routes: () => {} })).toThrow('cannot create gRPC server: port must be an integer from 0 to 65535, got 70000');
     expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, shutdownTimeoutMs: 0 })).toThrow(/shutdownTimeoutMs must be a positive integer/);
+    expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, readMaxBytes: 0 })).toThrow('readMaxBytes must be an integer from 1 to 4294967295, got 0');
+    expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, readMaxBytes: 2 ** 32 })).toThrow(/readMaxBytes must be an integer/);
   });
 });

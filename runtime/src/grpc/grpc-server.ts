@@ -8,13 +8,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { localUrl } from '../http/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createHealth, overallHealth, ServingStatus } from './health.ts';
 import type { HealthRegistry } from './health.ts';
+import { createNodeHandler } from './node-handler.ts';
 import { createReflection, ServerReflectionV1, ServerReflectionV1alpha } from './reflection.ts';
 
 export interface GrpcServerOptions {
@@ -27,6 +27,12 @@ export interface GrpcServerOptions {
   /** Extra descriptor files for reflection. Default: none (files of registered services are found by themselves). */
   readonly files?: readonly DescFile[];
   readonly logger: Logger;
+  /**
+   * Largest request message in bytes (a Connect unary body, or one enveloped gRPC / gRPC-Web /
+   * Connect streaming message, after decompression). A larger one answers RESOURCE_EXHAUSTED and
+   * is read no further. Default: 4 MiB, gRPC's usual receive limit.
+   */
+  readonly readMaxBytes?: number;
   /** Wrap every call, the first one outermost. Default: none. */
   readonly interceptors?: readonly Interceptor[];
   /**
@@ -57,19 +63,29 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
+/** gRPC's usual receive limit: 4 MiB per message. */
+export const defaultReadMaxBytes = 4 * 1024 * 1024;
+/** connect-es's ceiling (zlib's largest output, protobuf-es's largest message). */
+const maxReadMaxBytes = 0xffffffff;
+
 /** Creates an h2c server for `routes`, plus health and reflection (v1, v1alpha). */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
-  const { port, host, logger, shutdownTimeoutMs = 5000 } = options;
+  const { port, host, logger, shutdownTimeoutMs = 5000, readMaxBytes = defaultReadMaxBytes } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) invalid(`port must be an integer from 0 to 65535, got ${port}`);
   if (typeof options.routes !== 'function') invalid('routes must be a function');
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs <= 0) invalid(`shutdownTimeoutMs must be a positive integer, got ${shutdownTimeoutMs}`);
+  if (!Number.isInteger(readMaxBytes) || readMaxBytes < 1 || readMaxBytes > maxReadMaxBytes) {
+    invalid(`readMaxBytes must be an integer from 1 to ${maxReadMaxBytes}, got ${readMaxBytes}`);
+  }
   const health = options.health ?? createHealth();
   // Aborted only at the close deadline: handlers see ctx.signal fire and wrap up.
   const shutdown = new AbortController();
 
-  const handler = connectNodeAdapter({
-    interceptors: [...(options.interceptors ?? [])],
+  const handler = createNodeHandler({
+    interceptors: options.interceptors ?? [],
     shutdownSignal: shutdown.signal,
+    readMaxBytes,
+    logger,
     routes(router) {
       options.routes(router);
       const services = [...new Map(router.handlers.map((h): [string, DescService] => [h.service.typeName, h.service])).values()];
@@ -139,7 +155,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const url = localUrl(address);
-          logger.info({ host: address.address, port: address.port }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
+          logger.info({ host: address.address, port: address.port, readMaxBytes }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
           resolve({ host: address.address, port: address.port, url });
         });
       });
