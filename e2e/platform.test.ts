@@ -59,6 +59,7 @@ describe.each(modes)('the platform as `npm start` runs it, events over $mode', (
   it('renames and deletes a platform through the gateway and commands-service follows both', async () => {
     const created = await walkThrough(platform.gatewayUrl, `Rust (${mode})`);
     const reflected = await renameAndDelete(platform.gatewayUrl, created.id, `Rust 2 (${mode})`);
+    expect(reflected).toEqual({ renameMs: expect.any(Number), deleteMs: expect.any(Number) });
     // Printed, not asserted (timings on a shared machine): the README quotes these.
     console.log(`e2e ${mode}: commands-service reflected the rename after ${reflected.renameMs} ms and the delete after ${reflected.deleteMs} ms`);
   }, 60_000);

@@ -206,11 +206,11 @@ describe('create and decode', () => {
     for (const [name, issues, metadataSchema] of checks) {
       const examples = contract.components.messages[name].examples as { payload: unknown; headers: unknown }[];
       const validateHeaders = new Ajv({ allErrors: true }).compile(metadataSchema);
-      expect(examples.length, name).toBeGreaterThan(0);
+      expect(examples.length).toBeGreaterThan(0);
       for (const example of examples) {
-        expect(issues(example.payload), name).toEqual([]);
+        expect({ name, issues: issues(example.payload) }).toEqual({ name, issues: [] });
         validateHeaders(example.headers);
-        expect(validateHeaders.errors ?? [], name).toEqual([]);
+        expect({ name, errors: validateHeaders.errors ?? [] }).toEqual({ name, errors: [] });
       }
     }
   });
