@@ -63,7 +63,7 @@ const grpc = /^application\/grpc(?:\+|;|$)/i;
 const grpcWeb = /^application\/grpc-web/i;
 
 /** `body`, calling `done` once it is exhausted: the handler has written its trailers by then. */
-function whenDone(body: AsyncIterable<Uint8Array>, done: () => void): AsyncIterable<Uint8Array> {
+export function whenDone(body: AsyncIterable<Uint8Array>, done: () => void): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]() {
       const it = body[Symbol.asyncIterator]();

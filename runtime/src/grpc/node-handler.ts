@@ -5,13 +5,15 @@
  * - every message read is limited to `readMaxBytes` (RESOURCE_EXHAUSTED past it, read no further);
  * - `grpc-message` is percent-encoded as the gRPC spec says (see grpc-message.ts);
  * - a path no handler serves answers UNIMPLEMENTED naming the method, in the caller's protocol,
- *   instead of a bare HTTP 404.
+ *   instead of a bare HTTP 404;
+ * - a request message that does not decode answers INVALID_ARGUMENT, not INTERNAL (caller-faults.ts).
  */
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { Code, ConnectError, createConnectRouter } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import type { Logger } from '../logging/index.ts';
+import { withCallerFaults } from './caller-faults.ts';
 import { withSpecGrpcMessage } from './grpc-message.ts';
 import { rpcErrorResponse, unimplementedError } from './rpc-error-response.ts';
 
@@ -50,7 +52,7 @@ export function createNodeHandler(options: NodeHandlerOptions): (req: Http2Serve
     }
     const request = universalRequestFromNodeRequest(req, res, undefined, undefined);
     handler(request)
-      .then((response) => universalResponseToNodeResponse(withSpecGrpcMessage(response, compressions), res))
+      .then(async (response) => universalResponseToNodeResponse(await withCallerFaults(withSpecGrpcMessage(response, compressions)), res))
       .catch((reason: unknown) => {
         // Aborted: the client went away or the server is shutting down; nothing is left to answer.
         if (ConnectError.from(reason).code === Code.Aborted) return;
