@@ -85,17 +85,16 @@ describe('operations', () => {
     const changes = compareWith((doc) => (item(doc, '/items', 'get').operationId = 'findItems'));
     expect(messages(changes, 'breaking')).toEqual(['operationId listItems → findItems (code generated from the old contract names it)']);
   });
-
 });
 
-describe('security', () => {
-  /** The create operation secured by a bearer scheme with one scope, in a document that also defines the scheme. */
-  const secured = (scopes: string[] = ['items:write']) => (doc: { paths: Json; components: Json }) => {
-    doc.components.securitySchemes = { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
-    item(doc, '/items', 'post').security = [{ bearerAuth: scopes }];
-  };
-  const compareSecured = (before: ReturnType<typeof secured>, after: (doc: { paths: Json; components: Json }) => void): Change[] => compareOpenapi(document(before), document(after));
+/** The create operation secured by a bearer scheme with one scope, in a document that also defines the scheme. */
+const secured = (scopes: string[] = ['items:write']) => (doc: { paths: Json; components: Json }) => {
+  doc.components.securitySchemes = { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
+  item(doc, '/items', 'post').security = [{ bearerAuth: scopes }];
+};
+const compareSecured = (before: ReturnType<typeof secured>, after: (doc: { paths: Json; components: Json }) => void): Change[] => compareOpenapi(document(before), document(after));
 
+describe('security', () => {
   it('breaks-when-authentication-becomes-required-on-an-existing-operation', () => {
     const changes = compareWith(secured());
     expect(changes).toEqual([

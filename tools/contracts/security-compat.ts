@@ -109,10 +109,15 @@ function schemeOf(document: Json, name: string): Json | undefined {
 }
 
 function schemeChange(name: string, old: Json, current: Json): string | undefined {
-  const kind = (scheme: Json): string =>
-    [scheme.type, typeof scheme.scheme === 'string' ? scheme.scheme.toLowerCase() : scheme.scheme, scheme.in, scheme.name, scheme.openIdConnectUrl]
-      .filter((part) => part !== undefined)
-      .map(String)
-      .join(' ');
-  return kind(old) === kind(current) ? undefined : `security scheme ${name} changed: ${kind(old)} → ${kind(current)} (old clients send the old kind of credentials)`;
+  const before = schemeKind(old);
+  const after = schemeKind(current);
+  return before === after ? undefined : `security scheme ${name} changed: ${before} → ${after} (old clients send the old kind of credentials)`;
+}
+
+/** What kind of credential a scheme asks for: `http bearer`, `apiKey header X-Api-Key`, ... */
+function schemeKind(scheme: Json): string {
+  return [scheme.type, typeof scheme.scheme === 'string' ? scheme.scheme.toLowerCase() : scheme.scheme, scheme.in, scheme.name, scheme.openIdConnectUrl]
+    .filter((part) => part !== undefined)
+    .map(String)
+    .join(' ');
 }

@@ -11,8 +11,11 @@ import type { LocalIssuer } from './local-issuer.ts';
 
 /** `{"alg":"none"}` and the claims of a valid token, with an empty signature. */
 export function unsignedToken(claims: Record<string, unknown>): string {
-  const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`;
+  return `${base64urlJson({ alg: 'none', typ: 'JWT' })}.${base64urlJson(claims)}.`;
+}
+
+function base64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 /** The claims of a token as its issuer wrote them (no verification: for building forgeries). */
@@ -119,9 +122,13 @@ export function describeWriteProtection(target: WriteProtectionTarget): void {
       ];
       for (const [what, authorization, reason] of refused) {
         const response = await api.write(authorization);
-        expect(response.status, what).toBe(401);
-        expect(response.headers.get('www-authenticate'), what).toMatch(new RegExp(`^Bearer realm="${target.realm}", error="invalid_token", error_description="[^"]*${reason}[^"]*"$`));
-        expect((await problemOf(response)).detail, what).toContain(reason);
+        const answer = { what, status: response.status, challenge: response.headers.get('www-authenticate'), detail: (await problemOf(response)).detail };
+        expect(answer).toEqual({
+          what,
+          status: 401,
+          challenge: expect.stringMatching(new RegExp(`^Bearer realm="${target.realm}", error="invalid_token", error_description="[^"]*${reason}[^"]*"$`)),
+          detail: expect.stringContaining(reason),
+        });
       }
       expect(await api.footprint()).toBe(before);
     });

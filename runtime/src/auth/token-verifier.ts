@@ -62,17 +62,14 @@ export interface TokenVerifier {
 
 /** Creates a verifier; the key set is fetched lazily, so creating one never waits for the issuer. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const fail = (why: string): never => {
-    throw new AppError(errorCodes.invalidArgument, `cannot create token verifier: ${why}`);
-  };
   const jwksUrl = URL.canParse(options?.jwksUrl) ? new URL(options.jwksUrl) : fail(`jwksUrl must be an absolute URL (got ${JSON.stringify(options?.jwksUrl)})`);
   if (jwksUrl.protocol !== 'https:' && jwksUrl.protocol !== 'http:') fail(`jwksUrl must be an http or https URL (got ${jwksUrl.protocol})`);
   const issuer = typeof options.issuer === 'string' && options.issuer.trim() !== '' ? options.issuer : fail('issuer must be a non-empty string');
   const audience = typeof options.audience === 'string' && options.audience.trim() !== '' ? options.audience : fail('audience must be a non-empty string');
-  const clockTolerance = bounded(options.clockToleranceSeconds, 30, 0, 300, 'clockToleranceSeconds', fail);
-  const cooldownDuration = bounded(options.refetchCooldownMs, 30_000, 0, 3_600_000, 'refetchCooldownMs', fail);
-  const cacheMaxAge = bounded(options.cacheMaxAgeMs, 600_000, 0, 86_400_000, 'cacheMaxAgeMs', fail);
-  const timeoutDuration = bounded(options.fetchTimeoutMs, 5000, 1, 60_000, 'fetchTimeoutMs', fail);
+  const clockTolerance = bounded(options.clockToleranceSeconds, 30, 0, 300, 'clockToleranceSeconds');
+  const cooldownDuration = bounded(options.refetchCooldownMs, 30_000, 0, 3_600_000, 'refetchCooldownMs');
+  const cacheMaxAge = bounded(options.cacheMaxAgeMs, 600_000, 0, 86_400_000, 'cacheMaxAgeMs');
+  const timeoutDuration = bounded(options.fetchTimeoutMs, 5000, 1, 60_000, 'fetchTimeoutMs');
 
   let keys = 'not fetched yet';
   // Every failure to get a usable key set surfaces as KeySetUnavailable, whatever step failed.
@@ -136,7 +133,11 @@ function rejection(error: unknown): string {
   return 'the token cannot be verified';
 }
 
-function bounded(value: number | undefined, fallback: number, min: number, max: number, name: string, fail: (why: string) => never): number {
+function fail(why: string): never {
+  throw new AppError(errorCodes.invalidArgument, `cannot create token verifier: ${why}`);
+}
+
+function bounded(value: number | undefined, fallback: number, min: number, max: number, name: string): number {
   if (value === undefined) return fallback;
   return Number.isFinite(value) && value >= min && value <= max ? value : fail(`${name} must be a number from ${min} to ${max} (got ${value})`);
 }
