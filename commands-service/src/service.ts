@@ -10,6 +10,7 @@ import { type Readiness, createReadiness } from '@platform/runtime/lifecycle';
 import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import type { Publisher, Subscriber } from '@platform/runtime/messaging';
+import { createTokenVerifier, describeAuthentication } from '@platform/runtime/auth';
 import { type RestServer, createRestServer } from '@platform/runtime/rest';
 import type { CommandsServiceConfig } from './config.ts';
 import { openDatabase } from './database.ts';
@@ -94,10 +95,11 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       logger,
       validateResponses: config.nodeEnv !== 'production',
       readiness: () => readiness.report(),
+      authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
     });
     const address = await rest.listen(config.httpPort, config.host);
     const restUrl = localUrl(address);
-    logger.info({ restUrl, port: address.port }, 'REST listening');
+    logger.info({ restUrl, port: address.port, authentication: describeAuthentication(config.auth) }, 'REST listening');
 
     // The queue first, then the sync: a platform created in between arrives as an event.
     consumer = createPlatformEventsConsumer({

@@ -15,6 +15,8 @@ import {
   url,
 } from '@platform/runtime/config';
 import type { Env, Setting } from '@platform/runtime/config';
+import { authConfig, authSettings } from '@platform/runtime/auth';
+import type { AuthConfig } from '@platform/runtime/auth';
 import { databaseDrivers } from '@platform/runtime/db';
 import type { DatabaseDriver } from '@platform/runtime/db';
 import { AppError, errorCodes } from '@platform/runtime/errors';
@@ -46,6 +48,11 @@ export interface PlatformServiceConfig {
   readonly restBodyLimit: number;
   /** SHUTDOWN_TIMEOUT: time a graceful shutdown may take before the process exits 1; default 10s. */
   readonly shutdownTimeout: number;
+  /**
+   * AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none) and AUTH_JWKS_COOLDOWN: who may
+   * write. Undefined: authentication off, writes open (refused at start-up in production).
+   */
+  readonly auth: AuthConfig | undefined;
 }
 
 export interface DatabaseConfig {
@@ -101,6 +108,7 @@ const schema = {
   commandsSyncTimeout: duration('COMMANDS_SYNC_TIMEOUT', '2s'),
   restBodyLimit: size('REST_BODY_LIMIT', '64kb'),
   shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
+  ...authSettings,
 };
 
 /** Reads the configuration from `env` (process.env in main.ts, an object in tests). Throws AppError `invalid_config`. */
@@ -113,6 +121,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
   if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
   if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
   if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
+  const auth = authConfig(raw, raw.nodeEnv, problem);
   if (problems.length > 0) {
     throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
   }
@@ -135,6 +144,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
     commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
     restBodyLimit: raw.restBodyLimit,
     shutdownTimeout: raw.shutdownTimeout,
+    auth,
   });
 }
 
