@@ -10,6 +10,8 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import { AppError, errorCodes } from '../errors/index.ts';
 
+export type { JWK } from 'jose';
+
 export type SigningAlgorithm = 'RS256' | 'ES256';
 
 /** Path of the key set on the issuer's listener. */
@@ -20,6 +22,11 @@ export interface LocalIssuerOptions {
   readonly port?: number;
   /** Audience of the tokens it signs unless told otherwise. Default `contract-first-platform`. */
   readonly audience?: string;
+  /**
+   * The `iss` of its tokens. Default `http://127.0.0.1:<port>`, its own address; another one lets a
+   * second process sign for an issuer already serving on a known port.
+   */
+  readonly issuer?: string;
   /**
    * Private signing keys to start from (JWKs with `kid` and `alg`, as `exportKeys()` gives them),
    * so tokens survive a restart. Default: one new RS256 key.
@@ -51,7 +58,7 @@ export interface TokenOptions {
 export interface LocalIssuer {
   /** `http://127.0.0.1:<port>/.well-known/jwks.json`. */
   readonly jwksUrl: string;
-  /** `http://127.0.0.1:<port>`: the `iss` of its tokens. */
+  /** The `iss` of its tokens: `http://127.0.0.1:<port>` unless given. */
   readonly issuer: string;
   readonly audience: string;
   /** How many times the key set was fetched (tests see caching and refetching). */
@@ -112,10 +119,11 @@ export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promis
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = options.issuer ?? origin;
 
   return {
-    jwksUrl: `${issuer}${jwksPath}`,
+    jwksUrl: `${origin}${jwksPath}`,
     issuer,
     audience,
     get fetches() {
