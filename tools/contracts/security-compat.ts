@@ -33,22 +33,21 @@ export function compareSecurity(before: unknown, after: unknown, site: string, s
   const explained = new Set<Requirement>();
   for (const requirement of old) {
     if (current.some((candidate) => equal(candidate, requirement))) continue;
+    // The same schemes with other scopes: say which scopes came and went (a new one breaks).
+    const sameSchemes = current.find((candidate) => sameKeys(candidate, requirement) && covers(requirement, candidate)) ?? current.find((candidate) => sameKeys(candidate, requirement));
     const relaxed = current.find((candidate) => covers(requirement, candidate));
-    if (relaxed) {
+    if (sameSchemes && (covers(requirement, sameSchemes) || !relaxed)) {
+      explained.add(sameSchemes);
+      for (const [scheme, scopes] of sameSchemes) {
+        const had = requirement.get(scheme) ?? new Set<string>();
+        for (const scope of scopes) if (!had.has(scope)) sink.add('breaking', `scope ${scope} of ${scheme} now required (old clients' credentials may lack it)`, site);
+        for (const scope of had) if (!scopes.has(scope)) sink.add('non-breaking', `scope ${scope} of ${scheme} no longer required`, site);
+      }
+    } else if (relaxed) {
       explained.add(relaxed);
       sink.add('non-breaking', `security requirement ${describe(requirement)} relaxed to ${describe(relaxed)}`, site);
-      continue;
-    }
-    const sameSchemes = current.find((candidate) => sameKeys(candidate, requirement));
-    if (!sameSchemes) {
+    } else {
       sink.add('breaking', `security requirement ${describe(requirement)} removed (old clients may hold only those credentials)`, site);
-      continue;
-    }
-    explained.add(sameSchemes);
-    for (const [scheme, scopes] of sameSchemes) {
-      const had = requirement.get(scheme) ?? new Set<string>();
-      for (const scope of scopes) if (!had.has(scope)) sink.add('breaking', `scope ${scope} of ${scheme} now required (old clients' credentials may lack it)`, site);
-      for (const scope of had) if (!scopes.has(scope)) sink.add('non-breaking', `scope ${scope} of ${scheme} no longer required`, site);
     }
   }
   for (const requirement of current) {
