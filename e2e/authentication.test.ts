@@ -50,8 +50,9 @@ describeWriteProtection({
       footprint: async () => `${((await (await fetch(platforms)).json()) as unknown[]).length} platforms`,
       logs: () => platform.output,
       async stop() {
-        expect(await platform.stop()).toBe(0);
+        const code = await platform.stop();
         await platform.remove();
+        if (code !== 0) throw new Error(`npm start exited with ${code} on Ctrl-C`);
       },
     } satisfies ProtectedApi & { stop(): Promise<void> };
   },
@@ -73,8 +74,9 @@ describeWriteProtection({
       footprint: async () => `${((await (await fetch(commands)).json()) as unknown[]).length} commands`,
       logs: () => platform.output,
       async stop() {
-        expect(await platform.stop()).toBe(0);
+        const code = await platform.stop();
         await platform.remove();
+        if (code !== 0) throw new Error(`npm start exited with ${code} on Ctrl-C`);
       },
     };
   },
