@@ -35,7 +35,7 @@ async function signingKeys(file: string): Promise<JWK[] | undefined> {
     return JSON.parse(await readFile(file, 'utf8')) as JWK[];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`cannot read the dev issuer's keys from ${file}: ${(error as Error).message} (delete the file to start over)`);
+    throw new Error(`cannot read the dev issuer's keys from ${file}: ${(error as Error).message} (delete the file to start over)`, { cause: error });
   }
 }
 
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     issuer = await startLocalIssuer({ port: config.issuerPort, audience, ...(keys ? { keys } : {}) });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    if (!keys || !(await servesOurKeys(origin, keys))) throw new Error(`cannot run the dev issuer: port ${config.issuerPort} is taken by something else (set DEV_ISSUER_PORT)`);
+    if (!keys || !(await servesOurKeys(origin, keys))) throw new Error(`cannot run the dev issuer: port ${config.issuerPort} is taken by something else (set DEV_ISSUER_PORT)`, { cause: error });
     // Already running: sign with the same keys for its issuer, from a throw-away listener.
     const signer = await startLocalIssuer({ audience, keys, issuer: origin });
     process.stdout.write(`${await signer.sign(tokenOptions)}\n`);

@@ -123,6 +123,11 @@ describe('old commands-service clients', () => {
   });
 });
 
+/** What a refusal looks like to the client. */
+function answerOf(response: Response): { status: number; type: string | null; challenge: string | null } {
+  return { status: response.status, type: response.headers.get('content-type'), challenge: response.headers.get('www-authenticate') };
+}
+
 describe('old clients against services with authentication on (the break 2.0.0 releases on purpose)', () => {
   let issuer: LocalIssuer;
   let secured: CurrentServices | undefined;
@@ -143,8 +148,6 @@ describe('old clients against services with authentication on (the break 2.0.0 r
     await issuer?.close();
   });
 
-  /** What a refusal looks like to the client. */
-  const answerOf = (response: Response) => ({ status: response.status, type: response.headers.get('content-type'), challenge: response.headers.get('www-authenticate') });
   /** A refusal as the new contract declares it: 401 problem+json with a bearer challenge. */
   const refused = { status: 401, type: expect.stringMatching(/^application\/problem\+json/), challenge: expect.stringMatching(/^Bearer realm="(platform|commands)-service"$/) };
 
@@ -152,16 +155,16 @@ describe('old clients against services with authentication on (the break 2.0.0 r
     const list = await call(oldPlatforms, platformSchemas, 'GET', '/api/platforms');
     expect(list.status).toBe(200);
     const known = await eventually('the start-up sync of commands-service', async () => {
-      const platforms = (await call(oldCommands, commandsSchemas, 'GET', '/api/c/platforms')).body as { id: number; name: string }[];
-      return platforms.find((platform) => platform.name === 'Kubernetes');
+      const listed = (await call(oldCommands, commandsSchemas, 'GET', '/api/c/platforms')).body as { id: number; name: string }[];
+      return listed.find((platform) => platform.name === 'Kubernetes');
     });
     expect((await call(oldCommands, commandsSchemas, 'GET', '/api/c/platforms/{platformId}/commands', { params: { path: { platformId: known.id } } })).status).toBe(200);
     expect((await call(oldCommands, commandsSchemas, 'POST', '/api/c/platforms')).status).toBe(200);
   });
 
   it('get-401-for-every-write-they-send-without-a-token', async () => {
-    const platform = await oldPlatforms.POST('/api/platforms', { body: { name: 'Old Client', publisher: 'Baseline', cost: 'Free' } });
-    expect(answerOf(platform.response)).toEqual(refused);
+    const platformCreate = await oldPlatforms.POST('/api/platforms', { body: { name: 'Old Client', publisher: 'Baseline', cost: 'Free' } });
+    expect(answerOf(platformCreate.response)).toEqual(refused);
     const command = await oldCommands.POST('/api/c/platforms/{platformId}/commands', { params: { path: { platformId: 1 } }, body: { howTo: 'a', commandLine: 'b' } });
     expect(answerOf(command.response)).toEqual(refused);
   });
