@@ -97,6 +97,10 @@ describe('compose.yaml', () => {
     expect(compose.services.rabbitmq?.image).toBe('rabbitmq:3-management');
     expect(compose.services.mssql?.image).toBe('mcr.microsoft.com/mssql/server:2022-latest');
     expect(compose.services.mssql?.environment?.MSSQL_SA_PASSWORD).toMatch(/^\$\{MSSQL_SA_PASSWORD:\?/);
+    // The services run in production mode: the issuer settings come from .env, required.
+    for (const part of ['platform-service', 'commands-service']) {
+      for (const variable of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) expect(compose.services[part]?.environment?.[variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+    }
     for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe(`${part}/Dockerfile`);
     expect(Object.values(compose.services).filter((service) => service.image?.includes(':') && !service.build).every((service) => service.healthcheck !== undefined)).toBe(true);
   });
