@@ -18,6 +18,7 @@ import { loadConfig as loadGatewayConfig } from '@platform/gateway/src/config.ts
 import { createGateway } from '@platform/gateway/src/gateway.ts';
 import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
 import { createPlatformService } from '@platform/platform-service/src/service.ts';
+import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
 import { onShutdown } from '@platform/runtime/lifecycle';
@@ -29,7 +30,10 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 /** Time the whole ordered stop may take before the process exits with 1. */
 const shutdownBudgetMs = 30_000;
 
-/** What `npm start` reads; every other variable goes to the parts unchanged (NODE_ENV, HOST, SEED_DATA, ...). */
+/**
+ * What `npm start` reads; every other variable goes to the parts unchanged (NODE_ENV, HOST,
+ * SEED_DATA, ..., and AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE to both services).
+ */
 export const launcherSettings = {
   gatewayPort: port('GATEWAY_PORT', 8080),
   platformHttpPort: port('PLATFORM_SERVICE_HTTP_PORT', 5000),
@@ -92,7 +96,7 @@ function eventNames(settings: LauncherConfig): Partial<PlatformEventNames> {
   };
 }
 
-function banner(urls: { gateway: string; grpc: string; events: string; dataDir: string }): string {
+function banner(urls: { gateway: string; grpc: string; events: string; dataDir: string; authentication: string }): string {
   const grpcPort = new URL(urls.grpc).port;
   return `
   The platform is running.
@@ -106,6 +110,7 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
     RPC (browsers)  ${urls.gateway}/platforms.v1.PlatformService/... (Connect, gRPC-Web)
     Events          ${urls.events}
     Data            ${urls.dataDir}
+    Writes          ${urls.authentication}
 
   Press Ctrl-C to stop.
 `;
@@ -170,6 +175,7 @@ async function main(env: Env): Promise<void> {
       grpc: grpcUrl,
       events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
       dataDir,
+      authentication: describeAuthentication(configs.platform.auth),
     };
     if (pretty) process.stdout.write(banner(urls));
     else logger.info({ ...urls, docs: `${url}/docs/`, asyncapiDocs: `${url}/docs/events/` }, 'platform ready');

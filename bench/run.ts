@@ -21,6 +21,7 @@ import { grpcScenarios } from './scenarios/grpc.ts';
 import { idleRssLimits } from './scenarios/idle-rss.ts';
 import { gatewayScenarios, restScenarios } from './scenarios/rest.ts';
 import { syncRssGrowthBudgetMb, syncScenario } from './scenarios/sync.ts';
+import { stopBenchIssuer } from './harness/issuer.ts';
 
 const { values } = parseArgs({
   options: {
@@ -92,6 +93,8 @@ if (selected('idle-rss')) {
   log('idle-rss: RSS of each part after start-up, idle');
   limits.push(...(await idleRssLimits(settings, log)));
 }
+
+await stopBenchIssuer();
 
 const report: BenchReport = {
   startedAt: startedAt.toISOString(),

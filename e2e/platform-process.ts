@@ -14,6 +14,9 @@ export interface RunningPlatform {
   readonly gatewayUrl: string;
   /** platform-service's gRPC listener (h2c). */
   readonly grpcUrl: string;
+  /** platform-service's and commands-service's REST listeners, to call them directly. */
+  readonly platformRestUrl: string;
+  readonly commandsRestUrl: string;
   /** Every line the process printed so far (JSON log lines, as it is not on a terminal). */
   readonly output: readonly string[];
   /** Sends SIGINT, as Ctrl-C does; resolves with the exit code. */
@@ -88,5 +91,12 @@ export async function startPlatform(env: Readonly<Record<string, string>>, optio
     await stop();
     throw error;
   }
-  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}`, grpcUrl: `http://127.0.0.1:${grpcPort}`, output, stop };
+  return {
+    gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
+    grpcUrl: `http://127.0.0.1:${grpcPort}`,
+    platformRestUrl: `http://127.0.0.1:${httpPort}`,
+    commandsRestUrl: `http://127.0.0.1:${commandsPort}`,
+    output,
+    stop,
+  };
 }

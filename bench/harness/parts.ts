@@ -1,8 +1,10 @@
 /**
  * Our parts as the deployment runs them: each service's own `main.ts`, configured only by
  * environment variables, in production settings (NODE_ENV=production: requests validated,
- * responses not; JSON logs at info, one line per request, written to /dev/null).
+ * responses not; writes need a token from the run's local issuer (harness/issuer.ts); JSON logs
+ * at info, one line per request, written to /dev/null).
  */
+import { benchIssuer } from './issuer.ts';
 import { freePort, startNode, waitForHttp, waitForPort } from './processes.ts';
 import type { ServerProcess } from './processes.ts';
 
@@ -38,6 +40,7 @@ export async function startPlatformService(dbPath: string, options: PartOptions 
       COMMANDS_SYNC_ENABLED: 'false',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
+      ...(await benchIssuer()).env,
       ...options.env,
     },
   });
@@ -119,6 +122,7 @@ export async function startCommandsService(
       ...(options.amqpUrl ? { AMQP_URL: options.amqpUrl } : {}),
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
+      ...(await benchIssuer()).env,
       ...options.env,
     },
   });

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { freshDatabasePath, newPlatform, platformDatabase } from '../harness/fixtures.ts';
+import { benchIssuer } from '../harness/issuer.ts';
 import { httpLoad } from '../harness/load-http.ts';
 import { startCommandsService, startPlatformService } from '../harness/parts.ts';
 import { sleep, startNode } from '../harness/processes.ts';
@@ -79,7 +80,7 @@ function oursContender(platformDb: string, commandsDb: string, restUrl: string, 
       const load = await httpLoad({
         url: `${restUrl}/api/platforms`,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: (await benchIssuer()).authorization },
         body: JSON.stringify(newPlatform),
         connections,
         amount: events,

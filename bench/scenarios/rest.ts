@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { newPlatform, platformDatabase } from '../harness/fixtures.ts';
+import { benchIssuer } from '../harness/issuer.ts';
 import { httpLoad } from '../harness/load-http.ts';
 import type { HttpLoad } from '../harness/load-http.ts';
 import { startBareExpress, startGateway, startPlatformService } from '../harness/parts.ts';
@@ -30,10 +31,15 @@ export function profileFlags(settings: BenchSettings, name: string): { nodeFlags
   return settings.profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}/${name}`] } : {};
 }
 
-function load(settings: BenchSettings, baseUrl: string, operation: Operation): (durationSeconds: number) => ReturnType<typeof httpLoad> {
+/** A create carries the run's token (bare Express ignores it; ours verifies it, as production does). */
+async function postHeaders(): Promise<Record<string, string>> {
+  return { 'content-type': 'application/json', authorization: (await benchIssuer()).authorization };
+}
+
+async function load(settings: BenchSettings, baseUrl: string, operation: Operation): Promise<(durationSeconds: number) => ReturnType<typeof httpLoad>> {
   const request: Omit<HttpLoad, 'durationSeconds'> =
     operation.method === 'POST'
-      ? { url: baseUrl + operation.path, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(newPlatform), connections: settings.connections }
+      ? { url: baseUrl + operation.path, method: 'POST', headers: await postHeaders(), body: JSON.stringify(newPlatform), connections: settings.connections }
       : { url: baseUrl + operation.path, connections: settings.connections };
   return (durationSeconds) => httpLoad({ ...request, durationSeconds });
 }
@@ -43,7 +49,7 @@ async function checkSameAnswers(operation: Operation, oursUrl: string, baselineU
   const call = async (base: string): Promise<{ status: number; body: unknown }> => {
     const response = await fetch(base + operation.path, {
       method: operation.method,
-      ...(operation.method === 'POST' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(newPlatform) } : {}),
+      ...(operation.method === 'POST' ? { headers: await postHeaders(), body: JSON.stringify(newPlatform) } : {}),
     });
     return { status: response.status, body: await response.json() };
   };
@@ -81,8 +87,8 @@ function serviceScenario(operation: Operation): RatioScenario {
         await stop();
         throw error;
       }
-      const ours: Contender = { name: 'platform-service', pids: [service.process.pid], measure: load(settings, service.restUrl, operation) };
-      const baseline: Contender = { name: 'bare Express 5 + node:sqlite', pids: [bare.process.pid], measure: load(settings, bare.url, operation) };
+      const ours: Contender = { name: 'platform-service', pids: [service.process.pid], measure: await load(settings, service.restUrl, operation) };
+      const baseline: Contender = { name: 'bare Express 5 + node:sqlite', pids: [bare.process.pid], measure: await load(settings, bare.url, operation) };
       return { ours, baseline, stop };
     },
   };
@@ -112,8 +118,8 @@ function gatewayScenario(operation: Operation): RatioScenario {
         await stop();
         throw error;
       }
-      const ours: Contender = { name: 'gateway → platform-service', pids: [gateway.process.pid, service.process.pid], measure: load(settings, gateway.url, operation) };
-      const baseline: Contender = { name: 'platform-service direct', pids: [service.process.pid], measure: load(settings, service.restUrl, operation) };
+      const ours: Contender = { name: 'gateway → platform-service', pids: [gateway.process.pid, service.process.pid], measure: await load(settings, gateway.url, operation) };
+      const baseline: Contender = { name: 'platform-service direct', pids: [service.process.pid], measure: await load(settings, service.restUrl, operation) };
       return { ours, baseline, stop };
     },
   };

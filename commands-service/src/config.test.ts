@@ -24,6 +24,11 @@ describe('loadConfig', () => {
       eventRetryInitialDelay: 200,
       eventRetryMaxDelay: 5_000,
       shutdownTimeout: 10_000,
+      authJwksUrl: undefined,
+      authIssuer: undefined,
+      authAudience: undefined,
+      authJwksCooldown: 30_000,
+      auth: undefined,
     });
   });
 
@@ -49,6 +54,10 @@ describe('loadConfig', () => {
       EVENT_RETRY_INITIAL_DELAY: '100ms',
       EVENT_RETRY_MAX_DELAY: '2s',
       SHUTDOWN_TIMEOUT: '20s',
+      AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://login.example.com/',
+      AUTH_AUDIENCE: 'contract-first-platform',
+      AUTH_JWKS_COOLDOWN: '1m',
     });
     expect(config).toMatchObject({
       httpPort: 0,
@@ -60,8 +69,10 @@ describe('loadConfig', () => {
       amqpPrefetch: 20,
       eventMaxRetries: 5,
       shutdownTimeout: 20_000,
+      auth: { jwksUrl: 'https://login.example.com/.well-known/jwks.json', issuer: 'https://login.example.com/', audience: 'contract-first-platform', refetchCooldownMs: 60_000 },
     });
-    expect(configVariables).toHaveLength(Object.keys(config).length);
+    // `auth` is built from the four AUTH_* variables; every other key is one variable.
+    expect(configVariables).toHaveLength(Object.keys(config).filter((key) => key !== 'auth').length);
   });
 
   it('stops-the-start-naming-the-offending-variable', () => {

@@ -4,6 +4,8 @@
  */
 import { type Config, type Env, duration, integer, nonEmptyString, oneOf, optionalString, optionalUrl, readConfig, url } from '@platform/runtime/config';
 import { databaseDrivers } from '@platform/runtime/db';
+import { authConfig, authSettings } from '@platform/runtime/auth';
+import type { AuthConfig } from '@platform/runtime/auth';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import { logLevels } from '@platform/runtime/logging';
 
@@ -46,10 +48,15 @@ const schema = {
   eventRetryMaxDelay: duration('EVENT_RETRY_MAX_DELAY', '5s'),
   /** Time a graceful shutdown (SIGTERM, SIGINT) may take before the process exits with 1. */
   shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
+  /** AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none), AUTH_JWKS_COOLDOWN: read into `auth`. */
+  ...authSettings,
 };
 
 /** The typed, frozen configuration of commands-service. */
-export type CommandsServiceConfig = Config<typeof schema>;
+export type CommandsServiceConfig = Config<typeof schema> & {
+  /** Who may write: the issuer's settings, or undefined for authentication off (refused in production). */
+  readonly auth: AuthConfig | undefined;
+};
 
 /**
  * Reads the configuration from `env` (default: the process environment). Throws AppError
@@ -70,10 +77,11 @@ export function loadConfig(env?: Env): CommandsServiceConfig {
   }
   if (config.syncAttemptTimeout === 0) problems.push({ path: 'SYNC_ATTEMPT_TIMEOUT', message: 'SYNC_ATTEMPT_TIMEOUT must be longer than 0' });
   if (config.shutdownTimeout === 0) problems.push({ path: 'SHUTDOWN_TIMEOUT', message: 'SHUTDOWN_TIMEOUT must be longer than 0' });
+  const auth = authConfig(config, config.nodeEnv, (path, message) => problems.push({ path, message: `${path} ${message}` }));
   if (problems.length > 0) {
     throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
   }
-  return config;
+  return Object.freeze({ ...config, auth });
 }
 
 /** Every variable commands-service reads, for documentation and the launcher. */

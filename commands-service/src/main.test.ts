@@ -61,6 +61,17 @@ describe('node src/main.ts', () => {
     });
   });
 
+  it('refuses-to-start-in-production-without-an-issuer-with-one-clear-line', async () => {
+    const child = runMain({ NODE_ENV: 'production', HTTP_PORT: '0', DB_URL: ':memory:' });
+    expect(await child.exited).toBe(1);
+    expect(child.lines()).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        msg: 'cannot start: invalid configuration: AUTH_JWKS_URL is required when NODE_ENV is production (with AUTH_ISSUER and AUTH_AUDIENCE): without them anyone could write',
+      }),
+    ]);
+  });
+
   it('exits-1-when-the-database-cannot-be-opened', async () => {
     const child = runMain({ HTTP_PORT: '0', DB_DRIVER: 'postgresql', DB_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/none` });
     expect(await child.exited).toBe(1);

@@ -14,8 +14,9 @@ let config: CommandsServiceConfig;
 try {
   config = loadConfig();
 } catch (error) {
-  // The logging settings themselves may be what is wrong: log with the defaults.
-  createLogger({ name }).fatal({ err: error }, error instanceof Error ? error.message : 'cannot start: invalid configuration');
+  // The logging settings themselves may be what is wrong: log with the defaults. One line, the
+  // message naming every bad variable; a stack would only bury it.
+  createLogger({ name }).fatal(error instanceof Error ? error.message : 'cannot start: invalid configuration');
   process.exit(1);
 }
 

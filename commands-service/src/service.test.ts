@@ -79,7 +79,9 @@ describe('commands-service start-up', () => {
   it('applies-the-committed-migrations-in-production', async () => {
     const database = await createTemporaryPostgresDatabase({ prefix: 'commands_migrated' });
     cleanup.push(database.drop);
-    const app = await startTestService({ env: { NODE_ENV: 'production', DB_DRIVER: 'postgresql', DB_URL: database.url } });
+    // Production needs an issuer; none is contacted (only reads here).
+    const issuer = { AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'contract-first-platform' };
+    const app = await startTestService({ env: { NODE_ENV: 'production', DB_DRIVER: 'postgresql', DB_URL: database.url, ...issuer } });
     cleanup.push(app.stop);
     expect((await app.client.GET('/api/c/platforms')).data).toEqual([]);
     const orm = await createOrm({ driver: 'postgresql', url: database.url, entities: [...entities] });

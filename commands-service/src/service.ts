@@ -12,6 +12,7 @@ import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import { type EventConsumer, type EventTransport, type QueueOptions, createEventConsumer, createEventTransport } from '@platform/runtime/events';
 import type { InProcessBus } from '@platform/runtime/messaging';
+import { createTokenVerifier, describeAuthentication } from '@platform/runtime/auth';
 import { type RestServer, createRestServer } from '@platform/runtime/rest';
 import type { CommandsServiceConfig } from './config.ts';
 import { openDatabase } from './database.ts';
@@ -101,10 +102,11 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       logger,
       validateResponses: config.nodeEnv !== 'production',
       readiness: () => readiness.report(),
+      authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
     });
     const address = await rest.listen(config.httpPort, config.host);
     const restUrl = localUrl(address);
-    logger.info({ restUrl, port: address.port }, 'REST listening');
+    logger.info({ restUrl, port: address.port, authentication: describeAuthentication(config.auth) }, 'REST listening');
 
     const copy = createCatalogueCopy(opened);
     // The queue first, then the sync: a platform created in between arrives as an event.

@@ -171,6 +171,19 @@ describe('gateway docs', () => {
     }
   });
 
+  it('gives Swagger UI the bearer scheme, so it shows Authorize and a lock on each write', async () => {
+    const gateway = track(await startGateway({}));
+    const document = (await (await fetch(`${gateway.url}/docs/openapi/platform-service.json`)).json()) as {
+      security: unknown;
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
+    expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(document.security).toEqual([{ bearerAuth: ['platforms:write'] }]);
+    expect(document.paths['/api/platforms']?.post?.security).toBeUndefined();
+    expect(document.paths['/api/platforms']?.get?.security).toEqual([]);
+  });
+
   it('tells how to generate the AsyncAPI docs when they are missing', async () => {
     const gateway = track(await startGateway({ asyncapiHtmlDir: '/nonexistent/asyncapi-html' }));
 

@@ -1,5 +1,7 @@
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { Writable } from 'node:stream';
+import { createLogger } from '@platform/runtime/logging';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deadUrl, startGateway, startUpstream } from './test-upstream.ts';
 import type { TestServer } from './test-upstream.ts';
@@ -56,6 +58,27 @@ describe('gateway proxy', () => {
     expect(answer.headers.get('location')).toBe('/api/platforms/7');
     expect(answer.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await answer.json()).toEqual({ method: 'POST', url: '/api/platforms?x=1&y=%20z', body: '{"name":"Go"}', custom: 'kept', contentType: 'application/json' });
+  });
+
+  it('forwards Authorization untouched and the challenge back, and logs no token', async () => {
+    const upstream = track(
+      await startUpstream((req, res) => {
+        res.writeHead(401, { 'content-type': 'application/problem+json', 'www-authenticate': 'Bearer realm="platform-service", error="invalid_token"' });
+        res.end(JSON.stringify({ authorization: req.headers.authorization }));
+      }),
+    );
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
+    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }, createLogger({ name: 'gateway-test', level: 'trace', destination })));
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLW9mLWEtdG9rZW4';
+
+    const answer = await fetch(`${gateway.url}/api/platforms`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="platform-service", error="invalid_token"');
+    expect(await answer.json()).toEqual({ authorization: `Bearer ${token}` });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes(token) || line.includes('c2lnbmF0dXJl'))).toEqual([]);
   });
 
   it('drops hop-by-hop headers and the headers named by Connection, both ways', async () => {

@@ -32,10 +32,10 @@ export async function deadUrl(): Promise<string> {
   return server.url;
 }
 
-/** Starts a gateway on a free port in front of the given upstreams, with a silent logger. */
-export async function startGateway(overrides: Partial<GatewayOptions['config']>): Promise<TestServer> {
+/** Starts a gateway on a free port in front of the given upstreams, with a silent logger unless given one. */
+export async function startGateway(overrides: Partial<GatewayOptions['config']>, logger = createLogger({ name: 'gateway-test', level: 'silent' })): Promise<TestServer> {
   const gateway = createGateway({
-    logger: createLogger({ name: 'gateway-test', level: 'silent' }),
+    logger,
     config: {
       httpPort: 0,
       platformServiceUrl: 'http://127.0.0.1:9',

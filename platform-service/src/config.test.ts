@@ -52,6 +52,10 @@ describe('loadConfig', () => {
       REST_BODY_LIMIT: '1mb',
       GRPC_RECEIVE_LIMIT: '16mb',
       SHUTDOWN_TIMEOUT: '30s',
+      AUTH_JWKS_URL: 'http://keycloak:8080/realms/platform/protocol/openid-connect/certs',
+      AUTH_ISSUER: 'http://keycloak:8080/realms/platform',
+      AUTH_AUDIENCE: 'platform-api',
+      AUTH_JWKS_COOLDOWN: '5s',
     });
     expect(config).toMatchObject({
       httpPort: 0,
@@ -66,12 +70,31 @@ describe('loadConfig', () => {
       restBodyLimit: 1_048_576,
       grpcReceiveLimit: 16_777_216,
       shutdownTimeout: 30_000,
+      auth: {
+        jwksUrl: 'http://keycloak:8080/realms/platform/protocol/openid-connect/certs',
+        issuer: 'http://keycloak:8080/realms/platform',
+        audience: 'platform-api',
+        refetchCooldownMs: 5000,
+      },
     });
   });
 
   it('turns-off-seeding-and-response-validation-in-production', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ seedData: false, validateResponses: false });
-    expect(loadConfig({ NODE_ENV: 'production', SEED_DATA: 'true' }).seedData).toBe(true);
+    const production = { NODE_ENV: 'production', AUTH_JWKS_URL: 'https://login.example.com/jwks', AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'platform' };
+    expect(loadConfig(production)).toMatchObject({ seedData: false, validateResponses: false });
+    expect(loadConfig({ ...production, SEED_DATA: 'true' }).seedData).toBe(true);
+  });
+
+  it('reads-the-issuer-settings-all-three-or-none-and-requires-them-in-production', () => {
+    expect(loadConfig({}).auth).toBeUndefined();
+    expect(loadConfig({ AUTH_JWKS_URL: 'https://id.example/jwks', AUTH_ISSUER: 'https://id.example/', AUTH_AUDIENCE: 'platform' }).auth).toEqual({
+      jwksUrl: 'https://id.example/jwks',
+      issuer: 'https://id.example/',
+      audience: 'platform',
+      refetchCooldownMs: 30_000,
+    });
+    expect(() => loadConfig({ AUTH_ISSUER: 'https://id.example/' })).toThrow(/AUTH_JWKS_URL is required when any of AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE is set/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('AUTH_JWKS_URL is required when NODE_ENV is production');
   });
 
   it('accepts-an-in-memory-sqlite-database', () => {

@@ -16,6 +16,8 @@ import {
   url,
 } from '@platform/runtime/config';
 import type { Env, Setting } from '@platform/runtime/config';
+import { authConfig, authSettings } from '@platform/runtime/auth';
+import type { AuthConfig } from '@platform/runtime/auth';
 import { databaseDrivers } from '@platform/runtime/db';
 import type { DatabaseDriver } from '@platform/runtime/db';
 import { AppError, errorCodes } from '@platform/runtime/errors';
@@ -52,6 +54,11 @@ export interface PlatformServiceConfig {
   readonly grpcReceiveLimit: number;
   /** SHUTDOWN_TIMEOUT: time a graceful shutdown may take before the process exits 1; default 10s. */
   readonly shutdownTimeout: number;
+  /**
+   * AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none) and AUTH_JWKS_COOLDOWN: who may
+   * write. Undefined: authentication off, writes open (refused at start-up in production).
+   */
+  readonly auth: AuthConfig | undefined;
 }
 
 export interface DatabaseConfig {
@@ -113,6 +120,7 @@ const schema = {
   restBodyLimit: size('REST_BODY_LIMIT', '64kb'),
   grpcReceiveLimit: size('GRPC_RECEIVE_LIMIT', '4mb'),
   shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
+  ...authSettings,
 };
 
 /** Reads the configuration from `env` (process.env in main.ts, an object in tests). Throws AppError `invalid_config`. */
@@ -126,6 +134,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
   if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
   if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
   if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
+  const auth = authConfig(raw, raw.nodeEnv, problem);
   if (problems.length > 0) {
     throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
   }
@@ -150,6 +159,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
     restBodyLimit: raw.restBodyLimit,
     grpcReceiveLimit: raw.grpcReceiveLimit,
     shutdownTimeout: raw.shutdownTimeout,
+    auth,
   });
 }
 

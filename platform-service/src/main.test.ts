@@ -98,6 +98,18 @@ describe('node src/main.ts', () => {
     });
   });
 
+  it('refuses-to-start-in-production-without-an-issuer-with-one-clear-line', async () => {
+    const child = runMain({ ...baseEnv, NODE_ENV: 'production' });
+    expect(await child.exited).toBe(1);
+    expect(child.lines()).toEqual([
+      expect.objectContaining({
+        level: 'fatal',
+        service: 'platform-service',
+        msg: 'cannot start: invalid configuration: AUTH_JWKS_URL is required when NODE_ENV is production (with AUTH_ISSUER and AUTH_AUDIENCE): without them anyone could write',
+      }),
+    ]);
+  });
+
   it('exits-1-when-it-cannot-start', async () => {
     const child = runMain({ ...baseEnv, DB_DRIVER: 'postgresql', DB_URL: 'postgresql://postgres@127.0.0.1:1/none' });
     expect(await child.exited).toBe(1);

@@ -17,6 +17,7 @@ import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import type { InProcessBus } from '@platform/runtime/messaging';
 import { createDatabaseOutbox } from '@platform/runtime/outbox';
+import { createTokenVerifier, describeAuthentication } from '@platform/runtime/auth';
 import { createRestServer } from '@platform/runtime/rest';
 import type { RestServer } from '@platform/runtime/rest';
 import { createCommandsSync } from './commands-sync.ts';
@@ -114,6 +115,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
       bodyLimit: config.restBodyLimit,
       readiness: report,
       drainTimeoutMs,
+      authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
     });
     running = { ...running, rest };
     const restAddress = await rest.listen(config.httpPort, config.host);
@@ -128,7 +130,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
     running = { ...running, grpc };
     const grpcAddress = await grpc.listen();
     const addresses = { restUrl: localUrl(restAddress), grpcUrl: grpcAddress.url };
-    logger.info({ ...addresses, database: config.database.driver, events: transport.description, exchange }, 'platform-service started');
+    logger.info({ ...addresses, database: config.database.driver, events: transport.description, exchange, authentication: describeAuthentication(config.auth) }, 'platform-service started');
     return addresses;
   }
 

@@ -270,6 +270,20 @@ describe('breaking changes fail the check with a message naming them', () => {
       expect.arrayContaining(['payload field PlatformDeletedPayload.reason: new and required (old producers do not send it)']),
     );
   });
+
+  it('fails-when-an-open-operation-starts-to-require-a-token', async () => {
+    const result = await checkAfter((c) => c.editYaml(commandsOpenapi, (doc) => (at(doc, 'paths', '/api/c/platforms/{platformId}/commands', 'get').security = [{ bearerAuth: ['commands:read'] }])));
+    expect(result.reports.find((report) => report.kind === 'openapi' && report.name === 'commands-service')?.changes).toContainEqual({
+      severity: 'breaking',
+      message: 'authentication now required: bearerAuth with commands:read (old clients send no credentials)',
+      sites: ['GET /api/c/platforms/{platformId}/commands'],
+    });
+  });
+
+  it('fails-when-a-secured-operation-needs-a-new-scope', async () => {
+    const result = await checkAfter((c) => c.editYaml(platformOpenapi, (doc) => (doc.security = [{ bearerAuth: ['platforms:write', 'platforms:admin'] }])));
+    expect(changesOf(result, 'openapi', 'breaking')).toEqual(["scope platforms:admin of bearerAuth now required (old clients' credentials may lack it)"]);
+  });
 });
 
 describe('additive changes pass', () => {
@@ -284,6 +298,15 @@ describe('additive changes pass', () => {
     const result = await checkAfter((c) => c.editYaml(events, (doc) => delete at(doc, 'components', 'schemas', 'PlatformPublishedPayload').additionalProperties), closeBaseline);
     expect(result.breaking).toBe(0);
     expect(changesOf(result, 'asyncapi', 'non-breaking')).toEqual(expect.arrayContaining(['payload PlatformPublishedPayload: unknown fields now allowed']));
+  });
+
+  it('passes-a-write-that-no-longer-requires-a-token-or-a-scope', async () => {
+    const result = await checkAfter(async (c) => {
+      await c.editYaml(platformOpenapi, (doc) => delete doc.security);
+      await c.editYaml(commandsOpenapi, (doc) => (doc.security = [{ bearerAuth: [] }]));
+    });
+    expect(result.breaking).toBe(0);
+    expect(changesOf(result, 'openapi', 'non-breaking')).toEqual(expect.arrayContaining(['authentication no longer required', 'scope commands:write of bearerAuth no longer required']));
   });
 
   it('passes-a-new-optional-request-field-and-a-new-response-field', async () => {

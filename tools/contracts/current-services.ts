@@ -23,6 +23,8 @@ export interface CurrentServicesOptions {
   readonly commands?: boolean;
   /** The bus platform-service publishes its events to (its outbox relay). Default: none, events wait in the outbox. */
   readonly inProcessBus?: InProcessBus;
+  /** Variables added to both services' environment, e.g. AUTH_* to turn authentication on. Default: none (off). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startCurrentServices(options: CurrentServicesOptions = {}): Promise<CurrentServices> {
@@ -39,6 +41,7 @@ export async function startCurrentServices(options: CurrentServicesOptions = {})
       COMMANDS_SYNC_ENABLED: 'false',
       OUTBOX_POLL_INTERVAL: '50ms',
       SHUTDOWN_TIMEOUT: '5s',
+      ...options.env,
     }),
     logger,
     ...(options.inProcessBus ? { inProcessBus: options.inProcessBus } : {}),
@@ -58,6 +61,7 @@ export async function startCurrentServices(options: CurrentServicesOptions = {})
           PLATFORM_SERVICE_GRPC_URL: grpcUrl,
           SYNC_INITIAL_BACKOFF: '20ms',
           SYNC_MAX_BACKOFF: '200ms',
+          ...options.env,
         }),
         logger,
       });

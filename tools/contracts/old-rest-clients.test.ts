@@ -2,9 +2,15 @@
  * Old consumers against new providers, REST: openapi-fetch clients generated from the released
  * baseline call the current platform-service and commands-service, and every answer must be
  * what the baseline promised (its response schemas, read tolerantly: unknown fields are ignored).
+ * Then the same old clients against services with authentication on: what 2.0.0 breaks on purpose
+ * (writes without a token get 401) and what it keeps (reads, the inbound test call; a client that
+ * adds a token writes again).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalIssuer } from '@platform/runtime/auth/local-issuer';
+import type { LocalIssuer } from '@platform/runtime/auth/local-issuer';
+import { authEnvFor } from '@platform/runtime/auth/testing';
 import { generateBaselineCode, type BaselineCode } from './baseline-code.ts';
 import { loadResponseSchemas, type ResponseSchemas } from './baseline-schemas.ts';
 import { eventually, startCurrentServices, type CurrentServices } from './current-services.ts';
@@ -114,5 +120,58 @@ describe('old commands-service clients', () => {
   it('run-the-inbound-connection-test', async () => {
     const answer = await call(commands, commandsSchemas, 'POST', '/api/c/platforms');
     expect(answer.status).toBe(200);
+  });
+});
+
+/** What a refusal looks like to the client. */
+function answerOf(response: Response): { status: number; type: string | null; challenge: string | null } {
+  return { status: response.status, type: response.headers.get('content-type'), challenge: response.headers.get('www-authenticate') };
+}
+
+describe('old clients against services with authentication on (the break 2.0.0 releases on purpose)', () => {
+  let issuer: LocalIssuer;
+  let secured: CurrentServices | undefined;
+  let oldPlatforms: OldClient;
+  let oldCommands: OldClient;
+
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    secured = await startCurrentServices({ commands: true, env: authEnvFor(issuer) });
+    const platformModule = (await baseline!.load('openapi/platform-service/client.ts')) as { createPlatformServiceClient(baseUrl: string): OldClient };
+    const commandsModule = (await baseline!.load('openapi/commands-service/client.ts')) as { createCommandsServiceClient(baseUrl: string): OldClient };
+    oldPlatforms = platformModule.createPlatformServiceClient(secured.platformRestUrl);
+    oldCommands = commandsModule.createCommandsServiceClient(secured.commandsRestUrl ?? '');
+  }, 120_000);
+
+  afterAll(async () => {
+    await secured?.stop();
+    await issuer?.close();
+  });
+
+  /** A refusal as the new contract declares it: 401 problem+json with a bearer challenge. */
+  const refused = { status: 401, type: expect.stringMatching(/^application\/problem\+json/), challenge: expect.stringMatching(/^Bearer realm="(platform|commands)-service"$/) };
+
+  it('keep-reading-as-before', async () => {
+    const list = await call(oldPlatforms, platformSchemas, 'GET', '/api/platforms');
+    expect(list.status).toBe(200);
+    const known = await eventually('the start-up sync of commands-service', async () => {
+      const listed = (await call(oldCommands, commandsSchemas, 'GET', '/api/c/platforms')).body as { id: number; name: string }[];
+      return listed.find((platform) => platform.name === 'Kubernetes');
+    });
+    expect((await call(oldCommands, commandsSchemas, 'GET', '/api/c/platforms/{platformId}/commands', { params: { path: { platformId: known.id } } })).status).toBe(200);
+    expect((await call(oldCommands, commandsSchemas, 'POST', '/api/c/platforms')).status).toBe(200);
+  });
+
+  it('get-401-for-every-write-they-send-without-a-token', async () => {
+    const platformCreate = await oldPlatforms.POST('/api/platforms', { body: { name: 'Old Client', publisher: 'Baseline', cost: 'Free' } });
+    expect(answerOf(platformCreate.response)).toEqual(refused);
+    const command = await oldCommands.POST('/api/c/platforms/{platformId}/commands', { params: { path: { platformId: 1 } }, body: { howTo: 'a', commandLine: 'b' } });
+    expect(answerOf(command.response)).toEqual(refused);
+  });
+
+  it('write-again-once-they-send-a-token-with-the-scope', async () => {
+    const headers = { authorization: `Bearer ${await issuer.sign({ scope: 'platforms:write' })}` };
+    const created = await call(oldPlatforms, platformSchemas, 'POST', '/api/platforms', { body: { name: 'Old Client With Token', publisher: 'Baseline', cost: 'Free' }, headers });
+    expect(created.status).toBe(201);
   });
 });

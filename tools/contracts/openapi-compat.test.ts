@@ -85,10 +85,82 @@ describe('operations', () => {
     const changes = compareWith((doc) => (item(doc, '/items', 'get').operationId = 'findItems'));
     expect(messages(changes, 'breaking')).toEqual(['operationId listItems → findItems (code generated from the old contract names it)']);
   });
+});
 
-  it('breaks-when-authentication-becomes-required', () => {
-    const changes = compareWith((doc) => (item(doc, '/items', 'get').security = [{ bearer: [] }]));
-    expect(messages(changes, 'breaking')).toEqual(['authentication now required ({"bearer":[]})']);
+/** The create operation secured by a bearer scheme with one scope, in a document that also defines the scheme. */
+const secured = (scopes: string[] = ['items:write']) => (doc: { paths: Json; components: Json }) => {
+  doc.components.securitySchemes = { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } };
+  item(doc, '/items', 'post').security = [{ bearerAuth: scopes }];
+};
+const compareSecured = (before: ReturnType<typeof secured>, after: (doc: { paths: Json; components: Json }) => void): Change[] => compareOpenapi(document(before), document(after));
+
+describe('security', () => {
+  it('breaks-when-authentication-becomes-required-on-an-existing-operation', () => {
+    const changes = compareWith(secured());
+    expect(changes).toEqual([
+      { severity: 'breaking', message: 'authentication now required: bearerAuth with items:write (old clients send no credentials)', sites: ['POST /items'] },
+    ]);
+  });
+
+  it('breaks-when-the-document-default-secures-existing-operations-that-do-not-opt-out', () => {
+    const changes = compareWith((doc) => {
+      (doc as unknown as Json).security = [{ bearerAuth: [] }];
+      item(doc, '/items', 'get').security = [];
+    });
+    expect(changes.filter((change) => change.severity === 'breaking').map((change) => [change.message, change.sites])).toEqual([
+      ['authentication now required: bearerAuth (old clients send no credentials)', ['POST /items', 'GET /items/{id}']],
+    ]);
+  });
+
+  it('accepts-a-new-operation-that-requires-authentication', () => {
+    const changes = compareWith((doc) => (doc.paths['/tags'] = { post: { operationId: 'createTag', security: [{ bearerAuth: ['tags:write'] }], responses: { '201': { description: 'ok' } } } }));
+    expect(messages(changes, 'breaking')).toEqual([]);
+  });
+
+  it('breaks-on-a-new-required-scope-and-accepts-a-dropped-one', () => {
+    const changes = compareSecured(secured(['items:write']), secured(['items:admin']));
+    expect(messages(changes, 'breaking')).toEqual(["scope items:admin of bearerAuth now required (old clients' credentials may lack it)"]);
+    expect(messages(changes, 'non-breaking')).toEqual(['scope items:write of bearerAuth no longer required']);
+  });
+
+  it('accepts-a-requirement-that-is-removed-or-relaxed-or-a-new-alternative', () => {
+    const open = compareSecured(secured(), (doc) => {
+      secured()(doc);
+      delete item(doc, '/items', 'post').security;
+    });
+    expect(open).toEqual([
+      { severity: 'non-breaking', message: 'authentication no longer required', sites: ['POST /items'] },
+    ]);
+    expect(messages(compareSecured(secured(['items:write', 'items:read']), secured(['items:write'])), 'breaking')).toEqual([]);
+    const alternative = compareSecured(secured(), (doc) => {
+      secured()(doc);
+      (item(doc, '/items', 'post').security as Json[]).push({ apiKey: [] });
+    });
+    expect(alternative).toEqual([{ severity: 'non-breaking', message: 'security requirement apiKey added as an alternative', sites: ['POST /items'] }]);
+  });
+
+  it('breaks-when-an-alternative-is-removed-or-a-scheme-is-added-to-it', () => {
+    const removed = compareSecured(
+      (doc) => {
+        secured()(doc);
+        (item(doc, '/items', 'post').security as Json[]).push({ apiKey: [] });
+      },
+      secured(),
+    );
+    expect(messages(removed, 'breaking')).toEqual(['security requirement apiKey removed (old clients may hold only those credentials)']);
+    const anded = compareSecured(secured(), (doc) => {
+      secured()(doc);
+      item(doc, '/items', 'post').security = [{ bearerAuth: ['items:write'], apiKey: [] }];
+    });
+    expect(messages(anded, 'breaking')).toEqual(['security requirement bearerAuth with items:write removed (old clients may hold only those credentials)']);
+  });
+
+  it('breaks-when-a-scheme-in-use-changes-kind', () => {
+    const changes = compareSecured(secured(), (doc) => {
+      secured()(doc);
+      doc.components.securitySchemes = { bearerAuth: { type: 'apiKey', in: 'header', name: 'X-Api-Key' } };
+    });
+    expect(messages(changes, 'breaking')).toEqual(['security scheme bearerAuth changed: http bearer → apiKey header X-Api-Key (old clients send the old kind of credentials)']);
   });
 });
 

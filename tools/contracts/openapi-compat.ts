@@ -7,6 +7,7 @@
 import { createChangeSink, type Change, type ChangeSink } from './change.ts';
 import { deref, isObject, type Json } from './json-ref.ts';
 import { createSchemaComparer, type SchemaComparer, type SchemaRole } from './schema-compat.ts';
+import { compareSecurity, compareSecuritySchemes, schemesOf } from './security-compat.ts';
 
 const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -35,10 +36,14 @@ export function compareOpenapi(before: Json, after: Json): Change[] {
   for (const [key, added] of newOperations) {
     if (!oldOperations.has(key)) sink.add('non-breaking', `operation ${added.title}${named(added.operation)} added`);
   }
+  const schemeUsers = new Map<string, string[]>();
   for (const [key, old] of oldOperations) {
     const current = newOperations.get(key);
-    if (current) compareOperation(old, current, { before, after, schemas, sink });
+    if (!current) continue;
+    compareOperation(old, current, { before, after, schemas, sink });
+    for (const scheme of schemesOf(effectiveSecurity(before, old.operation))) schemeUsers.set(scheme, [...(schemeUsers.get(scheme) ?? []), current.title]);
   }
+  compareSecuritySchemes(before, after, schemeUsers, sink);
   return sink.list();
 }
 
@@ -57,7 +62,7 @@ function compareOperation(old: Operation, current: Operation, ctx: Context): voi
   const newId = current.operation.operationId;
   if (oldId !== newId) sink.add('breaking', `operationId ${String(oldId)} → ${String(newId)} (code generated from the old contract names it)`, site);
   if (old.operation.deprecated !== true && current.operation.deprecated === true) sink.add('non-breaking', `operation ${site} deprecated`);
-  compareSecurity(effectiveSecurity(ctx.before, old.operation), effectiveSecurity(ctx.after, current.operation), site, ctx);
+  compareSecurity(effectiveSecurity(ctx.before, old.operation), effectiveSecurity(ctx.after, current.operation), site, sink);
   compareParameters(old, current, ctx);
   compareRequestBody(old, current, ctx);
   compareResponses(old, current, ctx);
@@ -179,21 +184,6 @@ function compareResponseHeaders(before: Json, after: Json, site: string, ctx: Co
     const role: SchemaRole = { flow: 'output', strictReaders: false, subject: `response header ${name}`, peers: 'clients' };
     addFindings(ctx, ctx.schemas.compare(header.schema, next.schema, role), site);
   }
-}
-
-function compareSecurity(before: unknown, after: unknown, site: string, ctx: Context): void {
-  const a = alternatives(before);
-  const b = alternatives(after);
-  if (a.size === 0 && b.size > 0) ctx.sink.add('breaking', `authentication now required (${[...b].join(' or ')})`, site);
-  else if (a.size > 0 && b.size === 0) ctx.sink.add('non-breaking', 'authentication no longer required', site);
-  else {
-    for (const requirement of a) if (!b.has(requirement)) ctx.sink.add('breaking', `security requirement ${requirement} removed`, site);
-    for (const requirement of b) if (!a.has(requirement)) ctx.sink.add('non-breaking', `security requirement ${requirement} added as an alternative`, site);
-  }
-}
-
-function alternatives(security: unknown): Set<string> {
-  return new Set((Array.isArray(security) ? security : []).map((requirement) => JSON.stringify(requirement)));
 }
 
 /** Response headers by lower-case name (HTTP header names are case-insensitive). */

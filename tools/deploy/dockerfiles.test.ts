@@ -97,6 +97,10 @@ describe('compose.yaml', () => {
     expect(compose.services.rabbitmq?.image).toBe('rabbitmq:3-management');
     expect(compose.services.mssql?.image).toBe('mcr.microsoft.com/mssql/server:2022-latest');
     expect(compose.services.mssql?.environment?.MSSQL_SA_PASSWORD).toMatch(/^\$\{MSSQL_SA_PASSWORD:\?/);
+    // The services run in production mode: the issuer settings come from .env, required.
+    for (const part of ['platform-service', 'commands-service']) {
+      for (const variable of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) expect(compose.services[part]?.environment?.[variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+    }
     for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe(`${part}/Dockerfile`);
     expect(Object.values(compose.services).filter((service) => service.image?.includes(':') && !service.build).every((service) => service.healthcheck !== undefined)).toBe(true);
   });
@@ -194,6 +198,9 @@ describe('images performed without Docker', () => {
     expect(installed.filter((tool) => tool !== undefined)).toEqual([]);
   });
 
+  // Production refuses to start the services without an issuer; none is contacted here (no write is made).
+  const issuerSettings = { AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'contract-first-platform' };
+
   it('all three parts start in production mode, answer /healthz and stop on SIGTERM', async () => {
     const [restPort, grpcPort, commandsPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const dataDir = join(scratch, 'data');
@@ -204,12 +211,14 @@ describe('images performed without Docker', () => {
         DB_DRIVER: 'sqlite',
         DB_URL: join(dataDir, 'platform-service.sqlite'),
         COMMANDS_SERVICE_URL: `http://127.0.0.1:${commandsPort}`,
+        ...issuerSettings,
       }),
       'commands-service': start(image('commands-service'), {
         HTTP_PORT: String(commandsPort),
         DB_DRIVER: 'sqlite',
         DB_URL: join(dataDir, 'commands-service.sqlite'),
         PLATFORM_SERVICE_GRPC_URL: `http://127.0.0.1:${grpcPort}`,
+        ...issuerSettings,
       }),
       gateway: start(image('gateway'), {
         HTTP_PORT: String(gatewayPort),
@@ -242,7 +251,7 @@ describe('images performed without Docker', () => {
   it.each(['platform-service', 'commands-service'] as const)('%s image migrates an empty PostgreSQL database with node src/migrate.ts', async (part) => {
     await withTemporaryPostgresDatabase(
       async (database) => {
-        const run = start(image(part), { DB_DRIVER: 'postgresql', DB_URL: database.url }, ['node', 'src/migrate.ts']);
+        const run = start(image(part), { DB_DRIVER: 'postgresql', DB_URL: database.url, ...issuerSettings }, ['node', 'src/migrate.ts']);
         const code = await run.exited;
         expect({ code, logs: run.output() }).toMatchObject({ code: 0, logs: expect.stringMatching(/applied \d+ migration/) });
       },

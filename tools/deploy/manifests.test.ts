@@ -31,6 +31,8 @@ type Part = (typeof parts)[number];
 /** The one Secret people create by hand (README.md, "Deploy to Kubernetes"), and the keys the manifests read. */
 const externalSecret = 'platform-secrets';
 const externalSecretKeys = ['mssql-sa-password', 'rabbitmq-password'];
+/** Settings that name the identity provider, which lives outside the cluster (README.md, "Who may write"). */
+const identityProviderSettings = ['AUTH_JWKS_URL', 'AUTH_ISSUER'];
 /** URL-safe stand-ins for secret values, so connection URLs built from them parse. */
 const placeholder = (_secret: string, key: string) => `placeholder-${key}`;
 
@@ -192,8 +194,9 @@ describe.each(overlays)('overlay %s', (overlay) => {
       expect(httpProbes.some((probe) => probe.path === healthPaths.alive)).toBe(true);
     });
 
-    it('is reached only through in-cluster Services: every URL in its environment names a Service and one of its ports', () => {
+    it('is reached only through in-cluster Services: every URL in its environment names a Service and one of its ports (the identity provider aside)', () => {
       const wrong = Object.entries(resolved.env)
+        .filter(([name]) => !identityProviderSettings.includes(name))
         .filter(([, value]) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value) && URL.canParse(value))
         .filter(([, value]) => {
           const url = new URL(value);
@@ -233,6 +236,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(resolvePort(container, 'grpc')).toBe(config.grpcPort);
     expect(config.database.driver).toBe('mssql');
     expect(config.seedData).toBe(overlay === 'dev');
+  });
+
+  it.each(['platform-service', 'commands-service'] as const)('gives %s the issuer settings from the overlay, so it checks tokens', (part) => {
+    const config = loaders[part](resolveEnv(objects, mainContainer(objects, part), placeholder, [externalSecret]).env) as { auth?: { jwksUrl: string; issuer: string; audience: string } };
+    expect(config.auth).toMatchObject({ jwksUrl: expect.stringMatching(/^https:\/\//), issuer: expect.any(String), audience: 'contract-first-platform' });
+    expect(ofKind(objects, 'ConfigMap').some((map) => map.metadata.name.startsWith('auth-config-'))).toBe(true);
   });
 
   it.each(['platform-service', 'commands-service'] as const)('runs %s migrations in an init container with the same environment, before the service', async (part) => {

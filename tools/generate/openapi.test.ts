@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { GenerateContext } from './index.ts';
 import { generateOpenapi } from './openapi.ts';
+import { loadContract } from './openapi/contract.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const contractsDir = join(root, 'contracts');
@@ -18,16 +19,16 @@ const services = ['platform-service', 'commands-service'] as const;
 const expectedOperations = {
   'platform-service': [
     'GET /api/platforms listPlatforms 200,500',
-    'POST /api/platforms createPlatform 201,400,413,415,500',
+    'POST /api/platforms createPlatform 201,400,401,403,413,415,500,503',
     'GET /api/platforms/{id} getPlatformById 200,400,404,500',
-    'PUT /api/platforms/{id} updatePlatform 200,400,404,412,413,415,500',
-    'DELETE /api/platforms/{id} deletePlatform 204,400,404,412,500',
+    'PUT /api/platforms/{id} updatePlatform 200,400,401,403,404,412,413,415,500,503',
+    'DELETE /api/platforms/{id} deletePlatform 204,400,401,403,404,412,500,503',
   ],
   'commands-service': [
     'POST /api/c/platforms testInboundConnection 200,500',
     'GET /api/c/platforms listPlatforms 200,500',
     'GET /api/c/platforms/{platformId}/commands listCommandsForPlatform 200,400,404,500',
-    'POST /api/c/platforms/{platformId}/commands createCommandForPlatform 201,400,404,413,415,500',
+    'POST /api/c/platforms/{platformId}/commands createCommandForPlatform 201,400,401,403,404,413,415,500,503',
     'GET /api/c/platforms/{platformId}/commands/{commandId} getCommandForPlatform 200,400,404,500',
   ],
 };
@@ -116,5 +117,57 @@ describe('generateOpenapi', () => {
     expect(server).toContain("expressPath: '/api/c/platforms/:platformId/commands/:commandId',");
     expect(server).toContain('| { readonly status: 201; readonly body: Command; readonly headers: { readonly location: string } }');
     expect(server).toContain('export const commandsServiceSurface: RestSurface<CommandsServiceHandlers> = {');
+  });
+
+  it('puts-the-security-in-force-into-the-route-table-writes-secured-reads-and-the-inbound-test-call-open', async () => {
+    const { genDir } = await generateInto(join(await tempDir(), 'gen'));
+    const securityOf = async (service: string) => {
+      const server = await readFile(join(genDir, 'openapi', service, 'server.ts'), 'utf8');
+      return [...server.matchAll(/operationId: '(\w+)',[\s\S]*?security: (\[.*\]),\n/g)].map((match) => `${match[1]} ${match[2]}`);
+    };
+    expect(await securityOf('platform-service')).toEqual(['listPlatforms []', "createPlatform [{ bearerAuth: ['platforms:write'] }]", 'getPlatformById []']);
+    expect(await securityOf('commands-service')).toEqual([
+      'listPlatforms []',
+      'testInboundConnection []',
+      'listCommandsForPlatform []',
+      "createCommandForPlatform [{ bearerAuth: ['commands:write'] }]",
+      'getCommandForPlatform []',
+    ]);
+  });
+});
+
+const minimal = (operation: object, schemes: object = { bearerAuth: { type: 'http', scheme: 'bearer' } }) => ({
+  openapi: '3.1.0',
+  info: { title: 'T', version: '1.0.0' },
+  security: [{ bearerAuth: ['things:write'] }],
+  paths: { '/things': { post: { operationId: 'createThing', ...operation } } },
+  components: { securitySchemes: schemes },
+});
+const load = async (document: object) => {
+  const dir = await tempDir();
+  const file = join(dir, 'things.yaml');
+  await writeFile(file, JSON.stringify(document));
+  return loadContract(file, dir);
+};
+const answers = (...statuses: number[]) => Object.fromEntries(statuses.map((status) => [String(status), { description: 'x' }]));
+
+describe('loadContract security', () => {
+  it('takes-the-document-security-unless-the-operation-says-otherwise-and-reads-an-empty-alternative-as-open', async () => {
+    expect((await load(minimal({ responses: answers(201, 401, 403, 503) }))).operations[0]?.security).toEqual([{ bearerAuth: ['things:write'] }]);
+    expect((await load(minimal({ security: [], responses: answers(200) }))).operations[0]?.security).toEqual([]);
+    expect((await load(minimal({ security: [{}, { bearerAuth: [] }], responses: answers(200) }))).operations[0]?.security).toEqual([]);
+  });
+
+  it('refuses-a-secured-operation-that-does-not-declare-the-statuses-the-runtime-answers', async () => {
+    await expect(load(minimal({ responses: answers(201, 401) }))).rejects.toThrow(
+      'POST /things needs a bearer token but does not declare response 403, 503 (the REST runtime answers them when a token is missing or invalid, lacks a scope, or cannot be checked)',
+    );
+  });
+
+  it('refuses-schemes-the-runtime-cannot-enforce-or-that-are-not-defined', async () => {
+    await expect(load(minimal({ responses: answers(201, 401, 403, 503) }, { bearerAuth: { type: 'apiKey', in: 'header', name: 'X-Key' } }))).rejects.toThrow(
+      'security scheme "bearerAuth" is not supported (only type http, scheme bearer)',
+    );
+    await expect(load(minimal({ responses: answers(201, 401, 403, 503) }, {}))).rejects.toThrow('security names scheme "bearerAuth", which components.securitySchemes does not define');
   });
 });

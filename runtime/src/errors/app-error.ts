@@ -8,6 +8,10 @@ export const errorCodes = {
   alreadyExists: 'already_exists',
   unavailable: 'unavailable',
   deadlineExceeded: 'deadline_exceeded',
+  /** No credentials, or credentials that are not valid (a bearer token that fails verification). */
+  unauthenticated: 'unauthenticated',
+  /** Valid credentials that do not grant what the operation needs (a missing scope). */
+  permissionDenied: 'permission_denied',
   internal: 'internal',
   /** A message that can never be processed (bad payload): dead-letter it at once. */
   poisonMessage: 'poison_message',

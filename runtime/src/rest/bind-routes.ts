@@ -7,15 +7,18 @@ type AnyHandler = (request: RestRequest, context: HandlerContext) => Promise<Res
 
 /**
  * Mounts every route of the surface on the app, each calling its operation's handler with
- * the validated request and sending the result as the contract declares it. Routes go on
- * the app itself (not a sub-router) so path parameters arrive converted by request validation.
+ * the validated request and sending the result as the contract declares it. Path parameters
+ * are the ones request validation converted to their schema types (`req.openapi.pathParams`):
+ * `req.params` may hold the raw strings when an earlier route layer on the same path (the
+ * security guard) matched before validation ran, as Express caches param values per request.
  */
 export function bindRoutes<Handlers extends HandlerSet<Handlers>>(app: Express, surface: RestSurface<Handlers>, handlers: Handlers): void {
   for (const route of surface.routes) {
     const handler = handlers[route.operationId] as unknown as AnyHandler;
     app.route(route.expressPath)[route.method](async (req: Request, res: Response) => {
       const { requestId, log } = requestState(res);
-      const request: RestRequest = { params: req.params, query: req.query, headers: req.headers, body: req.body };
+      const params = (req as Request & { openapi?: { pathParams?: object } }).openapi?.pathParams ?? req.params;
+      const request: RestRequest = { params, query: req.query, headers: req.headers, body: req.body };
       const result = await handler(request, { requestId, log, signal: abortSignal(res) });
       sendResult(req, res, route, result);
     });

@@ -45,7 +45,7 @@ interface Started {
 async function start(options: Partial<RestServerOptions<PlatformServiceHandlers>> = {}, seenParams: unknown[] = []): Promise<Started> {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const server = createRestServer({ surface: platformServiceSurface, handlers: platformHandlers(seenParams), logger, validateResponses: true, ...options });
+  const server = createRestServer({ surface: platformServiceSurface, handlers: platformHandlers(seenParams), logger, validateResponses: true, authentication: 'off', ...options });
   const { port } = await server.listen(0, '127.0.0.1');
   return { server, base: `http://127.0.0.1:${port}`, logs };
 }

@@ -5,6 +5,8 @@ import express from 'express';
 import type { Express } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { describeAuthentication } from '../auth/settings.ts';
+import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { parseByteSize } from '../config/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
@@ -14,7 +16,8 @@ import { healthPaths, healthRoutes } from './health.ts';
 import type { Readiness } from './health.ts';
 import { openApiValidation } from './openapi-validation.ts';
 import { requestId } from './request-id.ts';
-import type { HandlerSet, RestSurface } from './surface.ts';
+import { securityGuard } from './security-guard.ts';
+import type { HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
 
 export interface RestServerOptions<Handlers> {
   /** The generated surface of the service's contract (`<service>Surface` from gen/openapi/<service>/server.ts). */
@@ -31,6 +34,12 @@ export interface RestServerOptions<Handlers> {
   readonly readiness?: Readiness;
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10000 ms. */
   readonly drainTimeoutMs?: number;
+  /**
+   * How the contract's `security` is enforced: a token verifier (`createTokenVerifier` of
+   * `@platform/runtime/auth`), or `'off'` to leave secured operations open (development only;
+   * logged as a warning and shown by /readyz). Required when the contract secures any operation.
+   */
+  readonly authentication?: TokenVerifier | 'off';
 }
 
 export interface RestServer {
@@ -56,7 +65,12 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
   if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0) fail(`drainTimeoutMs ${drainTimeoutMs} must be a non-negative number`);
   const logger = options.logger ?? pino();
-  const readiness = options.readiness ?? (() => ({ ok: true, checks: {} }));
+  const secured = surface.routes.filter((route) => route.security.length > 0);
+  checkSecuritySchemes(surface.spec, secured, fail);
+  const authentication = options.authentication ?? (secured.length === 0 ? 'off' : fail(`authentication is required: the contract secures ${secured.map((route) => String(route.operationId)).join(', ')} (pass a token verifier, or 'off' in development)`));
+  if (authentication !== 'off' && typeof authentication?.verify !== 'function') fail("authentication must be a TokenVerifier or 'off'");
+  if (secured.length > 0 && authentication === 'off') logger.warn({ service: surface.service }, describeAuthentication(undefined));
+  const readiness = withAuthentication(options.readiness ?? (() => ({ ok: true, checks: {} })), secured.length > 0 ? authentication : undefined);
 
   let server: Server | undefined;
   let draining = false;
@@ -71,6 +85,10 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   app.use(requestId(logger));
   app.use(accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
   app.use(healthRoutes(readiness, () => draining));
+  // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
+  if (authentication !== 'off') {
+    for (const route of secured) app.route(route.expressPath)[route.method](securityGuard({ realm: surface.service, security: route.security, verifier: authentication }));
+  }
   app.use(express.json({ limit: bodyLimit }));
   app.use(requireJsonBody());
   app.use(openApiValidation(surface.spec, { validateResponses: options.validateResponses ?? false }));
@@ -105,6 +123,27 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
         clearTimeout(cut);
       }
     },
+  };
+}
+
+/** Every scheme a route names must be an HTTP bearer scheme of the contract: the only kind the guard enforces. */
+function checkSecuritySchemes(spec: OpenApiDocument, secured: readonly RestRoute<PropertyKey>[], fail: (why: string) => never): void {
+  const components = (spec.components ?? {}) as { securitySchemes?: Record<string, { type?: string; scheme?: string }> };
+  for (const route of secured) {
+    for (const name of route.security.flatMap((requirement) => Object.keys(requirement))) {
+      const scheme = components.securitySchemes?.[name];
+      if (scheme?.type !== 'http' || scheme.scheme?.toLowerCase() !== 'bearer') fail(`route ${String(route.operationId)} needs scheme "${name}", which is not an HTTP bearer scheme of the contract`);
+    }
+  }
+}
+
+/** The readiness report with an `authentication` check: always ok (reads never depend on it), saying on or off. */
+function withAuthentication(readiness: Readiness, authentication: TokenVerifier | 'off' | undefined): Readiness {
+  if (authentication === undefined) return readiness;
+  const detail = (): string => (authentication === 'off' ? describeAuthentication(undefined) : `${describeAuthentication(authentication)}; keys ${authentication.state().keys}`);
+  return async () => {
+    const report = await readiness();
+    return { ...report, checks: { ...report.checks, authentication: { ok: true, detail: detail() } } };
   };
 }
 

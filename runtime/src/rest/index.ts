@@ -21,4 +21,5 @@ export type {
   RestResult,
   RestRoute,
   RestSurface,
+  SecurityRequirement,
 } from './surface.ts';

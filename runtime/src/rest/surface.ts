@@ -54,7 +54,16 @@ export interface RestRoute<OperationId extends PropertyKey = string> {
   readonly expressPath: string;
   /** Media type of each declared response status; null for a response without a body. */
   readonly responses: Readonly<Record<number, string | null>>;
+  /**
+   * The contract's security in force for the operation: a list of alternatives, any one of which
+   * lets a call through; each names HTTP bearer schemes with the scopes the token must carry.
+   * Empty: the operation is open.
+   */
+  readonly security: readonly SecurityRequirement[];
 }
+
+/** One alternative of an operation's security: scheme name to the scopes required (`{ bearerAuth: ['platforms:write'] }`). */
+export type SecurityRequirement = Readonly<Record<string, readonly string[]>>;
 
 /** A parsed OpenAPI 3.1 document. */
 export type OpenApiDocument = { readonly openapi: string } & Readonly<Record<string, unknown>>;

@@ -17,6 +17,8 @@ export interface MappedError {
 
 const statusOfCode: Partial<Record<ErrorCode, number>> = {
   invalid_argument: 400,
+  unauthenticated: 401,
+  permission_denied: 403,
   not_found: 404,
   already_exists: 409,
   unavailable: 503,

@@ -27,6 +27,15 @@ export interface ContractResponse {
   readonly headers: readonly { readonly name: string; readonly required: boolean; readonly schema: ContractSchema }[];
 }
 
+/**
+ * One alternative of an operation's security: each scheme it needs, with the scopes needed of it.
+ * The operation lets a call through when any one alternative is satisfied.
+ */
+export type ContractSecurityRequirement = Readonly<Record<string, readonly string[]>>;
+
+/** Statuses the REST runtime answers on its own for an operation that needs a token (runtime/src/rest/security-guard.ts). */
+export const securityStatuses = [401, 403, 503] as const;
+
 export interface ContractOperation {
   readonly operationId: string;
   readonly method: HttpMethod;
@@ -39,6 +48,11 @@ export interface ContractOperation {
   readonly parameters: { readonly path: boolean; readonly query: boolean; readonly header: boolean };
   readonly requestBody: { readonly required: boolean; readonly mediaType: string; readonly schema: ContractSchema } | undefined;
   readonly responses: readonly ContractResponse[];
+  /**
+   * The security in force (the operation's `security`, else the document's): empty when the
+   * operation is open. Every scheme named is an HTTP bearer scheme (checked when loading).
+   */
+  readonly security: readonly ContractSecurityRequirement[];
 }
 
 export interface Contract {
@@ -71,6 +85,7 @@ export async function loadContract(file: string, root: string): Promise<Contract
     return current;
   };
 
+  const schemes = Object.fromEntries(Object.entries((((document.components ?? {}) as Json).securitySchemes ?? {}) as Json).map(([name, scheme]) => [name, resolve(scheme)]));
   const operations: ContractOperation[] = [];
   for (const [path, rawItem] of Object.entries((document.paths ?? {}) as Json)) {
     const item = resolve(rawItem);
@@ -82,6 +97,7 @@ export async function loadContract(file: string, root: string): Promise<Contract
       if (typeof operation.operationId !== 'string') fail(`${where} has no operationId`);
       const parameters = [...shared, ...((operation.parameters ?? []) as unknown[])].map(resolve);
       const body = operation.requestBody === undefined ? undefined : resolve(operation.requestBody);
+      const responses = Object.entries((operation.responses ?? {}) as Json).map(([status, response]) => readResponse(status, resolve(response), resolve, where, fail));
       operations.push({
         operationId: operation.operationId as string,
         method,
@@ -95,7 +111,8 @@ export async function loadContract(file: string, root: string): Promise<Contract
           header: parameters.some((p) => p.in === 'header'),
         },
         requestBody: body && readBody(body, where, fail),
-        responses: Object.entries((operation.responses ?? {}) as Json).map(([status, response]) => readResponse(status, resolve(response), resolve, where, fail)),
+        responses,
+        security: readSecurity(operation.security ?? document.security, responses, schemes, where, fail),
       });
     }
   }
@@ -137,6 +154,29 @@ function readResponse(status: string, response: Json, resolve: (node: unknown) =
     schema: mediaType === undefined ? undefined : ((content[mediaType]!.schema ?? {}) as ContractSchema),
     headers,
   };
+}
+
+/**
+ * The effective security of an operation. The REST runtime enforces HTTP bearer schemes (JWTs) and
+ * answers 401, 403 and 503 for them by itself, so a secured operation must declare those statuses
+ * (the contract names every status a part answers). An empty alternative (`{}`) means open.
+ */
+function readSecurity(raw: unknown, responses: readonly ContractResponse[], schemes: Readonly<Record<string, Json>>, where: string, fail: (why: string) => never): ContractSecurityRequirement[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) fail(`${where}: security must be a list of requirements`);
+  const requirements = (raw as unknown[]).map((alternative) => {
+    const entries = Object.entries((alternative ?? {}) as Json);
+    for (const [name, scopes] of entries) {
+      const scheme = schemes[name] ?? fail(`${where}: security names scheme "${name}", which components.securitySchemes does not define`);
+      if (scheme.type !== 'http' || String(scheme.scheme).toLowerCase() !== 'bearer') fail(`${where}: security scheme "${name}" is not supported (only type http, scheme bearer)`);
+      if (!Array.isArray(scopes) || scopes.some((scope) => typeof scope !== 'string')) fail(`${where}: the scopes of "${name}" must be a list of strings`);
+    }
+    return Object.fromEntries(entries) as ContractSecurityRequirement;
+  });
+  if (requirements.length === 0 || requirements.some((requirement) => Object.keys(requirement).length === 0)) return [];
+  const missing = securityStatuses.filter((status) => !responses.some((response) => response.status === status));
+  if (missing.length > 0) fail(`${where} needs a bearer token but does not declare response ${missing.join(', ')} (the REST runtime answers them when a token is missing or invalid, lacks a scope, or cannot be checked)`);
+  return requirements;
 }
 
 function isJson(mediaType: string): boolean {

@@ -53,6 +53,7 @@ import type { components, operations } from './types.ts';
     path: ${quote(op.path)},
     expressPath: ${quote(op.expressPath)},
     responses: { ${responses} },
+    security: [${op.security.map((r) => `{ ${Object.entries(r).map(([scheme, scopes]) => `${propertyKey(scheme)}: [${scopes.map(quote).join(', ')}]`).join(', ')} }`).join(', ')}],
   },`);
   }
   out.push(`] as const satisfies readonly RestRoute<keyof ${service}Handlers>[];\n`);
@@ -128,5 +129,12 @@ function operationDoc(op: ContractOperation): string {
   const lines = [op.summary ?? op.operationId, '', op.description ? `${route}: ${op.description.trim()}` : route];
   const statuses = op.responses.map((r) => r.status).join(', ');
   lines.push('', `Declared statuses: ${statuses}.`);
+  if (op.security.length > 0) lines.push(`Needs a bearer token: ${op.security.map(describeRequirement).join(', or ')}.`);
   return lines.join('\n');
+}
+
+function describeRequirement(requirement: Readonly<Record<string, readonly string[]>>): string {
+  return Object.entries(requirement)
+    .map(([scheme, scopes]) => (scopes.length === 0 ? scheme : `${scheme} with scope ${scopes.join(' and ')}`))
+    .join(' + ');
 }

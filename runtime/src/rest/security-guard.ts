@@ -1,0 +1,87 @@
+/**
+ * Enforces one operation's `security`, as the generated route table carries it from the
+ * contract, before anything else touches the request (its body is not even read when the call
+ * is refused). Answers RFC 6750 challenges as problem+json:
+ * - 401 `WWW-Authenticate: Bearer realm="<service>"` when no bearer token was sent;
+ * - 401 with `error="invalid_token"` when the token is malformed or fails verification;
+ * - 403 with `error="insufficient_scope"` and the `scope` needed when the token lacks it;
+ * - 503 when the issuer's keys cannot be fetched, so the token cannot be checked.
+ * The token itself is never logged, echoed or kept; the request logger gains the token's `sub`.
+ */
+import type { RequestHandler, Response } from 'express';
+import { readBearerToken } from '../auth/bearer-token.ts';
+import type { TokenVerifier, VerifiedToken } from '../auth/token-verifier.ts';
+import { isAppError } from '../errors/index.ts';
+import { problem, sendProblem } from './problem.ts';
+import { requestPath, requestState } from './request-state.ts';
+import type { SecurityRequirement } from './surface.ts';
+
+export interface SecurityGuardOptions {
+  /** `realm` of the challenges: the service name. Letters, digits and `.-_` only. */
+  readonly realm: string;
+  /** The operation's security from the route table; must not be empty (open operations get no guard). */
+  readonly security: readonly SecurityRequirement[];
+  readonly verifier: TokenVerifier;
+}
+
+const safeParameter = /^[A-Za-z0-9 .:_\-/'(),]*$/;
+
+/** Creates the middleware for one secured operation. */
+export function securityGuard(options: SecurityGuardOptions): RequestHandler {
+  const { realm, security, verifier } = options;
+  if (!/^[\w.-]+$/.test(realm ?? '')) throw new Error(`cannot create security guard: realm must be letters, digits, ".", "-" or "_" (got ${JSON.stringify(realm)})`);
+  if (!Array.isArray(security) || security.length === 0) throw new Error('cannot create security guard: the operation has no security requirement');
+  if (typeof verifier?.verify !== 'function') throw new Error('cannot create security guard: verifier must be a TokenVerifier');
+  const alternatives = security.map((requirement) => [...new Set(Object.keys(requirement).flatMap((scheme) => requirement[scheme] ?? []))]);
+
+  const challenge = (parameters: Record<string, string>): string =>
+    ['Bearer', Object.entries({ realm, ...parameters }).map(([name, value]) => {
+      if (!safeParameter.test(value)) throw new Error(`cannot write the ${name} of a challenge: it has characters a quoted string here must not have`);
+      return `${name}="${value}"`;
+    }).join(', ')].join(' ');
+
+  const refuse = (res: Response, path: string, status: 401 | 403, detail: string, parameters: Record<string, string> = {}): void => {
+    res.setHeader('www-authenticate', challenge(parameters));
+    sendProblem(res, problem(status, detail), { instance: path, requestId: requestState(res).requestId });
+  };
+
+  return async (req, res, next) => {
+    const state = requestState(res);
+    const path = requestPath(req);
+    const credentials = readBearerToken(req.headers.authorization);
+    if (credentials.kind === 'none') {
+      refuse(res, path, 401, 'cannot authenticate the request: it has no bearer token (send Authorization: Bearer <token>)');
+      return;
+    }
+    if (credentials.kind === 'malformed') {
+      state.log.debug({ reason: credentials.why }, 'request refused: malformed bearer token');
+      refuse(res, path, 401, `cannot authenticate the request: ${credentials.why}`, { error: 'invalid_token', error_description: credentials.why });
+      return;
+    }
+    let token: VerifiedToken;
+    try {
+      token = await verifier.verify(credentials.token);
+    } catch (error) {
+      if (isAppError(error, 'unauthenticated')) {
+        state.log.debug({ reason: error.message }, 'request refused: invalid bearer token');
+        refuse(res, path, 401, `cannot authenticate the request: ${error.message}`, { error: 'invalid_token', error_description: error.message });
+      } else if (isAppError(error, 'unavailable')) {
+        state.log.warn({ reason: error.message }, 'cannot check a bearer token: the issuer keys cannot be fetched');
+        sendProblem(res, problem(503, "cannot check the token: the issuer's keys cannot be fetched; try again later"), { instance: path, requestId: state.requestId });
+      } else {
+        next(error);
+      }
+      return;
+    }
+    if (token.subject !== undefined) state.log = state.log.child({ subject: token.subject });
+    if (alternatives.some((scopes) => scopes.every((scope) => token.scopes.has(scope)))) {
+      next();
+      return;
+    }
+    const needed = alternatives[0] ?? [];
+    const missing = needed.filter((scope) => !token.scopes.has(scope));
+    const description = `the token lacks the scope ${missing.join(' and ')}`;
+    state.log.debug({ missing }, 'request refused: missing scope');
+    refuse(res, path, 403, `cannot authorize the request: ${description}`, { error: 'insufficient_scope', error_description: description, scope: needed.join(' ') });
+  };
+}
