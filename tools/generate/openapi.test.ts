@@ -125,7 +125,13 @@ describe('generateOpenapi', () => {
       const server = await readFile(join(genDir, 'openapi', service, 'server.ts'), 'utf8');
       return [...server.matchAll(/operationId: '(\w+)',[\s\S]*?security: (\[.*\]),\n/g)].map((match) => `${match[1]} ${match[2]}`);
     };
-    expect(await securityOf('platform-service')).toEqual(['listPlatforms []', "createPlatform [{ bearerAuth: ['platforms:write'] }]", 'getPlatformById []']);
+    expect(await securityOf('platform-service')).toEqual([
+      'listPlatforms []',
+      "createPlatform [{ bearerAuth: ['platforms:write'] }]",
+      'getPlatformById []',
+      "updatePlatform [{ bearerAuth: ['platforms:write'] }]",
+      "deletePlatform [{ bearerAuth: ['platforms:write'] }]",
+    ]);
     expect(await securityOf('commands-service')).toEqual([
       'listPlatforms []',
       'testInboundConnection []',

@@ -102,6 +102,8 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
     await copy.apply({ id: 2, name: 'newer here', version: 4 });
     await copy.apply({ id: 3, name: 'not in the batch', version: 1 });
     await copy.remove(4, 2);
+    // The clock has millisecond precision: the stamps above must be strictly before `since`.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const since = await copy.now();
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await copy.syncBatch([

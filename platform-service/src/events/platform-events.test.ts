@@ -133,6 +133,8 @@ describe('platform.published on RabbitMQ', () => {
     const api = await service({ env: { AMQP_URL: broker.url }, exchange });
     const first = await create(api, 'before the drop');
     await events.until(1);
+    // Confirmed and marked sent before the drop: a confirm lost in the drop would (rightly) publish it again.
+    await eventually(async () => (await api.readyz()).body.checks.outbox?.detail?.startsWith('0 pending') ?? false);
 
     broker.refuse(); // drops the service's connection and refuses reconnects
     const during = [];

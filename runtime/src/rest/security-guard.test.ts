@@ -124,7 +124,7 @@ describe('createRestServer with authentication off', () => {
 
   it('refuses-to-be-created-without-a-decision-when-the-contract-secures-an-operation', () => {
     expect(() => createRestServer({ surface: platformServiceSurface, handlers: inMemoryHandlers().handlers })).toThrow(
-      "cannot create REST server for platform-service: authentication is required: the contract secures createPlatform (pass a token verifier, or 'off' in development)",
+      "cannot create REST server for platform-service: authentication is required: the contract secures createPlatform, updatePlatform, deletePlatform (pass a token verifier, or 'off' in development)",
     );
   });
 });
