@@ -9,6 +9,10 @@ export const headerNames = {
   traceparent: 'traceparent',
   /** W3C trace context vendor data, forwarded with traceparent. */
   tracestate: 'tracestate',
+  /** Methods a resource offers: on 405 and on OPTIONS answers. */
+  allow: 'allow',
+  /** Content codings the server decodes in request bodies: on 415 answers for an unknown coding. */
+  acceptEncoding: 'accept-encoding',
 } as const;
 
 export type HeaderName = (typeof headerNames)[keyof typeof headerNames];

@@ -178,7 +178,7 @@ describe('createRestServer over the platform-service surface (responses validate
   it('answers a known path with an unsupported method with 405 and Allow', async () => {
     const response = await fetch(`${s.base}/api/platforms/1`, { method: 'DELETE' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect((await problemOf(response)).status).toBe(405);
   });
 

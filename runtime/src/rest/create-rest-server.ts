@@ -12,8 +12,14 @@ import { requireJsonBody } from './content-type.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthPaths, healthRoutes } from './health.ts';
 import type { Readiness } from './health.ts';
+import { jsonBody } from './json-body.ts';
+import { wellFormedText } from './json-text.ts';
 import { openApiValidation } from './openapi-validation.ts';
+import { compileOperations } from './operations.ts';
+import { integerPathParameters } from './path-parameters.ts';
+import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.ts';
 import { requestId } from './request-id.ts';
+import { routeMatch } from './route-match.ts';
 import type { HandlerSet, RestSurface } from './surface.ts';
 
 export interface RestServerOptions<Handlers> {
@@ -61,8 +67,11 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   let server: Server | undefined;
   let draining = false;
 
+  const operations = compileOperations(surface);
   const app = express();
   app.disable('x-powered-by');
+  // No automatic ETag: a response carries the headers its contract declares, set by its handler.
+  app.set('etag', false);
   app.use((_req, res, next) => {
     // While draining, a keep-alive connection whose response just ended is idle: close it now.
     res.once('close', () => draining && setImmediate(() => server?.closeIdleConnections()));
@@ -71,8 +80,14 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   app.use(requestId(logger));
   app.use(accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
   app.use(healthRoutes(readiness, () => draining));
-  app.use(express.json({ limit: bodyLimit }));
+  // The request against the contract, cheapest checks first; each answers its own problem.
+  app.use(routeMatch(operations));
+  app.use(integerPathParameters());
+  app.use(bodyOnlyWhereDeclared());
+  app.use(acceptedContentEncoding());
+  app.use(jsonBody({ limit: bodyLimit }));
   app.use(requireJsonBody());
+  app.use(wellFormedText());
   app.use(openApiValidation(surface.spec, { validateResponses: options.validateResponses ?? false }));
   bindRoutes(app, surface, handlers);
   app.use(notFound());
