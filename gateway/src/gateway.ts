@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
+import { drainable } from '@platform/runtime/http';
+import type { Drainable } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import { accessLog, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
@@ -49,6 +51,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   ];
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
   let server: Server | undefined;
+  let drain: Drainable | undefined;
 
   async function buildApp(): Promise<express.Express> {
     const contracts = await listContractFiles(config.contractsDir);
@@ -58,7 +61,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
-    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => false));
+    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => drain?.draining ?? false));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
@@ -75,6 +78,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const app = await buildApp();
       const listening = createServer(app);
       server = listening;
+      drain = drainable(listening);
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(config.httpPort, () => {
@@ -87,15 +91,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { url: `http://localhost:${port}` };
     },
     async stop() {
-      const closing = server;
-      if (!closing?.listening) return;
-      const closed = new Promise<void>((resolve, reject) => closing.close((err) => (err ? reject(err) : resolve())));
-      closing.closeIdleConnections();
-      const cut = setTimeout(() => closing.closeAllConnections(), config.drainTimeout);
+      if (!server?.listening || drain === undefined || drain.draining) return;
       try {
-        await closed;
+        // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
+        const { cut } = await drain.drain(config.drainTimeout);
+        if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
       } finally {
-        clearTimeout(cut);
         for (const { proxy } of proxies) proxy.close();
       }
     },

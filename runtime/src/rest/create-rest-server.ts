@@ -6,6 +6,8 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { parseByteSize } from '../config/index.ts';
+import { drainable } from '../http/index.ts';
+import type { Drainable } from '../http/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
@@ -44,7 +46,10 @@ export interface RestServer {
   readonly app: Express;
   /** Starts listening (port 0 picks a free port); resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops accepting connections, lets in-flight requests finish (up to the drain timeout), then resolves. */
+  /**
+   * Drains (runtime/http drain.ts): stops accepting connections, answers every request sent on the
+   * open ones (with `Connection: close`), closes them, and cuts what is left at the drain timeout.
+   */
   close(): Promise<void>;
 }
 
@@ -65,6 +70,7 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   const readiness = options.readiness ?? (() => ({ ok: true, checks: {} }));
 
   let server: Server | undefined;
+  let drain: Drainable | undefined;
   let draining = false;
 
   const operations = compileOperations(surface);
@@ -72,11 +78,6 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   app.disable('x-powered-by');
   // No automatic ETag: a response carries the headers its contract declares, set by its handler.
   app.set('etag', false);
-  app.use((_req, res, next) => {
-    // While draining, a keep-alive connection whose response just ended is idle: close it now.
-    res.once('close', () => draining && setImmediate(() => server?.closeIdleConnections()));
-    next();
-  });
   app.use(requestId(logger));
   app.use(accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
   app.use(healthRoutes(readiness, () => draining));
@@ -99,6 +100,7 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
       if (server) return Promise.reject(new Error(`cannot listen: ${surface.service} is already listening`));
       const listening = createServer(app);
       server = listening;
+      drain = drainable(listening);
       return new Promise((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(port, host, () => {
@@ -109,16 +111,9 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
     },
     async close() {
       draining = true;
-      const closing = server;
-      if (!closing?.listening) return;
-      const closed = new Promise<void>((resolve, reject) => closing.close((err) => (err ? reject(err) : resolve())));
-      closing.closeIdleConnections();
-      const cut = setTimeout(() => closing.closeAllConnections(), drainTimeoutMs);
-      try {
-        await closed;
-      } finally {
-        clearTimeout(cut);
-      }
+      if (!server?.listening || drain === undefined || drain.draining) return;
+      const { cut } = await drain.drain(drainTimeoutMs);
+      if (cut > 0) logger.warn({ connections: cut, drainTimeoutMs }, 'cut connections still open at the drain deadline');
     },
   };
 }
