@@ -11,6 +11,7 @@ import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
+import { cors, preflightFallback } from './cors.ts';
 import { createProxy } from './proxy.ts';
 import { answerProblem } from './answer-problem.ts';
 import { swaggerUiRoute } from './swagger-ui.ts';
@@ -26,7 +27,8 @@ export interface GatewayOptions {
   readonly config: Pick<
     GatewayConfig,
     'httpPort' | 'platformServiceUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
-  >;
+  > &
+    Partial<Pick<GatewayConfig, 'corsOrigins'>>;
   readonly logger: Logger;
 }
 
@@ -50,6 +52,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     { name: 'commands-service', url: config.commandsServiceUrl, prefix: '/api/c' },
   ];
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
+  const corsOrigins = config.corsOrigins ?? [];
   let server: Server | undefined;
   let drain: Drainable | undefined;
 
@@ -61,8 +64,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
+    app.use(cors(corsOrigins));
     app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => drain?.draining ?? false));
     for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
+    app.use(preflightFallback(corsOrigins));
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
     app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
