@@ -12,6 +12,7 @@ import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
 import { errorHandler, notFound } from './error-handler.ts';
+import { exchangeRecording } from './exchange-recording.ts';
 import { healthPaths, healthRoutes } from './health.ts';
 import type { Readiness } from './health.ts';
 import { jsonBody } from './json-body.ts';
@@ -78,8 +79,10 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   app.disable('x-powered-by');
   // No automatic ETag: a response carries the headers its contract declares, set by its handler.
   app.set('etag', false);
+  const probes: ReadonlySet<string> = new Set(Object.values(healthPaths));
   app.use(requestId(logger));
-  app.use(accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
+  app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
+  app.use(accessLog({ quietPaths: probes }));
   app.use(healthRoutes(readiness, () => draining));
   // The request against the contract, cheapest checks first; each answers its own problem.
   app.use(routeMatch(operations));
