@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
-import { drainable } from '@platform/runtime/http';
+import { answerClientErrors, drainable, serveUnknownExpectations } from '@platform/runtime/http';
 import type { Drainable } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
 import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
@@ -87,6 +87,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       const listening = createServer(app);
       server = listening;
       drain = drainable(listening);
+      serveUnknownExpectations(listening);
+      answerClientErrors(listening);
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(config.httpPort, () => {

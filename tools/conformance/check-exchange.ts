@@ -7,7 +7,8 @@
  * each against the component the convention names: a path the contract does not have is 404
  * `NoSuchOperation`; a method its path does not offer is 405 `MethodNotAllowed`; `OPTIONS` is
  * 204 `Options`; `HEAD` is the path's `GET` without a body; every answer carries
- * `components/headers/RequestId` as `x-request-id`; through the gateway an unreachable or silent
+ * `components/headers/RequestId` as `x-request-id`; headers over 16 KiB are 431 `HeadersTooLarge`;
+ * through the gateway an unreachable or silent
  * service is 502 `BadGateway` / 504 `GatewayTimeout`, and CORS headers may be added.
  */
 import type { ObservedExchange } from '@platform/runtime/rest';
@@ -35,6 +36,7 @@ function component(name: string): Expected {
 /** The response object the answer must match, or the reason there is none. */
 function expectedResponse(exchange: ObservedExchange, contract: Contract): Expected | string {
   if (exchange.by === 'gateway' && (exchange.status === 502 || exchange.status === 504)) return component(exchange.status === 502 ? 'BadGateway' : 'GatewayTimeout');
+  if (exchange.status === 431) return component('HeadersTooLarge');
   const match = contract.match(exchange.path);
   if (match === undefined) return exchange.status === 404 ? component('NoSuchOperation') : 'a path the contract does not have must be answered 404';
   const method = exchange.method.toLowerCase();

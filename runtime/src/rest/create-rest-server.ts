@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { parseByteSize } from '../config/index.ts';
-import { drainable } from '../http/index.ts';
+import { answerClientErrors, drainable, serveUnknownExpectations } from '../http/index.ts';
 import type { Drainable } from '../http/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
@@ -104,6 +104,8 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
       const listening = createServer(app);
       server = listening;
       drain = drainable(listening);
+      serveUnknownExpectations(listening);
+      answerClientErrors(listening);
       return new Promise((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(port, host, () => {

@@ -50,3 +50,13 @@ describe('JSON text: well-formed Unicode without U+0000', () => {
     ]);
   });
 });
+
+describe('textErrors on deep JSON', () => {
+  it('walks-thirty-thousand-levels-without-running-out-of-stack', () => {
+    const depth = 30_000;
+    const deep = JSON.parse(`${'['.repeat(depth)}"a\\u0000"${']'.repeat(depth)}`) as unknown;
+    const [error] = textErrors(deep);
+    expect(error?.message).toBe('must not contain the character U+0000');
+    expect(error?.field.split('.')).toHaveLength(depth);
+  });
+});

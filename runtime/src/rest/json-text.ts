@@ -11,21 +11,51 @@ function textProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Every string of a parsed JSON value that breaks the text rules, with its dotted path. */
-export function textErrors(value: unknown, path: readonly string[] = []): FieldError[] {
-  const field = path.join('.');
-  if (typeof value === 'string') {
-    const message = textProblem(value);
-    return message === undefined ? [] : [{ field, in: 'body', message }];
+/** A path as a chain from the leaf up, so a deep walk shares its prefixes instead of copying them. */
+interface Path {
+  readonly name: string;
+  readonly parent: Path | undefined;
+}
+
+function dotted(path: Path | undefined): string {
+  const names: string[] = [];
+  for (let at = path; at !== undefined; at = at.parent) names.push(at.name);
+  return names.toReversed().join('.');
+}
+
+/** A value still to look at, or a member name already found broken. */
+type Pending = { readonly value: unknown; readonly path: Path | undefined } | { readonly brokenName: string; readonly path: Path };
+
+/**
+ * Every string of a parsed JSON value that breaks the text rules, with its dotted path. Walks
+ * with its own stack, not recursion: a body may nest arrays thousands deep within the size limit.
+ */
+export function textErrors(value: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: Pending[] = [{ value, path: undefined }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if ('brokenName' in next) {
+      errors.push({ field: dotted(next.path), in: 'body', message: `member name ${next.brokenName}` });
+      continue;
+    }
+    const { value: current, path } = next;
+    if (typeof current === 'string') {
+      const message = textProblem(current);
+      if (message !== undefined) errors.push({ field: dotted(path), in: 'body', message });
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    const entries: [string, unknown][] = Array.isArray(current) ? current.map((item, index) => [String(index), item]) : Object.entries(current);
+    // Pushed in reverse, so the errors come out in document order (a member's name before its value).
+    for (const [name, item] of entries.toReversed()) {
+      // A broken member name is reported by a well-formed stand-in, so the problem answer is text itself.
+      const member: Path = { name: name.toWellFormed(), parent: path };
+      pending.push({ value: item, path: member });
+      const nameProblem = textProblem(name);
+      if (nameProblem !== undefined) pending.push({ brokenName: nameProblem, path: member });
+    }
   }
-  if (typeof value !== 'object' || value === null) return [];
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [String(index), item]) : Object.entries(value);
-  return entries.flatMap(([name, item]) => {
-    const nameProblem = textProblem(name);
-    // A broken member name is reported by a well-formed stand-in, so the problem answer is text itself.
-    const named = nameProblem === undefined ? [] : [{ field: [...path, name.toWellFormed()].join('.'), in: 'body' as const, message: `member name ${nameProblem}` }];
-    return [...named, ...textErrors(item, [...path, name.toWellFormed()])];
-  });
+  return errors;
 }
 
 /**

@@ -63,3 +63,16 @@ describe('routeMatch: paths and methods as the contract conventions state', () =
     expect((await send(s.base, { path: '/gadgets' })).headers.etag).toBeUndefined();
   });
 });
+
+describe('problem instance', () => {
+  it('is-a-valid-uri-reference-whatever-the-path-carried', async () => {
+    const s = await startGadgets();
+    try {
+      const instances: unknown[] = [];
+      for (const path of ['/gadgets/%E0%A4%A', '/gadgets/%', '/gadgets/%zz/ping', '/nothing%']) instances.push((await send(s.base, { path })).json?.instance);
+      expect(instances).toEqual(['/gadgets/%E0%A4%25A', '/gadgets/%25', '/gadgets/%25zz/ping', '/nothing%25']);
+    } finally {
+      await s.close();
+    }
+  });
+});
