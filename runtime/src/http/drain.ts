@@ -6,7 +6,7 @@ export interface DrainOptions {
   /**
    * How long a keep-alive connection must have been idle before a drain closes it, in ms.
    * A client may already be sending its next request on a connection that looks idle (its bytes
-   * on the wire, or read by no one yet); closing it then resets that request. Default 1000.
+   * on the wire, or read by no one yet); closing it then resets that request. Default 250.
    */
   readonly idleGraceMs?: number;
 }
@@ -42,7 +42,7 @@ interface ConnectionState {
  * next request has arrived but was not read yet; this does not.
  */
 export function drainable(server: Server, options: DrainOptions = {}): Drainable {
-  const { idleGraceMs = 1000 } = options;
+  const { idleGraceMs = 250 } = options;
   if (!Number.isFinite(idleGraceMs) || idleGraceMs < 0) throw new Error(`cannot drain: idleGraceMs must be a non-negative number of ms (got ${idleGraceMs})`);
   const connections = new Map<Socket, ConnectionState>();
   const inFlight = new Set<ServerResponse>();
