@@ -4,6 +4,7 @@
  * ranges, an operation with a JSON body, operations without one, and a path with two methods.
  */
 import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 export { send } from '../http/testing.ts';
 import { createRestServer } from './create-rest-server.ts';
 import type { RestServer } from './create-rest-server.ts';
@@ -92,3 +93,29 @@ export async function startGadgets(options: { readonly bodyLimit?: string } = {}
   return { base: `http://127.0.0.1:${port}`, calls, server, close: () => server.close() };
 }
 
+/**
+ * A gadgets server for the tests of the calling describe block: started before them, closed after
+ * them, its recorded calls cleared before each. Read `base` and `calls` inside the tests.
+ */
+export function gadgetsForTests(): Pick<GadgetServer, 'base' | 'calls'> {
+  let started: GadgetServer | undefined;
+  const current = (): GadgetServer => {
+    if (started === undefined) throw new Error('cannot use the gadgets server: it starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startGadgets();
+  });
+  afterAll(() => started?.close());
+  beforeEach(() => {
+    if (started) started.calls.length = 0;
+  });
+  return {
+    get base() {
+      return current().base;
+    },
+    get calls() {
+      return current().calls;
+    },
+  };
+}

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { send, startGadgets } from './gadgets.fixture.ts';
-import type { GadgetServer } from './gadgets.fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { gadgetsForTests, send } from './gadgets.fixture.ts';
 import { textErrors } from './json-text.ts';
 
 const json = { 'content-type': 'application/json' };
 
 describe('JSON text: well-formed Unicode without U+0000', () => {
-  let s: GadgetServer;
-  beforeAll(async () => {
-    s = await startGadgets();
-  });
-  afterAll(() => s.close());
-  beforeEach(() => {
-    s.calls.length = 0;
-  });
+  const s = gadgetsForTests();
 
   it('refuses-a-lone-surrogate-naming-the-field', async () => {
     for (const text of ['x\\ud800y', '\\udc00', 'ok\\ud83d']) {

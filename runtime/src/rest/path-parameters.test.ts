@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { send, startGadgets } from './gadgets.fixture.ts';
-import type { GadgetServer } from './gadgets.fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { gadgetsForTests, send } from './gadgets.fixture.ts';
 import { integerProblem } from './path-parameters.ts';
 
 const hostile = ['Infinity', '-Infinity', 'NaN', '1e400', '9'.repeat(400), '0x10', '1e3', '+1', '01', '%201', '1%20', '-1', '0', '-0', '2147483648', '1.0', '1.5', '%31%2E0', 'abc', '%E0%A4%A'];
 
 describe('integer path parameters: canonical decimal integers in the declared range', () => {
-  let s: GadgetServer;
-  beforeAll(async () => {
-    s = await startGadgets();
-  });
-  afterAll(() => s.close());
-  beforeEach(() => {
-    s.calls.length = 0;
-  });
+  const s = gadgetsForTests();
 
   it('refuses-every-non-canonical-or-out-of-range-id-with-400-naming-the-parameter', async () => {
     const answers: Record<string, unknown> = {};

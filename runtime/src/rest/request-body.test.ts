@@ -1,20 +1,12 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { send, startGadgets } from './gadgets.fixture.ts';
-import type { GadgetServer } from './gadgets.fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { gadgetsForTests, send, startGadgets } from './gadgets.fixture.ts';
 
 const body = JSON.stringify({ name: 'Gizmo' });
 const json = { 'content-type': 'application/json' };
 
 describe('request bodies: where declared, JSON, in a coding the server decodes', () => {
-  let s: GadgetServer;
-  beforeAll(async () => {
-    s = await startGadgets();
-  });
-  afterAll(() => s.close());
-  beforeEach(() => {
-    s.calls.length = 0;
-  });
+  const s = gadgetsForTests();
 
   it('decodes-gzip-deflate-and-brotli-bodies', async () => {
     const encoded = { gzip: gzipSync(body), deflate: deflateSync(body), br: brotliCompressSync(body), identity: Buffer.from(body), 'GZIP': gzipSync(body) };

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { send, startGadgets } from './gadgets.fixture.ts';
-import type { GadgetServer } from './gadgets.fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { gadgetsForTests, send, startGadgets } from './gadgets.fixture.ts';
 
 describe('routeMatch: paths and methods as the contract conventions state', () => {
-  let s: GadgetServer;
-  beforeAll(async () => {
-    s = await startGadgets();
-  });
-  afterAll(() => s.close());
-  beforeEach(() => {
-    s.calls.length = 0;
-  });
+  const s = gadgetsForTests();
 
   it('answers-a-trailing-slash-an-empty-segment-and-an-unknown-path-with-404', async () => {
     for (const path of ['/gadgets/', '//gadgets', '/gadgets//ping', '/gadgets/1/', '/nothing', '/gadgets/1/parts']) {
