@@ -21,7 +21,7 @@ import { createPlatformService } from '@platform/platform-service/src/service.ts
 import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
-import { onShutdown } from '@platform/runtime/lifecycle';
+import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import type { ShutdownStep } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
@@ -180,7 +180,18 @@ async function main(env: Env): Promise<void> {
     if (pretty) process.stdout.write(banner(urls));
     else logger.info({ ...urls, docs: `${url}/docs/`, asyncapiDocs: `${url}/docs/events/` }, 'platform ready');
   } catch (error) {
-    fatal('cannot start the platform')(error);
+    const ports = {
+      GATEWAY_PORT: settings.gatewayPort,
+      PLATFORM_SERVICE_HTTP_PORT: settings.platformHttpPort,
+      PLATFORM_SERVICE_GRPC_PORT: settings.platformGrpcPort,
+      COMMANDS_SERVICE_HTTP_PORT: settings.commandsHttpPort,
+    };
+    const portTaken = portInUse('the platform', error, ports);
+    if (portTaken) {
+      failed = true;
+      logger.fatal(portTaken);
+      void shutdown.run(portTaken);
+    } else fatal('cannot start the platform')(error);
   }
 }
 

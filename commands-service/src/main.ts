@@ -3,7 +3,7 @@
  * starts the service, and stops it gracefully on SIGTERM or SIGINT: exit 0 when every step
  * finished within SHUTDOWN_TIMEOUT, 1 otherwise or when the start failed.
  */
-import { onShutdown } from '@platform/runtime/lifecycle';
+import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import { createLogger } from '@platform/runtime/logging';
 import { type CommandsServiceConfig, loadConfig } from './config.ts';
 import { createCommandsService } from './service.ts';
@@ -41,5 +41,10 @@ try {
   const { restUrl } = await service.start();
   logger.info({ restUrl, pid: process.pid }, 'commands-service started');
 } catch (error) {
-  fatal('cannot start commands-service')(error);
+  const portTaken = portInUse(name, error, { HTTP_PORT: config.httpPort });
+  if (portTaken) {
+    failed = true;
+    logger.fatal(portTaken);
+    void shutdown.run(portTaken);
+  } else fatal('cannot start commands-service')(error);
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { duration, nonEmptyString, oneOf, port, readConfig, url } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
 import { logLevels } from '@platform/runtime/logging';
+import { corsOrigins } from './cors.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const upstreamProtocols = { protocols: ['http:', 'https:'] } as const;
@@ -29,6 +30,8 @@ export const gatewaySettings = {
   contractsDir: nonEmptyString('CONTRACTS_DIR', `${repositoryRoot}contracts`),
   /** Folder of the generated AsyncAPI HTML docs (served under /docs/events). */
   asyncapiHtmlDir: nonEmptyString('ASYNCAPI_HTML_DIR', `${repositoryRoot}gen/asyncapi/html`),
+  /** Origins whose browser pages may call the gateway (CORS): comma-separated, or `*`; unset: none. */
+  corsOrigins: corsOrigins('CORS_ORIGINS'),
   logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
   /** `auto`: human-readable on a terminal, JSON otherwise. */
   logFormat: oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'], 'auto'),

@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { answerClientErrors, drainable, serveUnknownExpectations } from '@platform/runtime/http';
+import type { Drainable } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
-import { accessLog, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
+import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
-import { createProxy } from './proxy.ts';
+import { cors, preflightFallback } from './cors.ts';
+import { answeredByUpstream, createProxy } from './proxy.ts';
 import { createRpcProxy } from './rpc-proxy.ts';
 import { answerProblem } from './answer-problem.ts';
 import { swaggerUiRoute } from './swagger-ui.ts';
@@ -26,7 +29,8 @@ export interface GatewayOptions {
   readonly config: Pick<
     GatewayConfig,
     'httpPort' | 'platformServiceUrl' | 'platformServiceGrpcUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
-  >;
+  > &
+    Partial<Pick<GatewayConfig, 'corsOrigins'>>;
   readonly logger: Logger;
 }
 
@@ -52,7 +56,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   ];
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
+  const corsOrigins = config.corsOrigins ?? [];
   let server: Server | undefined;
+  let drain: Drainable | undefined;
 
   async function buildApp(): Promise<express.Express> {
     const contracts = await listContractFiles(config.contractsDir);
@@ -62,9 +68,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
-    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => false));
-    for (const { prefix, proxy } of proxies) app.use(prefix, proxy.handler);
-    app.use(rpc.prefix, rpc.proxy.handler);
+    app.use(cors(corsOrigins));
+    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => drain?.draining ?? false));
+    for (const { name, prefix, proxy } of proxies) {
+      // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
+      app.use(prefix, exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
+    }
+    // A browser's preflight of an RPC is the gateway's to answer: the gRPC listener knows no OPTIONS.
+    app.use(rpc.prefix, preflightFallback(corsOrigins), rpc.proxy.handler);
+    app.use(preflightFallback(corsOrigins));
     app.get('/', (_req, res) => res.redirect(302, '/docs/'));
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
     app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
@@ -80,6 +92,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       const app = await buildApp();
       const listening = createServer(app);
       server = listening;
+      drain = drainable(listening);
+      serveUnknownExpectations(listening);
+      answerClientErrors(listening);
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(config.httpPort, () => {
@@ -92,15 +107,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       return { url: `http://localhost:${port}` };
     },
     async stop() {
-      const closing = server;
-      if (!closing?.listening) return;
-      const closed = new Promise<void>((resolve, reject) => closing.close((err) => (err ? reject(err) : resolve())));
-      closing.closeIdleConnections();
-      const cut = setTimeout(() => closing.closeAllConnections(), config.drainTimeout);
+      if (!server?.listening || drain === undefined || drain.draining) return;
       try {
-        await closed;
+        // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
+        const { cut } = await drain.drain(config.drainTimeout);
+        if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
       } finally {
-        clearTimeout(cut);
         for (const { proxy } of [...proxies, rpc]) proxy.close();
       }
     },

@@ -3,7 +3,7 @@
  * as in Kubernetes. SIGTERM or SIGINT drains in-flight requests, then exits 0; a bad
  * configuration or a failed start exits 1.
  */
-import { onShutdown } from '@platform/runtime/lifecycle';
+import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import { createLogger } from '@platform/runtime/logging';
 import { loadConfig } from './config.ts';
 import type { GatewayConfig } from './config.ts';
@@ -29,7 +29,9 @@ try {
   const { url } = await gateway.start();
   logger.info({ url, docs: `${url}/docs/` }, 'gateway ready');
 } catch (error) {
-  logger.fatal({ err: error }, 'cannot start the gateway');
+  const portTaken = portInUse('the gateway', error, { HTTP_PORT: config.httpPort });
+  if (portTaken) logger.fatal(portTaken);
+  else logger.fatal({ err: error }, 'cannot start the gateway');
   shutdown.dispose();
   await gateway.stop();
   process.exitCode = 1;

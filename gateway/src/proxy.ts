@@ -1,11 +1,18 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { headerNames } from '@platform/runtime/http';
 import { requestState } from '@platform/runtime/rest';
 import { endToEndHeaders, forwardedRequestHeaders } from './forwarded-headers.ts';
 import { answerProblem } from './answer-problem.ts';
+
+const passedThrough = Symbol('gateway.proxy.passed-through');
+
+/** Whether this answer is the upstream's, passed through (not one the gateway made itself, such as a 502). */
+export function answeredByUpstream(res: Response): boolean {
+  return (res.locals as Record<symbol, boolean | undefined>)[passedThrough] === true;
+}
 
 export interface ProxyOptions {
   /** Upstream origin, e.g. `http://localhost:5000`; the request path is sent unchanged. */
@@ -62,6 +69,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       upstream.destroy(new Error(`no answer within ${options.timeout} ms`));
     });
     upstream.on('response', (answer: IncomingMessage) => {
+      (res.locals as Record<symbol, boolean>)[passedThrough] = true;
       res.writeHead(answer.statusCode ?? 502, answer.statusMessage, { ...endToEndHeaders(answer.headersDistinct), [headerNames.requestId]: requestId });
       // pipe, not stream.pipeline: pipeline aborts an AbortController when every response completes,
       // and building that DOMException cost about 5 % of the gateway's CPU (bench/ CPU profile).

@@ -4,7 +4,7 @@
  * and exits 0; a start-up failure exits 1 after releasing what was opened.
  */
 import { isAppError } from '@platform/runtime/errors';
-import { onShutdown } from '@platform/runtime/lifecycle';
+import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import { createLogger } from '@platform/runtime/logging';
 import { loadConfig } from './config.ts';
 import type { PlatformServiceConfig } from './config.ts';
@@ -32,7 +32,9 @@ const shutdown = onShutdown(['SIGTERM', 'SIGINT'], [{ name: 'platform-service', 
 try {
   await service.start();
 } catch (error) {
-  logger.fatal({ err: error }, 'cannot start platform-service');
+  const portTaken = portInUse('platform-service', error, { HTTP_PORT: config.httpPort, GRPC_PORT: config.grpcPort });
+  if (portTaken) logger.fatal(portTaken);
+  else logger.fatal({ err: error }, 'cannot start platform-service');
   shutdown.dispose();
   await service.stop().catch(() => undefined);
   process.exit(1);

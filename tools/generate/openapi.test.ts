@@ -18,15 +18,15 @@ const services = ['platform-service', 'commands-service'] as const;
 /** The wire contract of the architecture doc and the operationIds of the team plan. */
 const expectedOperations = {
   'platform-service': [
-    'GET /api/platforms listPlatforms 200,500',
+    'GET /api/platforms listPlatforms 200,400,500',
     'POST /api/platforms createPlatform 201,400,401,403,413,415,500,503',
     'GET /api/platforms/{id} getPlatformById 200,400,404,500',
     'PUT /api/platforms/{id} updatePlatform 200,400,401,403,404,412,413,415,500,503',
     'DELETE /api/platforms/{id} deletePlatform 204,400,401,403,404,412,500,503',
   ],
   'commands-service': [
-    'POST /api/c/platforms testInboundConnection 200,500',
-    'GET /api/c/platforms listPlatforms 200,500',
+    'POST /api/c/platforms testInboundConnection 200,400,500',
+    'GET /api/c/platforms listPlatforms 200,400,500',
     'GET /api/c/platforms/{platformId}/commands listCommandsForPlatform 200,400,404,500',
     'POST /api/c/platforms/{platformId}/commands createCommandForPlatform 201,400,401,403,404,413,415,500,503',
     'GET /api/c/platforms/{platformId}/commands/{commandId} getCommandForPlatform 200,400,404,500',

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MikroORM, type AnyEntity, type EntityClass, type EntitySchema, type Options } from '@mikro-orm/core';
-import { NodeSqliteDialect, SqliteDriver, type AbstractSqlDriver, type SqlEntityManager } from '@mikro-orm/sql';
+import { NodeSqliteDialect, type AbstractSqlDriver, type SqlEntityManager } from '@mikro-orm/sql';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { BoundSqliteDriver, boundMsSqlDriver, boundPostgreSqlDriver } from './bound-drivers.ts';
 import { createOrmLogger } from './orm-logger.ts';
 
 export const databaseDrivers = ['sqlite', 'postgresql', 'mssql'] as const;
@@ -30,8 +31,16 @@ export interface OrmOptions {
 }
 
 /**
- * Creates the ORM for `driver`. PostgreSQL and SQL Server drivers are imported only when
- * selected; SQLite runs on Node's built-in `node:sqlite`, no native module.
+ * SQL Server takes at most 2,100 parameters per statement; MikroORM's default of 300 rows per
+ * batched insert would pass that for entities of more than 7 columns. 200 rows keep entities of
+ * up to 10 columns below it.
+ */
+const mssqlBatchSize = 200;
+
+/**
+ * Creates the ORM for `driver`. Every statement binds its values as parameters (bound-drivers.ts),
+ * never as SQL text. PostgreSQL and SQL Server drivers are imported only when selected; SQLite runs
+ * on Node's built-in `node:sqlite`, no native module.
  * Servers are connected to lazily, on the first query (so schema SQL can be generated without
  * one); report reachability through a readiness check (`orm.checkConnection()`).
  */
@@ -56,7 +65,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     const inMemory = dbName === ':memory:';
     const path = inMemory ? dbName : resolve(dbName);
     if (!inMemory) await mkdir(dirname(path), { recursive: true });
-    const orm = await MikroORM.init({ ...common, driver: SqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) });
+    const orm = await MikroORM.init({ ...common, driver: BoundSqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) });
     // WAL lets readers proceed during a write; NORMAL is durable across application crashes in WAL mode.
     if (!inMemory) {
       const connection = orm.em.getConnection();
@@ -72,9 +81,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
   if (url !== undefined && !URL.canParse(url)) throw new AppError(errorCodes.invalidArgument, `cannot create ORM: url is not an absolute URL`);
   const server = { ...(url === undefined ? {} : { clientUrl: url }), ...(dbName === undefined ? {} : { dbName }) };
   if (driver === 'postgresql') {
-    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
-    return (await MikroORM.init({ ...common, ...server, driver: PostgreSqlDriver })) as Orm;
+    return (await MikroORM.init({ ...common, ...server, driver: await boundPostgreSqlDriver() })) as Orm;
   }
-  const { MsSqlDriver } = await import('@mikro-orm/mssql');
-  return (await MikroORM.init({ ...common, ...server, driver: MsSqlDriver })) as Orm;
+  return (await MikroORM.init({ ...common, ...server, driver: await boundMsSqlDriver(), batchSize: mssqlBatchSize })) as Orm;
 }

@@ -6,6 +6,7 @@ import { DatabaseSchema } from '@mikro-orm/sql';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { DatabaseDriver, Orm } from './create-orm.ts';
 import { ensureSchema } from './ensure-schema.ts';
+import { driverOf, withSchemaLock } from './schema-lock.ts';
 
 /**
  * Versioned schema migrations (MikroORM's migrator), one folder per server driver:
@@ -40,13 +41,6 @@ function isMigrated(driver: string): driver is MigratedDriver {
   return (migratedDrivers as readonly string[]).includes(driver);
 }
 
-function driverOf(orm: Orm): DatabaseDriver {
-  const platform = orm.em.getPlatform().constructor.name;
-  if (platform.startsWith('PostgreSql')) return 'postgresql';
-  if (platform.startsWith('MsSql')) return 'mssql';
-  return 'sqlite';
-}
-
 /** A migrator for the ORM reading `folder`; `snapshot` only when generating (never written in production). */
 export function createMigrator(orm: Orm, folder: string, options: { readonly snapshot?: boolean } = {}): Migrator {
   const current = orm.config.get('migrations');
@@ -65,19 +59,6 @@ export function createMigrator(orm: Orm, folder: string, options: { readonly sna
     allOrNothing: true,
   });
   return new Migrator(orm.em);
-}
-
-/** SQL taking the migration lock until the end of the transaction (waits up to `timeoutMs`). */
-function lockStatements(driver: MigratedDriver, timeoutMs: number): readonly string[] {
-  if (driver === 'postgresql') {
-    return [`set local lock_timeout = ${timeoutMs}`, `select pg_advisory_xact_lock(hashtext('${migrationLockName}'))`];
-  }
-  const applock = [
-    'declare @result int;',
-    `exec @result = sp_getapplock @Resource = '${migrationLockName}', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = ${timeoutMs};`,
-    `if @result < 0 throw 50000, 'cannot migrate: the migration lock was not granted', 1;`,
-  ].join(' ');
-  return [applock];
 }
 
 export interface MigrateOptions {
@@ -104,12 +85,9 @@ export async function migrate(orm: Orm, options: MigrateOptions): Promise<Migrat
     return { applied: [] };
   }
   const migrator = createMigrator(orm, migrationsFolder(root, driver));
-  // The lock statement and the migrations share one transaction: the lock is released on commit
-  // or rollback, and a failed migration leaves nothing half-applied.
-  const applied = await orm.em.getConnection().transactional(async (transaction: Transaction) => {
-    for (const sql of lockStatements(driver, lockTimeoutMs)) await orm.em.getConnection().execute(sql, [], 'run', transaction);
-    return migrator.up({ transaction });
-  });
+  // The lock and the migrations share one transaction: the lock is released on commit or
+  // rollback, and a failed migration leaves nothing half-applied.
+  const applied = await withSchemaLock(orm, { name: migrationLockName, timeoutMs: lockTimeoutMs }, (transaction: Transaction) => migrator.up({ transaction }));
   return { applied: applied.map((migration) => migration.name) };
 }
 

@@ -13,6 +13,10 @@ export const headerNames = {
   etag: 'etag',
   /** Makes a write conditional on the current entity tag (RFC 9110): `*` or a list of entity tags. */
   ifMatch: 'if-match',
+  /** Methods a resource offers: on 405 and on OPTIONS answers. */
+  allow: 'allow',
+  /** Content codings the server decodes in request bodies: on 415 answers for an unknown coding. */
+  acceptEncoding: 'accept-encoding',
 } as const;
 
 export type HeaderName = (typeof headerNames)[keyof typeof headerNames];

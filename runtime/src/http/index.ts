@@ -5,3 +5,7 @@ export { nodeFetch } from './node-fetch.ts';
 export { localUrl } from './local-url.ts';
 export { ifMatchAllows, parseIfMatch, strongEtag } from './etag.ts';
 export type { IfMatch, IfMatchError } from './etag.ts';
+export { drainable } from './drain.ts';
+export type { Drainable, DrainOptions, DrainResult } from './drain.ts';
+export { serveUnknownExpectations } from './expectations.ts';
+export { answerClientErrors } from './client-errors.ts';

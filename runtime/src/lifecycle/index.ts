@@ -2,3 +2,4 @@ export { createReadiness } from './readiness.ts';
 export type { CheckResult, Readiness, ReadinessCheck, ReadinessOptions, ReadinessReport } from './readiness.ts';
 export { onShutdown } from './on-shutdown.ts';
 export type { Shutdown, ShutdownOptions, ShutdownStep } from './on-shutdown.ts';
+export { portInUse } from './port-in-use.ts';

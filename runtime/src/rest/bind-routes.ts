@@ -1,6 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
+import { matchedOperation } from './route-match.ts';
 import type { HandlerContext, HandlerSet, RestRequest, RestResult, RestRoute, RestSurface } from './surface.ts';
 
 type AnyHandler = (request: RestRequest, context: HandlerContext) => Promise<RestResult>;
@@ -17,8 +18,7 @@ export function bindRoutes<Handlers extends HandlerSet<Handlers>>(app: Express, 
     const handler = handlers[route.operationId] as unknown as AnyHandler;
     app.route(route.expressPath)[route.method](async (req: Request, res: Response) => {
       const { requestId, log } = requestState(res);
-      const params = (req as Request & { openapi?: { pathParams?: object } }).openapi?.pathParams ?? req.params;
-      const request: RestRequest = { params, query: req.query, headers: req.headers, body: req.body };
+      const request: RestRequest = { params: { ...req.params, ...integerParameters(res) }, query: req.query, headers: req.headers, body: req.body };
       const result = await handler(request, { requestId, log, signal: abortSignal(res) });
       sendResult(req, res, route, result);
     });
@@ -42,6 +42,16 @@ function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, 
     mediaType === mediaTypes.problem ? { instance: requestPath(req), requestId: requestState(res).requestId, ...(result.body as object) } : result.body;
   // res.json, not res.send: response validation (development, tests) hooks res.json.
   res.type(mediaType).json(body);
+}
+
+/**
+ * Integer path parameters as numbers, from the text the request carried (already checked to be
+ * canonical and in range), so a handler never depends on how validation coerced them.
+ */
+function integerParameters(res: Response): Record<string, number> {
+  const matched = matchedOperation(res);
+  if (matched === undefined) return {};
+  return Object.fromEntries(matched.operation.integerParameters.map((parameter) => [parameter.name, Number(matched.path.parameters[parameter.name])]));
 }
 
 function abortSignal(res: Response): AbortSignal {

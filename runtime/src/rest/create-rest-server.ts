@@ -8,14 +8,23 @@ import type { Logger } from 'pino';
 import { describeAuthentication } from '../auth/settings.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { parseByteSize } from '../config/index.ts';
+import { answerClientErrors, drainable, serveUnknownExpectations } from '../http/index.ts';
+import type { Drainable } from '../http/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
 import { errorHandler, notFound } from './error-handler.ts';
+import { exchangeRecording } from './exchange-recording.ts';
 import { healthPaths, healthRoutes } from './health.ts';
 import type { Readiness } from './health.ts';
+import { jsonBody } from './json-body.ts';
+import { wellFormedText } from './json-text.ts';
 import { openApiValidation } from './openapi-validation.ts';
+import { compileOperations } from './operations.ts';
+import { integerPathParameters } from './path-parameters.ts';
+import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.ts';
 import { requestId } from './request-id.ts';
+import { routeMatch } from './route-match.ts';
 import { securityGuard } from './security-guard.ts';
 import type { HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
 
@@ -47,7 +56,10 @@ export interface RestServer {
   readonly app: Express;
   /** Starts listening (port 0 picks a free port); resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Stops accepting connections, lets in-flight requests finish (up to the drain timeout), then resolves. */
+  /**
+   * Drains (runtime/http drain.ts): stops accepting connections, answers every request sent on the
+   * open ones (with `Connection: close`), closes them, and cuts what is left at the drain timeout.
+   */
   close(): Promise<void>;
 }
 
@@ -73,24 +85,31 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
   const readiness = withAuthentication(options.readiness ?? (() => ({ ok: true, checks: {} })), secured.length > 0 ? authentication : undefined);
 
   let server: Server | undefined;
+  let drain: Drainable | undefined;
   let draining = false;
 
+  const operations = compileOperations(surface);
   const app = express();
   app.disable('x-powered-by');
-  app.use((_req, res, next) => {
-    // While draining, a keep-alive connection whose response just ended is idle: close it now.
-    res.once('close', () => draining && setImmediate(() => server?.closeIdleConnections()));
-    next();
-  });
+  // No automatic ETag: a response carries the headers its contract declares, set by its handler.
+  app.set('etag', false);
+  const probes: ReadonlySet<string> = new Set(Object.values(healthPaths));
   app.use(requestId(logger));
-  app.use(accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
+  app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
+  app.use(accessLog({ quietPaths: probes }));
   app.use(healthRoutes(readiness, () => draining));
+  // The request against the contract, cheapest checks first; each answers its own problem.
+  app.use(routeMatch(operations));
   // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
   if (authentication !== 'off') {
     for (const route of secured) app.route(route.expressPath)[route.method](securityGuard({ realm: surface.service, security: route.security, verifier: authentication }));
   }
-  app.use(express.json({ limit: bodyLimit }));
+  app.use(integerPathParameters());
+  app.use(bodyOnlyWhereDeclared());
+  app.use(acceptedContentEncoding());
+  app.use(jsonBody({ limit: bodyLimit }));
   app.use(requireJsonBody());
+  app.use(wellFormedText());
   app.use(openApiValidation(surface.spec, { validateResponses: options.validateResponses ?? false }));
   bindRoutes(app, surface, handlers);
   app.use(notFound());
@@ -102,6 +121,9 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
       if (server) return Promise.reject(new Error(`cannot listen: ${surface.service} is already listening`));
       const listening = createServer(app);
       server = listening;
+      drain = drainable(listening);
+      serveUnknownExpectations(listening);
+      answerClientErrors(listening);
       return new Promise((resolve, reject) => {
         listening.once('error', reject);
         listening.listen(port, host, () => {
@@ -112,16 +134,9 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>>(options:
     },
     async close() {
       draining = true;
-      const closing = server;
-      if (!closing?.listening) return;
-      const closed = new Promise<void>((resolve, reject) => closing.close((err) => (err ? reject(err) : resolve())));
-      closing.closeIdleConnections();
-      const cut = setTimeout(() => closing.closeAllConnections(), drainTimeoutMs);
-      try {
-        await closed;
-      } finally {
-        clearTimeout(cut);
-      }
+      if (!server?.listening || drain === undefined || drain.draining) return;
+      const { cut } = await drain.drain(drainTimeoutMs);
+      if (cut > 0) logger.warn({ connections: cut, drainTimeoutMs }, 'cut connections still open at the drain deadline');
     },
   };
 }

@@ -25,9 +25,16 @@ export function requestState(res: Response): RequestState {
   return state;
 }
 
-/** The path the request was made to, without the query string (used as a problem's `instance`). */
+/**
+ * The path the request was made to, without the query string (a problem's `instance`), as a valid
+ * URI reference: a `%` that starts no escape and any character a URI cannot hold are escaped.
+ */
 export function requestPath(req: Request): string {
   const url = req.originalUrl;
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  const path = query === -1 ? url : url.slice(0, query);
+  return uriSafe.test(path) ? path : path.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/gu, (char) => encodeURIComponent(char));
 }
+
+/** RFC 3986 path characters, with `%` only as the start of an escape. */
+const uriSafe = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;

@@ -3,6 +3,7 @@
  * known, safe facts reach the client; everything else becomes a generic 500.
  */
 import { AppError } from '../errors/index.ts';
+import { headerNames } from '../http/index.ts';
 import type { ErrorCode } from '../errors/index.ts';
 import type { FieldError, Problem } from './problem.ts';
 import { problem } from './problem.ts';
@@ -64,6 +65,10 @@ export function toProblem(err: unknown, request: { readonly method: string; read
     case 'request.aborted':
     case 'request.size.invalid':
       return plain(problem(400, 'The request body was incomplete.'));
+    case 'encoding.invalid':
+      return plain(problem(400, `The request body is not valid ${String(e.encoding).slice(0, 50)} data.`));
+    case 'entity.verify.failed':
+      return plain(problem(400, 'The request body is not UTF-8 text.'));
   }
 
   // express-openapi-validator errors carry `status` and `errors: [{ path, message }]`.
@@ -76,7 +81,7 @@ export function toProblem(err: unknown, request: { readonly method: string; read
         return plain(problem(404, `No operation matches ${request.method} ${reported[0]?.path ?? 'this path'}.`));
       case 405: {
         const allow = String((e.headers as Record<string, unknown> | undefined)?.Allow ?? '');
-        return plain(problem(405, `${request.method} is not allowed here; allowed: ${allow || 'none'}.`), allow ? { allow } : {});
+        return plain(problem(405, `${request.method} is not allowed here; allowed: ${allow || 'none'}.`), allow ? { [headerNames.allow]: allow } : {});
       }
       case 413:
         return plain(problem(413, 'The request body is too large.'));
