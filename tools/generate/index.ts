@@ -2,9 +2,16 @@
  * `npm run generate`: compiles every contract in contracts/ into gen/, offline.
  * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi; default all)
  * Every step writes only below gen/ and produces byte-identical output when run twice.
+ *
+ * gen/generated-from.json records the hash of every contract the code in gen/ was compiled from
+ * (runtime/src/generated-code); the start scripts refuse to start when contracts/ differs from it.
+ * It is removed first and written last, so a generation that fails leaves none.
  */
+import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { contractKinds, hashContracts, kindOf, readStamp, sortedByPath, stampFileName } from '@platform/runtime/generated-code';
+import type { ContractKind, GenerationStamp } from '@platform/runtime/generated-code';
 import { writeGenPackage } from './gen-package.ts';
 
 export interface GenerateContext {
@@ -25,14 +32,32 @@ const steps: Record<string, () => Promise<Step>> = {
 };
 
 export async function generate(ctx: GenerateContext, names: readonly string[] = Object.keys(steps)): Promise<void> {
+  const unknown = names.filter((name) => !(name in steps));
+  if (unknown.length > 0) throw new Error(`cannot generate: unknown step "${unknown[0]}" (known: ${Object.keys(steps).join(', ')})`);
   await writeGenPackage(ctx.root, ctx.genDir);
+  const before = readStamp(ctx.genDir);
+  await rm(join(ctx.genDir, stampFileName), { force: true });
   for (const name of names) {
-    const load = steps[name];
-    if (!load) throw new Error(`cannot generate: unknown step "${name}" (known: ${Object.keys(steps).join(', ')})`);
     const started = performance.now();
-    await (await load())(ctx);
+    await (await steps[name]!())(ctx);
     console.log(`generate: ${name} done in ${Math.round(performance.now() - started)} ms`);
   }
+  const stamp = nextStamp(before, hashContracts(ctx.contractsDir), contractKinds.filter((kind) => names.includes(kind)));
+  if (stamp) await writeFile(join(ctx.genDir, stampFileName), `${JSON.stringify(stamp, null, 2)}\n`);
+}
+
+/**
+ * The record after a run that regenerated `kinds` from contracts hashed `now`: those kinds from
+ * `now`, the others as `before` recorded them (their code was not touched). Without a `before`, only
+ * a run of every kind can vouch for gen/.
+ */
+export function nextStamp(before: GenerationStamp | undefined, now: Readonly<Record<string, string>>, kinds: readonly ContractKind[]): GenerationStamp | undefined {
+  if (kinds.length === contractKinds.length) return { contracts: now };
+  if (before === undefined) return undefined;
+  const regenerated = (path: string): boolean => kinds.some((kind) => kind === kindOf(path));
+  const kept = Object.entries(before.contracts).filter(([path]) => !regenerated(path));
+  const fresh = Object.entries(now).filter(([path]) => regenerated(path));
+  return { contracts: sortedByPath(Object.fromEntries([...kept, ...fresh])) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
