@@ -1,6 +1,6 @@
 /**
  * `npm run generate`: compiles every contract in contracts/ into gen/, offline.
- * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi; default all)
+ * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi, runtime-fixtures; default all)
  * Every step writes only below gen/ and produces byte-identical output when run twice.
  *
  * gen/generated-from.json records the hash of every contract the code in gen/ was compiled from
@@ -29,6 +29,7 @@ const steps: Record<string, () => Promise<Step>> = {
   proto: async () => (await import('./proto.ts')).generateProto,
   openapi: async () => (await import('./openapi.ts')).generateOpenapi,
   asyncapi: async () => (await import('./asyncapi.ts')).generateAsyncapi,
+  'runtime-fixtures': async () => (await import('./runtime-fixtures.ts')).generateRuntimeFixtures,
 };
 
 export async function generate(ctx: GenerateContext, names: readonly string[] = Object.keys(steps)): Promise<void> {
