@@ -1,6 +1,7 @@
 /**
  * `npm run generate`: compiles every contract in contracts/ into gen/, offline.
- * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi, runtime-fixtures; default all)
+ * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi, runtime-fixtures, packages; default all)
+ * `packages` compiles the client packages from what proto and openapi wrote, so it runs after them.
  * Every step writes only below gen/ and produces byte-identical output when run twice.
  *
  * gen/generated-from.json records the hash of every contract the code in gen/ was compiled from
@@ -30,6 +31,7 @@ const steps: Record<string, () => Promise<Step>> = {
   openapi: async () => (await import('./openapi.ts')).generateOpenapi,
   asyncapi: async () => (await import('./asyncapi.ts')).generateAsyncapi,
   'runtime-fixtures': async () => (await import('./runtime-fixtures.ts')).generateRuntimeFixtures,
+  packages: async () => (await import('./packages.ts')).generatePackages,
 };
 
 export async function generate(ctx: GenerateContext, names: readonly string[] = Object.keys(steps)): Promise<void> {
