@@ -65,9 +65,10 @@ if (error) {
 }
 \`\`\`
 
-The other methods work the same way (\`client.POST(path, { body })\`); every path, parameter, body
-and answer is typed by the contract, so \`tsc\` rejects a call the contract does not allow. The base
-URL is an origin (the contract's paths start with \`/api\`).`;
+The other methods work the same way (\`client.POST(path, { body })\`). Paths, parameters, bodies and
+answers are typed by the contract: \`tsc\` rejects a path the contract does not have, a parameter of the
+wrong type and a body without a required field (openapi-fetch lets an extra body field through to the
+server, which answers 400). The base URL is an origin (the contract's paths start with \`/api\`).`;
   }
   const rows = contract.operations.map((o) => `| \`${o.method.toUpperCase()} ${o.path}\` | \`${o.operationId}\` | ${o.responses.map((r) => r.status).join(', ')} |`);
   return `# ${spec.name}
@@ -176,7 +177,7 @@ const file = fileURLToPath(import.meta.resolve('${spec.name}/${firstProto}'));
 const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(file, { defaults: true }));
 const Client = ${grpcJsChain}.${service.name} as grpc.ServiceClientConstructor;
 const client = new Client('${new URL(exampleGrpcUrl).host}', grpc.credentials.createInsecure());
-${firstUnary ? `client.${firstUnary.name}({}, (error: grpc.ServiceError | null, response: unknown) => console.log(error ?? response));` : ''}
+${firstUnary ? `client.${firstUnary.name}!({}, (error: grpc.ServiceError | null, response: unknown) => console.log(error ?? response));` : ''}
 \`\`\`
 
 | method | client method | kind | request → response |
