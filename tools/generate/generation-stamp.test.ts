@@ -56,10 +56,22 @@ describe('generate', () => {
     expect(staleGeneratedCode(dir)).toMatch(/\(proto\/platforms\/v1\/platforms\.proto changed\); run `npm run generate`$/);
   });
 
-  it('leaves-no-record-when-a-step-fails', async () => {
+  it('leaves-the-kinds-of-a-failed-run-unrecorded-until-a-run-of-them-succeeds', async () => {
     const dir = await stampedCopy();
-    await writeFile(join(dir, 'contracts/openapi/broken.yaml'), 'openapi: 3.0.0\n');
+    const broken = join(dir, 'contracts/openapi/broken.yaml');
+    await writeFile(broken, 'openapi: 3.0.0\n');
     await expect(generate(ctx(dir), ['openapi'])).rejects.toThrow('only OpenAPI 3.1 documents are supported');
+    expect(Object.keys(readStamp(join(dir, 'gen'))!.contracts)).toEqual(['asyncapi/platform-events.yaml', 'proto/platforms/v1/platforms.proto']);
+    expect(staleGeneratedCode(dir)).toMatch(/\(openapi\/broken\.yaml not generated, openapi\/commands-service\.yaml not generated, openapi\/platform-service\.yaml not generated\)/);
+    await rm(broken);
+    await generate(ctx(dir), ['openapi']);
+    expect(staleGeneratedCode(dir)).toBeUndefined();
+  });
+
+  it('leaves-no-record-when-a-partial-run-has-none-to-complete', async () => {
+    const dir = await stampedCopy();
+    await rm(join(dir, 'gen', stampFileName));
+    await generate(ctx(dir), ['openapi']);
     await expect(readFile(join(dir, 'gen', stampFileName))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

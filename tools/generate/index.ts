@@ -6,7 +6,8 @@
  *
  * gen/generated-from.json records the hash of every contract the code in gen/ was compiled from
  * (runtime/src/generated-code); the start scripts refuse to start when contracts/ differs from it.
- * It is removed first and written last, so a generation that fails leaves none.
+ * A run takes the kinds it regenerates out of it first and puts them back last, so a generation
+ * that fails leaves them unrecorded (and a later run of the same kinds completes the record).
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -38,15 +39,23 @@ export async function generate(ctx: GenerateContext, names: readonly string[] = 
   const unknown = names.filter((name) => !(name in steps));
   if (unknown.length > 0) throw new Error(`cannot generate: unknown step "${unknown[0]}" (known: ${Object.keys(steps).join(', ')})`);
   await writeGenPackage(ctx.root, ctx.genDir);
-  const before = readStamp(ctx.genDir);
-  await rm(join(ctx.genDir, stampFileName), { force: true });
+  const kinds = contractKinds.filter((kind) => names.includes(kind));
+  // The kinds being regenerated leave the record first and return when every step has finished,
+  // so a run that fails leaves them out and a start refuses until a run succeeds.
+  await writeStamp(ctx.genDir, nextStamp(readStamp(ctx.genDir), {}, kinds));
+  const during = readStamp(ctx.genDir);
   for (const name of names) {
     const started = performance.now();
     await (await steps[name]!())(ctx);
     console.log(`generate: ${name} done in ${Math.round(performance.now() - started)} ms`);
   }
-  const stamp = nextStamp(before, hashContracts(ctx.contractsDir), contractKinds.filter((kind) => names.includes(kind)));
-  if (stamp) await writeFile(join(ctx.genDir, stampFileName), `${JSON.stringify(stamp, null, 2)}\n`);
+  await writeStamp(ctx.genDir, nextStamp(during, hashContracts(ctx.contractsDir), kinds));
+}
+
+async function writeStamp(genDir: string, stamp: GenerationStamp | undefined): Promise<void> {
+  const file = join(genDir, stampFileName);
+  if (stamp === undefined) await rm(file, { force: true });
+  else await writeFile(file, `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
 /**

@@ -39,8 +39,8 @@ describe('hashContracts', () => {
     expect(hashes['openapi/shop.yaml']).toBe(`sha256:${createHash('sha256').update('openapi: 3.1.0\n').digest('hex')}`);
   });
 
-  it('names-each-changed-added-and-removed-file', () => {
-    expect(compareHashes({ a: '1', b: '2', c: '3' }, { a: '1', b: 'x', d: '4' })).toEqual(['b changed', 'c removed', 'd added']);
+  it('names-each-changed-removed-and-not-generated-file', () => {
+    expect(compareHashes({ a: '1', b: '2', c: '3' }, { a: '1', b: 'x', d: '4' })).toEqual(['b changed', 'c removed', 'd not generated']);
   });
 });
 
@@ -62,7 +62,7 @@ describe('staleGeneratedCode', () => {
     await writeFile(join(dir, 'contracts/openapi/orders.yaml'), 'openapi: 3.1.0\n');
     await rm(join(dir, 'contracts/proto/shop/v1/shop.proto'));
     expect(staleGeneratedCode(dir)).toBe(
-      'cannot start: gen/ was generated from other contracts than those in contracts/ (openapi/orders.yaml added, openapi/shop.yaml changed, proto/shop/v1/shop.proto removed); run `npm run generate`',
+      'cannot start: gen/ was generated from other contracts than those in contracts/ (openapi/orders.yaml not generated, openapi/shop.yaml changed, proto/shop/v1/shop.proto removed); run `npm run generate`',
     );
   });
 

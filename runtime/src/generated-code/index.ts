@@ -68,12 +68,15 @@ export function readStamp(genDir: string): GenerationStamp | undefined {
   return { contracts: stamp.contracts };
 }
 
-/** How the hashes of `now` differ from `then`, as `path changed|added|removed` items. */
+/**
+ * How the hashes of `now` differ from `then`, as `path changed|not generated|removed` items (`not
+ * generated`: in contracts/ but not in the record, new or from a generation that did not finish).
+ */
 export function compareHashes(then: ContractHashes, now: ContractHashes): string[] {
   const paths = [...new Set([...Object.keys(then), ...Object.keys(now)])].toSorted();
   return paths.flatMap((path) => {
     if (then[path] === now[path]) return [];
-    return [`${path} ${then[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : 'changed'}`];
+    return [`${path} ${then[path] === undefined ? 'not generated' : now[path] === undefined ? 'removed' : 'changed'}`];
   });
 }
 
