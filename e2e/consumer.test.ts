@@ -88,12 +88,14 @@ beforeAll(async () => {
   await writeFile(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await runNpm(['install', '--no-audit', '--no-fund', '--prefer-offline'], project);
 
-  // The README of each package as installed, its ts blocks compiled with the project's code.
+  // The README of each package as installed, and the repository README's section on this, their ts blocks compiled with the project's code.
   await mkdir(join(project, 'readme'));
   for (const name of packageNames) {
     const readme = await readFile(join(project, 'node_modules', name, 'README.md'), 'utf8');
     for (const [index, block] of tsBlocks(readme).entries()) await writeFile(join(project, 'readme', `${name.split('/')[1]}-${index + 1}.ts`), block);
   }
+  const section = /^## Use the contracts from another project\n([\s\S]*?)^## /m.exec(await readFile(join(repositoryRoot, 'README.md'), 'utf8'))?.[1] ?? '';
+  for (const [index, block] of tsBlocks(section).entries()) await writeFile(join(project, 'readme', `repository-${index + 1}.ts`), block);
 
   oldest = await oldestNode();
   platform = await startPlatform({ DATA_DIR: join(scratch, 'data'), AMQP_URL: localBrokerUrl, AMQP_EXCHANGE: broker.exchange, AMQP_QUEUE: broker.queue });
@@ -116,9 +118,16 @@ describe('a project outside the workspace', () => {
     expect(lock.packages['node_modules/openapi-fetch']).toBeDefined();
   });
 
-  it('type-checks-its-code-and-every-ts-block-of-the-package-readmes', async () => {
+  it('type-checks-its-code-and-every-ts-block-of-the-package-readmes-and-of-the-repository-readme-section', async () => {
     const readmeBlocks = await readdir(join(project, 'readme'));
-    expect(readmeBlocks.toSorted()).toEqual(['commands-service-client-1.ts', 'platform-service-client-1.ts', 'platforms-v1-1.ts', 'platforms-v1-2.ts', 'platforms-v1-3.ts']);
+    expect(readmeBlocks.toSorted()).toEqual([
+      'commands-service-client-1.ts',
+      'platform-service-client-1.ts',
+      'platforms-v1-1.ts',
+      'platforms-v1-2.ts',
+      'platforms-v1-3.ts',
+      'repository-1.ts',
+    ]);
     const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: project }).then(
       () => '',
