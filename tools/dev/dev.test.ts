@@ -6,12 +6,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { freePort } from '../../e2e/platform-process.ts';
 
 const repositoryRoot = join(import.meta.dirname, '../..');
 const workspaces = ['runtime', 'platform-service', 'commands-service', 'gateway', 'tools'];
@@ -33,14 +32,6 @@ async function repositoryCopy(): Promise<string> {
   }
   for (const dir of [...workspaces, 'gen']) await symlink(`../../${dir}`, join(root, 'node_modules/@platform', dir), 'dir');
   return root;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 let root: string;
