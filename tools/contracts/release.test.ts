@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,30 +110,78 @@ describe('releasing a baseline', () => {
   });
 });
 
+/** The copy as a git repository with everything committed; resolves with the commit. */
+async function committed(c: ContractsCopy): Promise<string> {
+  await git(c, 'init', '-q');
+  await git(c, 'add', '.');
+  await git(c, 'commit', '-q', '-m', 'contracts');
+  return (await git(c, 'rev-parse', 'HEAD')).stdout.trim();
+}
+
+function git(c: ContractsCopy, ...args: string[]): Promise<{ stdout: string }> {
+  return run('git', ['-c', 'user.email=gate@test', '-c', 'user.name=gate', ...args], { cwd: c.root });
+}
+
+function release(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [releaseCli, ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
 describe('the command line', () => {
-  it('releases-what-is-committed-at-head-and-leaves-uncommitted-edits-out', async () => {
+  it('releases-what-is-committed-at-head-and-raises-info-version-in-the-documents', async () => {
     const c = await fresh();
-    const git = (...args: string[]): Promise<{ stdout: string }> => run('git', ['-c', 'user.email=gate@test', '-c', 'user.name=gate', ...args], { cwd: c.root });
-    await git('init', '-q');
-    await git('add', '.');
-    await git('commit', '-q', '-m', 'contracts');
-    const head = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const head = await committed(c);
+    const before = await readFile(join(c.root, 'contracts/openapi/platform-service.yaml'), 'utf8');
+
+    const { code, stdout } = await release('1.2.0', '--root', c.root);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`released 1.2.0 into contracts/released/ (4 files, commit ${head.slice(0, 12)})`);
+    const manifest = await readManifest(join(c.root, 'contracts/released'));
+    expect(manifest).toMatchObject({ version: '1.2.0', commit: head, fromWorkingTree: false });
+    for (const file of ['openapi/platform-service.yaml', 'openapi/commands-service.yaml', 'asyncapi/platform-events.yaml']) {
+      const released = await readFile(join(c.root, 'contracts/released', file), 'utf8');
+      expect((parse(released) as { info: { version: string } }).info.version).toBe('1.2.0');
+      // The working document now says the same, byte for byte, and its recorded hash is the released one.
+      expect(await readFile(join(c.root, 'contracts', file), 'utf8')).toBe(released);
+      expect(manifest?.sources[`contracts/${file}`]).toBe(manifest?.files[file]);
+    }
+    // Nothing but the version line changed.
+    expect(await readFile(join(c.root, 'contracts/openapi/platform-service.yaml'), 'utf8')).toBe(before.replace(/^  version: 1\.0\.0$/m, '  version: 1.2.0'));
+  });
+
+  it('refuses-uncommitted-contract-changes-and-releases-nothing', async () => {
+    const c = await fresh();
+    await committed(c);
+    await removePlatformCost(c); // not committed
+    await writeFile(join(c.root, 'contracts/openapi/new-service.yaml'), 'openapi: 3.1.0\n'); // not even added
+
+    const { code, stderr } = await release('1.0.0', '--root', c.root);
+    expect(code).toBe(1);
+    expect(stderr).toContain('contracts:release: cannot release HEAD: these contract files have uncommitted changes, which would not be part of the release:');
+    expect(stderr).toContain(' M contracts/openapi/platform-service.yaml');
+    expect(stderr).toContain('?? contracts/openapi/new-service.yaml');
+    expect(stderr).toContain('Commit them first, or pass --worktree to release the working tree as it is.');
+    await expect(readdir(join(c.root, 'contracts/released'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('releases-the-working-tree-when-asked-explicitly', async () => {
+    const c = await fresh();
+    const head = await committed(c);
     await removePlatformCost(c); // not committed
 
-    const { stdout, stderr } = await run(process.execPath, [releaseCli, '1.0.0', '--root', c.root]);
-    expect(stdout).toContain(`released 1.0.0 into contracts/released/ (4 files, commit ${head.slice(0, 12)})`);
-    expect(stderr).toContain('uncommitted changes are not part of the release');
-    const manifest = await readManifest(join(c.root, 'contracts/released'));
-    expect(manifest).toMatchObject({ commit: head, fromWorkingTree: false });
-    expect(await readFile(join(c.root, 'contracts/released/openapi/platform-service.yaml'), 'utf8')).toContain('required: [id, name, publisher, cost]');
+    const { code, stdout } = await release('1.0.0', '--worktree', '--root', c.root);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`commit ${head.slice(0, 12)}, working tree)`);
+    expect(await readManifest(join(c.root, 'contracts/released'))).toMatchObject({ commit: head, fromWorkingTree: true });
+    const released = parse(await readFile(join(c.root, 'contracts/released/openapi/platform-service.yaml'), 'utf8')) as Json;
+    expect(at(released, 'components', 'schemas', 'Platform', 'required')).toEqual(['id', 'name', 'publisher']);
   });
 
   it('prints-usage-and-exits-1-on-bad-arguments', async () => {
-    const failure = await run(process.execPath, [releaseCli]).then(
-      () => undefined,
-      (error: { code: number; stderr: string }) => error,
-    );
-    expect(failure?.code).toBe(1);
-    expect(failure?.stderr).toContain('usage: npm run contracts:release -- <MAJOR.MINOR.PATCH>');
+    const failure = await release();
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('usage: npm run contracts:release -- <MAJOR.MINOR.PATCH>');
   });
 });

@@ -2,8 +2,12 @@
  * `npm run contracts:release -- <version> [--replace] [--worktree] [--root DIR]`: records the current contracts
  * as the released baseline in contracts/released/ (the only writer of that folder).
  *
- * - Releases the contracts of the commit at HEAD (uncommitted edits are not part of a release and
- *   are listed); `--worktree` releases the working tree instead (no git, or on purpose).
+ * - Releases the contracts of the commit at HEAD, and refuses while a contract file has uncommitted
+ *   changes (they would silently stay out of the release); `--worktree` releases the working tree
+ *   instead (no git, or on purpose).
+ * - Raises `info.version` of every OpenAPI and AsyncAPI document it releases to the release version:
+ *   the released copies carry it, and so do the documents in contracts/ (commit them with
+ *   contracts/released/), which are then byte for byte what was released.
  * - Versions only go forward. A version with breaking changes since the baseline (as
  *   `contracts:check` sees them) must have a new major number.
  * - `--replace` re-cuts the current version (same number, no compatibility requirement): only for
@@ -20,13 +24,17 @@ import { runBufOrThrow } from './buf.ts';
 import { checkContracts } from './check.ts';
 import { contractsLayout, listDocuments, listProtoFiles, releasedNames } from './layout.ts';
 import { readManifest, sha256, type ReleaseManifest } from './release-manifest.ts';
+import { withInfoVersion } from './info-version.ts';
 import { formatReport } from './report.ts';
 import { compareVersions, formatVersion, parseVersion } from './version.ts';
 
 const run = promisify(execFile);
 
 export interface ReleaseOptions {
-  /** Repository root: the baseline is written to `<root>/contracts/released`. */
+  /**
+   * Repository root: the baseline is written to `<root>/contracts/released`, and each document whose
+   * `info.version` the release raised back to its place in `<root>/contracts`.
+   */
   readonly root: string;
   /** Where the contracts to release are read from (buf.yaml and contracts/). Default: `root`. */
   readonly sourceRoot?: string;
@@ -78,15 +86,19 @@ export async function releaseContracts(options: ReleaseOptions): Promise<Release
     await runBufOrThrow(['build', sourcePath(source.protoDir) || '.', '-o', join(staging, releasedNames.image)], source.root);
     files[releasedNames.image] = sha256(await readFile(join(staging, releasedNames.image)));
 
+    /** Documents whose info.version the release raised, to write back into contracts/ once released. */
+    const raised: { readonly path: string; readonly text: string }[] = [];
     for (const [kind, dir] of [['openapi', source.openapiDir], ['asyncapi', source.asyncapiDir]] as const) {
       const documents = await listDocuments(dir);
       if (documents.length === 0) throw new Error(`cannot release: no ${kind} document in ${dir}`);
       await mkdir(join(staging, releasedNames[kind]), { recursive: true });
       for (const file of documents) {
-        const bytes = await readFile(join(dir, file));
-        // The released copy is these bytes: its hash equals the source's.
-        sources[sourcePath(join(dir, file))] = files[`${releasedNames[kind]}/${file}`] = sha256(bytes);
-        await writeFile(join(staging, releasedNames[kind], file), bytes);
+        const original = await readFile(join(dir, file), 'utf8');
+        const text = withInfoVersion(original, formatVersion(version), sourcePath(join(dir, file)));
+        if (text !== original) raised.push({ path: sourcePath(join(dir, file)), text });
+        // The released copy is these bytes, and so is the source once raised: their hashes are equal.
+        sources[sourcePath(join(dir, file))] = files[`${releasedNames[kind]}/${file}`] = sha256(text);
+        await writeFile(join(staging, releasedNames[kind], file), text);
       }
     }
 
@@ -104,6 +116,7 @@ export async function releaseContracts(options: ReleaseOptions): Promise<Release
     // Swap in the complete baseline only once it is fully written.
     await rm(target.releasedDir, { recursive: true, force: true });
     await rename(staging, target.releasedDir);
+    for (const { path, text } of raised) await writeFile(join(target.root, path), text);
     return manifest;
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -148,8 +161,12 @@ async function main(argv: readonly string[]): Promise<void> {
   if (fromWorkingTree) {
     if (inGit) commit = (await git(root, ['rev-parse', 'HEAD'])).trim();
   } else {
-    const dirty = (await git(root, ['status', '--porcelain', '--', ...releasedSources])).trim();
-    if (dirty) console.warn(`contracts:release: releasing HEAD; these uncommitted changes are not part of the release (--worktree to include them):\n${dirty}`);
+    const dirty = (await git(root, ['status', '--porcelain', '--', ...releasedSources])).trimEnd();
+    if (dirty) {
+      throw new Error(
+        `cannot release HEAD: these contract files have uncommitted changes, which would not be part of the release:\n${dirty}\nCommit them first, or pass --worktree to release the working tree as it is.`,
+      );
+    }
     const head = await exportHead(root);
     sourceRoot = head.dir;
     commit = head.commit;
@@ -157,7 +174,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     const manifest = await releaseContracts({ root, sourceRoot, version: positional[0] ?? '', commit, fromWorkingTree, replace: flags.has('--replace') });
     console.log(`contracts:release: released ${manifest.version} into ${relative(root, contractsLayout(root).releasedDir)}/ (${Object.keys(manifest.files).length} files, commit ${commit?.slice(0, 12) ?? 'none'}${fromWorkingTree ? ', working tree' : ''}).`);
-    console.log('Commit contracts/released/ with the contract change it releases.');
+    console.log(`Commit contracts/ (released/ and info.version ${manifest.version} in the documents) with the contract change it releases.`);
   } finally {
     if (sourceRoot !== root) await rm(sourceRoot, { recursive: true, force: true });
   }

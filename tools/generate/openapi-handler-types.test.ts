@@ -1,7 +1,8 @@
 /**
  * Type-level checks of the generated REST surface: a handler set that misses an operation,
- * answers with the wrong body shape, an undeclared status or without a declared header
- * must fail `tsc`; a correct one must compile. Runs the repository's TypeScript 7 compiler
+ * answers with the wrong body shape, an undeclared status or without a declared header, or
+ * returns a body (a value of its own type, not only a literal) that lacks a required property or
+ * has one the contract does not declare, must fail `tsc`; a correct one must compile. Runs the repository's TypeScript 7 compiler
  * on a temporary project whose `@platform/gen` is freshly generated.
  */
 import { execFile } from 'node:child_process';
@@ -110,6 +111,35 @@ export const handlers = {${correctPlatform.replace(", headers: { location: `/api
 export const handlers = {${correctPlatform.replace("log.info({ id: params.id }, 'looking up a platform');", 'const name: string = params.id;')}
 } satisfies PlatformServiceHandlers;
 `,
+  'correct-own-view-type.ts': `${header}
+/** A service's own read model: exactly the declared fields, under another name. */
+interface PlatformView { readonly id: number; readonly name: string; readonly publisher: string; readonly cost: string }
+const views: PlatformView[] = [];
+export const handlers = {${correctPlatform.replace('{ status: 200, body: platforms }', '{ status: 200, body: views }')}
+} satisfies PlatformServiceHandlers;
+export const server = createRestServer({ surface: platformServiceSurface, handlers });
+`,
+  'extra-body-property.ts': `${header}
+/** A row with a column the contract does not declare (or a field the contract dropped). */
+interface PlatformRow { readonly id: number; readonly name: string; readonly publisher: string; readonly cost: string; readonly createdAt: string }
+const rows: PlatformRow[] = [];
+export const handlers = {${correctPlatform.replace('{ status: 200, body: platforms }', '{ status: 200, body: rows }')}
+} satisfies PlatformServiceHandlers;
+export const server = createRestServer({ surface: platformServiceSurface, handlers });
+`,
+  'extra-problem-property.ts': `${header}
+const notFound = { ...problem(404, 'cannot find platform: no such id'), stack: 'Error: at db.ts:12' };
+export const handlers = {${correctPlatform.replace("{ status: 404, body: problem(404, `cannot find platform ${params.id}: no such id`) }", '{ status: 404, body: notFound }')}
+} satisfies PlatformServiceHandlers;
+export const server = createRestServer({ surface: platformServiceSurface, handlers });
+`,
+  'missing-required-property.ts': `${header}
+/** A read model that lost a field the contract requires. */
+interface PlatformSummary { readonly id: number; readonly name: string; readonly publisher: string }
+const summaries: PlatformSummary[] = [];
+export const handlers = {${correctPlatform.replace('{ status: 200, body: platforms }', '{ status: 200, body: summaries }')}
+} satisfies PlatformServiceHandlers;
+`,
   'mismatched-surface.ts': `import { createRestServer } from '@platform/runtime/rest';
 import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
 import { handlers } from './correct-commands.ts';
@@ -124,7 +154,11 @@ const expected: Record<string, { code: string; message: RegExp }> = {
   'undeclared-status.ts': { code: 'TS2322', message: /Type '410' is not assignable to type/ },
   'missing-location-header.ts': { code: 'TS2322', message: /Property 'headers' is missing in type '\{ status: 201; body: .*' but required in type/ },
   'wrong-param-type.ts': { code: 'TS2322', message: /Type 'number' is not assignable to type 'string'/ },
-  'mismatched-surface.ts': { code: 'TS2739', message: /missing the following properties from type 'PlatformServiceHandlers': createPlatform, getPlatformById, updatePlatform, deletePlatform/ },
+  // Reported where the set is bound: the property, then why (it may only be absent).
+  'extra-body-property.ts': { code: 'TS2322', message: /createdAt' are incompatible[\s\S]*Type 'string' is not assignable to type 'never'/ },
+  'extra-problem-property.ts': { code: 'TS2322', message: /body\.stack' are incompatible[\s\S]*Type 'string' is not assignable to type 'never'/ },
+  'missing-required-property.ts': { code: 'TS2322', message: /Property 'cost' is missing in type 'PlatformSummary' but required in type/ },
+  'mismatched-surface.ts': { code: 'TS2322', message: /missing the following properties from type 'PlatformServiceHandlers': createPlatform, getPlatformById, updatePlatform, deletePlatform/ },
 };
 
 let dir: string;
@@ -170,6 +204,7 @@ describe('generated handler interfaces under tsc', () => {
   it('compile a correct handler set for each service, bound with createRestServer', () => {
     expect(diagnostics.get('correct-platform.ts')).toBeUndefined();
     expect(diagnostics.get('correct-commands.ts')).toBeUndefined();
+    expect(diagnostics.get('correct-own-view-type.ts')).toBeUndefined();
   });
 
   it('report errors only in the failing fixtures (generated code and runtime compile)', () => {

@@ -66,6 +66,24 @@ export async function generateProto(ctx: GenerateContext): Promise<void> {
 }
 
 /**
+ * Compiles a buf module other than ours (a folder of .proto files, such as the runtime's test
+ * fixtures) with the same template and plugin options into `targetDir`, which it replaces. The
+ * module is staged outside the repository, where no buf.yaml claims it.
+ */
+export async function generateProtoModule(root: string, moduleDir: string, targetDir: string): Promise<void> {
+  const staging = await mkdtemp(join(tmpdir(), 'platform-proto-'));
+  try {
+    const out = join(staging, 'out');
+    await cp(moduleDir, join(staging, 'module'), { recursive: true });
+    await runBuf(['generate', join(staging, 'module'), '--template', join(root, 'buf.gen.yaml'), '-o', out], root);
+    await rm(targetDir, { recursive: true, force: true });
+    await cp(join(out, templateOut), targetDir, { recursive: true });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
  * Finds a proto inside its npm package by its canonical path suffix, so a package that moves
  * its proto folder (grpc-health-check keeps `proto/health/v1/`, @grpc/reflection `build/proto/grpc/...`)
  * still works. The package is resolved from tools/, where it is a dependency.

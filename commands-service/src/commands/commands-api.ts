@@ -15,7 +15,7 @@ function toBody(command: Command, platformId: number) {
   return { id: command.id, howTo: command.howTo, commandLine: command.commandLine, platformId };
 }
 
-export function createCommandsApi(orm: Orm): CommandsApi {
+export function createCommandsApi(orm: Orm) {
   return {
     async listCommandsForPlatform({ params: { platformId } }) {
       const em = orm.em.fork();

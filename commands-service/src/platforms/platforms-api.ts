@@ -5,7 +5,7 @@ import { Platform } from './platform-entity.ts';
 /** The platform operations of the REST contract. Platforms are shown by their external id, deleted ones not at all. */
 export type PlatformsApi = Pick<CommandsServiceHandlers, 'listPlatforms' | 'testInboundConnection'>;
 
-export function createPlatformsApi(orm: Orm): PlatformsApi {
+export function createPlatformsApi(orm: Orm) {
   return {
     async listPlatforms() {
       const platforms = await orm.em.fork().find(Platform, { deleted: false }, { orderBy: { externalId: 'asc' } });

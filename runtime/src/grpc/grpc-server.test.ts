@@ -4,7 +4,7 @@ import type { ServiceImpl } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { ServerReflection as ServerReflectionV1alpha } from '@platform/gen/proto/grpc/reflection/v1alpha/reflection_pb.ts';
-import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { runBuf } from '@platform/tools/generate/proto.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
@@ -24,7 +24,7 @@ async function* listServices() {
   yield { messageRequest: { case: 'listServices' as const, value: '' } };
 }
 
-/** A stand-in for platform-service's implementation, only to exercise the server. */
+/** An implementation of the runtime's fixture service (runtime/fixtures/proto), only to exercise the server. */
 const platforms = {
   getAllPlatforms() {
     return { platforms: catalogue };
@@ -34,20 +34,20 @@ const platforms = {
     const size = request.batchSize || 500;
     for (let i = 0; i < rest.length; i += size) yield { platforms: rest.slice(i, i + size) };
   },
-} satisfies ServiceImpl<typeof PlatformService>;
+} satisfies ServiceImpl<typeof CatalogueService>;
 
 describe('grpc server', () => {
   let server: GrpcServer;
   let address: GrpcServerAddress;
 
   beforeAll(async () => {
-    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(PlatformService, platforms) });
+    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(CatalogueService, platforms) });
     address = await server.listen();
   });
   afterAll(() => server.close());
 
   it('serves-both-rpcs-to-a-grpc-client', async () => {
-    const client = createClient(PlatformService, createGrpcTransport({ baseUrl: address.url }));
+    const client = createClient(CatalogueService, createGrpcTransport({ baseUrl: address.url }));
     expect((await client.getAllPlatforms({})).platforms.map((p) => p.name)).toEqual(['Dot Net', 'SQL Server Express', 'Kubernetes']);
     const batches = [];
     for await (const batch of client.streamPlatforms({ batchSize: 2, afterId: 0 })) batches.push(batch.platforms.map((p) => p.id));
@@ -59,7 +59,7 @@ describe('grpc server', () => {
       createConnectTransport({ baseUrl: address.url, httpVersion: '2' }),
       createGrpcWebTransport({ baseUrl: address.url, httpVersion: '2' }),
     ]) {
-      const response = await createClient(PlatformService, transport).getAllPlatforms({});
+      const response = await createClient(CatalogueService, transport).getAllPlatforms({});
       expect(response.platforms).toHaveLength(3);
     }
   });
@@ -67,7 +67,7 @@ describe('grpc server', () => {
   it('reports-serving-for-the-server-and-each-registered-service', async () => {
     const health = createClient(Health, createGrpcTransport({ baseUrl: address.url }));
     expect((await health.check({ service: '' })).status).toBe(ServingStatus.SERVING);
-    expect((await health.check({ service: 'platforms.v1.PlatformService' })).status).toBe(ServingStatus.SERVING);
+    expect((await health.check({ service: 'catalogue.v1.CatalogueService' })).status).toBe(ServingStatus.SERVING);
   });
 
   it('lets-buf-curl-list-methods-through-reflection', async () => {
@@ -75,8 +75,8 @@ describe('grpc server', () => {
     const methods = output.trim().split('\n');
     expect(methods).toEqual(
       expect.arrayContaining([
-        'platforms.v1.PlatformService/GetAllPlatforms',
-        'platforms.v1.PlatformService/StreamPlatforms',
+        'catalogue.v1.CatalogueService/GetAllPlatforms',
+        'catalogue.v1.CatalogueService/StreamPlatforms',
         'grpc.health.v1.Health/Check',
         'grpc.health.v1.Health/Watch',
         'grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
@@ -86,7 +86,7 @@ describe('grpc server', () => {
   });
 
   it('lets-buf-curl-call-get-all-platforms-over-grpc', async () => {
-    const url = `${address.url}/platforms.v1.PlatformService/GetAllPlatforms`;
+    const url = `${address.url}/catalogue.v1.CatalogueService/GetAllPlatforms`;
     const output = await runBuf(['curl', '--http2-prior-knowledge', '--protocol', 'grpc', url], process.cwd());
     expect(JSON.parse(output)).toEqual({ platforms: catalogue });
   });
@@ -105,7 +105,7 @@ describe('grpc server', () => {
     for await (const response of reflection.serverReflectionInfo(listServices())) {
       if (response.messageResponse.case === 'listServicesResponse') names.push(...response.messageResponse.value.service.map((s) => s.name));
     }
-    expect(names).toEqual(expect.arrayContaining(['platforms.v1.PlatformService', 'grpc.health.v1.Health', 'grpc.reflection.v1alpha.ServerReflection']));
+    expect(names).toEqual(expect.arrayContaining(['catalogue.v1.CatalogueService', 'grpc.health.v1.Health', 'grpc.reflection.v1alpha.ServerReflection']));
   });
 });
 
@@ -119,7 +119,7 @@ describe('grpc server close', () => {
       host: '127.0.0.1',
       logger,
       routes: (router) =>
-        router.service(PlatformService, {
+        router.service(CatalogueService, {
           async getAllPlatforms() {
             entered.resolve();
             await release.promise;
@@ -128,7 +128,7 @@ describe('grpc server close', () => {
           },
         }),
     });
-    const client = createClient(PlatformService, createGrpcTransport({ baseUrl: (await server.listen()).url }));
+    const client = createClient(CatalogueService, createGrpcTransport({ baseUrl: (await server.listen()).url }));
     const call = client.getAllPlatforms({});
     await entered.promise;
     const closed = server.close().then(() => events.push('server closed'));
@@ -150,7 +150,7 @@ describe('grpc server close', () => {
       logger,
       shutdownTimeoutMs: 50,
       routes: (router) =>
-        router.service(PlatformService, {
+        router.service(CatalogueService, {
           async getAllPlatforms(_request, context) {
             entered.resolve();
             await new Promise((resolve) => context.signal.addEventListener('abort', () => resolve((sawAbort = true))));
@@ -158,7 +158,7 @@ describe('grpc server close', () => {
           },
         }),
     });
-    const client = createClient(PlatformService, createGrpcTransport({ baseUrl: (await server.listen()).url }));
+    const client = createClient(CatalogueService, createGrpcTransport({ baseUrl: (await server.listen()).url }));
     const call = client.getAllPlatforms({}).catch((e: unknown) => e);
     await entered.promise;
     await server.close();

@@ -1,13 +1,13 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, file_google_protobuf_api } from '@bufbuild/protobuf/wkt';
 import { Code, createClient, createRouterTransport } from '@connectrpc/connect';
-import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import type { ServerReflectionRequest, ServerReflectionResponse } from '@platform/gen/proto/grpc/reflection/v1/reflection_pb.ts';
 import type { ServerReflectionResponse as ServerReflectionResponseV1alpha } from '@platform/gen/proto/grpc/reflection/v1alpha/reflection_pb.ts';
 import { describe, expect, it } from 'vitest';
 import { createReflection, ServerReflectionV1, ServerReflectionV1alpha } from './reflection.ts';
 
-const reflection = createReflection([PlatformService], [file_google_protobuf_api]);
+const reflection = createReflection([CatalogueService], [file_google_protobuf_api]);
 const transport = createRouterTransport((router) => {
   router.service(ServerReflectionV1, reflection.v1);
   router.service(ServerReflectionV1alpha, reflection.v1alpha);
@@ -26,7 +26,7 @@ async function ask(questions: ServerReflectionRequest['messageRequest'][]) {
 }
 
 async function* v1alphaRequests() {
-  yield { messageRequest: { case: 'fileContainingSymbol' as const, value: 'platforms.v1.GetAllPlatformsResponse' } };
+  yield { messageRequest: { case: 'fileContainingSymbol' as const, value: 'catalogue.v1.GetAllPlatformsResponse' } };
 }
 
 function fileNames(answer: ServerReflectionResponse | ServerReflectionResponseV1alpha | undefined): string[] {
@@ -39,18 +39,18 @@ describe('reflection', () => {
     const [answer] = await ask([{ case: 'listServices', value: '' }]);
     expect(answer?.messageResponse.case).toBe('listServicesResponse');
     const names = answer?.messageResponse.case === 'listServicesResponse' ? answer.messageResponse.value.service.map((s) => s.name) : [];
-    expect(names).toEqual(['platforms.v1.PlatformService', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+    expect(names).toEqual(['catalogue.v1.CatalogueService', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
     expect(answer?.validHost).toBe('test');
   });
 
   it('finds-the-file-of-a-service-a-method-and-a-message', async () => {
     const answers = await ask([
-      { case: 'fileContainingSymbol', value: 'platforms.v1.PlatformService' },
-      { case: 'fileContainingSymbol', value: 'platforms.v1.PlatformService.StreamPlatforms' },
-      { case: 'fileContainingSymbol', value: 'platforms.v1.Platform' },
-      { case: 'fileByFilename', value: 'platforms/v1/platforms.proto' },
+      { case: 'fileContainingSymbol', value: 'catalogue.v1.CatalogueService' },
+      { case: 'fileContainingSymbol', value: 'catalogue.v1.CatalogueService.StreamPlatforms' },
+      { case: 'fileContainingSymbol', value: 'catalogue.v1.Platform' },
+      { case: 'fileByFilename', value: 'catalogue/v1/catalogue.proto' },
     ]);
-    expect(answers.map(fileNames)).toEqual(answers.map(() => ['platforms/v1/platforms.proto']));
+    expect(answers.map(fileNames)).toEqual(answers.map(() => ['catalogue/v1/catalogue.proto']));
     expect(answers).toHaveLength(4);
   });
 
@@ -65,7 +65,7 @@ describe('reflection', () => {
     const answers = await ask([
       { case: 'fileContainingSymbol', value: 'nope.v1.Nope' },
       { case: 'fileByFilename', value: 'nope.proto' },
-      { case: 'fileContainingSymbol', value: 'platforms.v1.Platform' },
+      { case: 'fileContainingSymbol', value: 'catalogue.v1.Platform' },
     ]);
     expect(answers.map((a) => a.messageResponse.case)).toEqual(['errorResponse', 'errorResponse', 'fileDescriptorResponse']);
     const error = answers[0]?.messageResponse;
@@ -76,6 +76,6 @@ describe('reflection', () => {
   it('serves-the-same-answers-on-v1alpha', async () => {
     const answers = [];
     for await (const response of v1alpha.serverReflectionInfo(v1alphaRequests())) answers.push(response);
-    expect(answers.map(fileNames)).toEqual([['platforms/v1/platforms.proto']]);
+    expect(answers.map(fileNames)).toEqual([['catalogue/v1/catalogue.proto']]);
   });
 });

@@ -26,13 +26,16 @@ import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.t
 import { requestId } from './request-id.ts';
 import { routeMatch } from './route-match.ts';
 import { securityGuard } from './security-guard.ts';
-import type { HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
+import type { ExactHandlers, HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
 
-export interface RestServerOptions<Handlers> {
+export interface RestServerOptions<Handlers, Actual extends Handlers = Handlers> {
   /** The generated surface of the service's contract (`<service>Surface` from gen/openapi/<service>/server.ts). */
   readonly surface: RestSurface<Handlers>;
-  /** The handler object, one member per operationId (`satisfies <Service>Handlers`). */
-  readonly handlers: NoInfer<Handlers>;
+  /**
+   * The handler object, one member per operationId (`satisfies <Service>Handlers`), in its own type:
+   * its response bodies must hold exactly the properties the contract declares (ExactHandlers).
+   */
+  readonly handlers: Actual & ExactHandlers<NoInfer<Actual>, NoInfer<Handlers>>;
   /** Root logger; each request gets a child bound to its request id. Default: `pino()` (info, stdout). */
   readonly logger?: Logger;
   /** Validate response bodies against the contract. Default false; turn it on in development and tests. */
@@ -64,7 +67,7 @@ export interface RestServer {
 }
 
 /** Binds a handler object to its generated REST surface: an Express 5 app speaking the contract. */
-export function createRestServer<Handlers extends HandlerSet<Handlers>>(options: RestServerOptions<Handlers>): RestServer {
+export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual extends Handlers>(options: RestServerOptions<Handlers, Actual>): RestServer {
   const { surface, handlers } = options;
   const fail = (why: string): never => {
     throw new Error(`cannot create REST server for ${surface?.service ?? 'an unknown service'}: ${why}`);

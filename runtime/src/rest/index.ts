@@ -14,6 +14,8 @@ export { requestPath, requestState } from './request-state.ts';
 export type { RequestState } from './request-state.ts';
 export type { FieldError, Problem } from './problem.ts';
 export type {
+  Exact,
+  ExactHandlers,
   HandlerContext,
   HandlerSet,
   HttpMethod,

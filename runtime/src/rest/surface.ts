@@ -77,3 +77,43 @@ export interface RestSurface<Handlers> {
   readonly routes: readonly RestRoute<keyof Handlers>[];
   readonly spec: OpenApiDocument;
 }
+
+/**
+ * `Actual` checked against the contract exactly: every response body property the contract does
+ * not declare becomes `never`, at any depth. A body is JSON, so TypeScript's structural typing would
+ * otherwise let a value with an extra property (a field the contract dropped, an entity's column)
+ * through to the wire. Unions on either side are checked member by member.
+ */
+export type Exact<Actual, Declared> = unknown extends Declared
+  ? Actual
+  : Actual extends readonly (infer ActualItem)[]
+    ? Declared extends readonly (infer DeclaredItem)[]
+      ? readonly Exact<ActualItem, DeclaredItem>[]
+      : Declared
+    : Actual extends object
+      ? Declared extends object
+        ? { readonly [K in keyof Actual]: K extends keyof Declared ? Exact<Actual[K], Declared[K]> : never }
+        : Declared
+      : Actual;
+
+/** One result of a handler with its body checked exactly against the declared result of the same status. */
+type ExactResult<Actual, Declared> = Actual extends { readonly status: infer Status; readonly body: infer Body }
+  ? Omit<Actual, 'body'> & { readonly body: Exact<Body, Extract<Declared, { readonly status: Status }> extends { readonly body: infer DeclaredBody } ? DeclaredBody : never> }
+  : Actual;
+
+/**
+ * A handler set's own type (`Actual`) as the contract's handler interface (`Declared`) allows it
+ * exactly: each operation's response bodies hold only the properties the contract declares.
+ * createRestServer requires it, so a body with an undeclared property fails `tsc` where the set is
+ * bound. Keep the handler set's own type (do not annotate it as the interface): an annotation
+ * widens it to the interface, and the check then has nothing left to see.
+ */
+export type ExactHandlers<Actual, Declared> = {
+  readonly [K in keyof Declared]: K extends keyof Actual
+    ? Actual[K] extends (...args: infer Args) => Promise<infer Result>
+      ? Declared[K] extends (...args: never) => Promise<infer DeclaredResult>
+        ? (...args: Args) => Promise<ExactResult<Result, DeclaredResult>>
+        : Declared[K]
+      : Declared[K]
+    : Declared[K];
+};

@@ -24,6 +24,9 @@ export function emitServer(contract: Contract): string {
  * Implement every operation in one object literal and bind it:
  *   export const handlers = { ... } satisfies ${service}Handlers;
  *   createRestServer({ surface: ${value}Surface, handlers, ... });
+ * \`satisfies\` rejects a missing operation, an undeclared status, a missing declared header and a
+ * body without a required property; createRestServer also rejects a body property the contract
+ * does not declare (ExactHandlers), so keep the handler set's own inferred type.
  */
 import type { HandlerContext, NoParams, OpenApiDocument, RequestHeaders, RestRoute, RestSurface } from '@platform/runtime/rest';
 import type { components, operations } from './types.ts';
