@@ -1,13 +1,10 @@
 import { AppError, errorCodes } from '../errors/index.ts';
-import type { DatabaseDriver, Orm } from './create-orm.ts';
+import { createdDriverOf, type DatabaseDriver, type Orm } from './create-orm.ts';
 
-const driverClasses: Readonly<Record<string, DatabaseDriver>> = { SqliteDriver: 'sqlite', PostgreSqlDriver: 'postgresql', MsSqlDriver: 'mssql' };
-
-/** Which of the supported drivers `orm` runs on. */
+/** Which of the supported drivers `orm` runs on (it must come from `createOrm`). */
 export function driverOf(orm: Orm): DatabaseDriver {
-  const name = (orm.config.get('driver') as { name?: string } | undefined)?.name ?? '';
-  const driver = driverClasses[name];
-  if (driver === undefined) throw new AppError(errorCodes.internal, `cannot tell the database driver of the ORM: ${name || 'none'} is not supported`);
+  const driver = createdDriverOf(orm);
+  if (driver === undefined) throw new AppError(errorCodes.internal, 'cannot tell the database driver of the ORM: it was not made by createOrm');
   return driver;
 }
 

@@ -65,7 +65,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     const inMemory = dbName === ':memory:';
     const path = inMemory ? dbName : resolve(dbName);
     if (!inMemory) await mkdir(dirname(path), { recursive: true });
-    const orm = await MikroORM.init({ ...common, driver: BoundSqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) });
+    const orm = remember(await MikroORM.init({ ...common, driver: BoundSqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) }) as Orm, 'sqlite');
     // WAL lets readers proceed during a write; NORMAL is durable across application crashes in WAL mode.
     if (!inMemory) {
       const connection = orm.em.getConnection();
@@ -81,7 +81,19 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
   if (url !== undefined && !URL.canParse(url)) throw new AppError(errorCodes.invalidArgument, `cannot create ORM: url is not an absolute URL`);
   const server = { ...(url === undefined ? {} : { clientUrl: url }), ...(dbName === undefined ? {} : { dbName }) };
   if (driver === 'postgresql') {
-    return (await MikroORM.init({ ...common, ...server, driver: await boundPostgreSqlDriver() })) as Orm;
+    return remember((await MikroORM.init({ ...common, ...server, driver: await boundPostgreSqlDriver() })) as Orm, 'postgresql');
   }
-  return (await MikroORM.init({ ...common, ...server, driver: await boundMsSqlDriver(), batchSize: mssqlBatchSize })) as Orm;
+  return remember((await MikroORM.init({ ...common, ...server, driver: await boundMsSqlDriver(), batchSize: mssqlBatchSize })) as Orm, 'mssql');
+}
+
+const drivers = new WeakMap<Orm, DatabaseDriver>();
+
+function remember(orm: Orm, driver: DatabaseDriver): Orm {
+  drivers.set(orm, driver);
+  return orm;
+}
+
+/** The driver an ORM made by `createOrm` runs on; undefined for one made otherwise. */
+export function createdDriverOf(orm: Orm): DatabaseDriver | undefined {
+  return drivers.get(orm);
 }
