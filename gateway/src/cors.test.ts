@@ -32,7 +32,7 @@ describe('CORS at the gateway', () => {
     const answer = await send(withCors.url, { path: '/api/platforms', headers: { origin: app } });
     expect(answer.status).toBe(200);
     expect(answer.headers['access-control-allow-origin']).toBe(app);
-    expect(answer.headers['access-control-expose-headers']).toBe('Location, ETag, X-Request-Id, Allow, Accept-Encoding');
+    expect(answer.headers['access-control-expose-headers']).toBe('Location, ETag, X-Request-Id, Allow, Accept-Encoding, WWW-Authenticate, Grpc-Status, Grpc-Message, Grpc-Status-Details-Bin');
     expect(answer.headers.vary).toBe('Origin');
   });
 

@@ -17,7 +17,7 @@ function exchange(overrides: Partial<ObservedExchange>): ObservedExchange {
     path: '/api/platforms/1',
     query: '',
     status: 200,
-    headers: { 'x-request-id': 'r-1', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length },
+    headers: { 'x-request-id': 'r-1', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length, etag: '"1"' },
     body,
     bodyBytes: Buffer.byteLength(body),
     ...overrides,
@@ -34,11 +34,11 @@ describe('checkExchange against platform-service.yaml', () => {
     const created = JSON.stringify({ id: 4, name: 'Go', publisher: 'Google', cost: 'Free' });
     const declared = [
       exchange({}),
-      exchange({ method: 'POST', path: '/api/platforms', status: 201, headers: { 'x-request-id': 'r', 'content-type': 'application/json', location: '/api/platforms/4' }, body: created, bodyBytes: created.length }),
+      exchange({ method: 'POST', path: '/api/platforms', status: 201, headers: { 'x-request-id': 'r', 'content-type': 'application/json', location: '/api/platforms/4', etag: '"1"' }, body: created, bodyBytes: created.length }),
       exchange({ method: 'HEAD', body: '', bodyBytes: 0 }),
       exchange({ path: '/api/platforms/1/', status: 404, headers: problemHeaders, body: problem(404) }),
-      exchange({ method: 'PATCH', status: 405, headers: { ...problemHeaders, allow: 'GET, HEAD, OPTIONS' }, body: problem(405) }),
-      exchange({ method: 'OPTIONS', status: 204, headers: { 'x-request-id': 'r', allow: 'GET, HEAD, OPTIONS' }, body: '', bodyBytes: 0 }),
+      exchange({ method: 'PATCH', status: 405, headers: { ...problemHeaders, allow: 'GET, HEAD, PUT, DELETE, OPTIONS' }, body: problem(405) }),
+      exchange({ method: 'OPTIONS', status: 204, headers: { 'x-request-id': 'r', allow: 'GET, HEAD, PUT, DELETE, OPTIONS' }, body: '', bodyBytes: 0 }),
       exchange({ method: 'POST', path: '/api/platforms', status: 415, headers: { ...problemHeaders, 'accept-encoding': 'gzip, deflate, br' }, body: problem(415) }),
       exchange({ by: 'gateway', path: '/api/platforms', status: 502, headers: { ...problemHeaders, 'access-control-allow-origin': 'https://a.example', vary: 'Origin' }, body: problem(502) }),
     ];
@@ -53,11 +53,15 @@ describe('checkExchange against platform-service.yaml', () => {
   });
 
   it('names-an-undeclared-header-and-a-missing-required-one', () => {
-    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'application/json', etag: 'W/"1"', 'access-control-allow-origin': '*' } }), contract)).toEqual([
-      'getPlatformById 200: header etag is not declared',
+    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'application/json', etag: '"1"', 'x-powered-by': 'Express', 'access-control-allow-origin': '*' } }), contract)).toEqual([
+      'getPlatformById 200: header x-powered-by is not declared',
       'getPlatformById 200: header access-control-allow-origin is not declared',
     ]);
-    expect(checkExchange(exchange({ headers: { 'content-type': 'application/json' } }), contract)).toEqual(['getPlatformById 200: required header x-request-id is missing']);
+    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'application/json', etag: 'W/"1"' } }), contract)).toEqual([
+      'getPlatformById 200: header etag: (root) must match pattern "^"[1-9][0-9]{0,9}"$"',
+    ]);
+    expect(checkExchange(exchange({ headers: { 'content-type': 'application/json', etag: '"1"' } }), contract)).toEqual(['getPlatformById 200: required header x-request-id is missing']);
+    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'application/json' } }), contract)).toEqual(['getPlatformById 200: required header etag is missing']);
     const noLocation = exchange({ method: 'POST', path: '/api/platforms', status: 201 });
     expect(checkExchange(noLocation, contract)).toEqual(['createPlatform 201: required header location is missing']);
     expect(checkExchange(exchange({ method: 'PATCH', status: 405, headers: problemHeaders, body: problem(405) }), contract)).toEqual(['convention MethodNotAllowed: required header allow is missing']);
@@ -69,7 +73,7 @@ describe('checkExchange against platform-service.yaml', () => {
       "getPlatformById 200: body (root) must have required property 'publisher'",
       "getPlatformById 200: body (root) must have required property 'cost'",
     ]);
-    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'text/html' } }), contract)).toEqual([
+    expect(checkExchange(exchange({ headers: { 'x-request-id': 'r', 'content-type': 'text/html', etag: '"1"' } }), contract)).toEqual([
       'getPlatformById 200: content-type text/html is not declared (declared: application/json)',
     ]);
     expect(checkExchange(exchange({ method: 'HEAD' }), contract)).toEqual([`getPlatformById 200: a HEAD answer must have no body (got ${platform.length} bytes)`]);

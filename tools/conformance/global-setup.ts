@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { loadContracts } from './contract.ts';
 import { checkRecordings, describeReport } from './recordings.ts';
 
-const preload = fileURLToPath(new URL('./record.ts', import.meta.url));
+// A plain-JavaScript preload that loads record.ts only where Node can strip its types.
+const preload = fileURLToPath(new URL('./record-preload.mjs', import.meta.url));
 
 export default async function setup(): Promise<() => Promise<void>> {
   const folder = await mkdtemp(join(tmpdir(), 'conformance-'));

@@ -35,7 +35,7 @@ describe('the conformance check of a test run', () => {
     try {
       const teardown = await setup();
       const folder = process.env.CONFORMANCE_RECORD_DIR!;
-      expect(process.env.NODE_OPTIONS).toContain('tools/conformance/record.ts');
+      expect(process.env.NODE_OPTIONS).toContain('tools/conformance/record-preload.mjs');
       await writeFile(join(folder, '7.jsonl'), `${JSON.stringify(bad)}\n`);
       await expect(teardown()).rejects.toThrow(/answers the contracts do not declare:\nresponse conformance: 1 answers .*: 1 undeclared\n {2}contracts\/openapi\/platform-service.yaml: status 418/);
     } finally {

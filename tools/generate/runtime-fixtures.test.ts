@@ -29,6 +29,9 @@ describe('runtime fixtures', () => {
       'openapi/catalogue/client.ts',
       'openapi/catalogue/server.ts',
       'openapi/catalogue/types.ts',
+      'openapi/secured-catalogue/client.ts',
+      'openapi/secured-catalogue/server.ts',
+      'openapi/secured-catalogue/types.ts',
       'proto/catalogue/v1/catalogue_pb.ts',
     ]);
     const server = await readFile(join(genDir, 'runtime-fixtures/openapi/catalogue/server.ts'), 'utf8');

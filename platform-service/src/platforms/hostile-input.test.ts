@@ -65,6 +65,6 @@ describe('platform-service against hostile input', () => {
     const options = await send(app.restUrl, { method: 'OPTIONS', path: '/api/platforms' });
     expect(options.status).toBe(204);
     expect(options.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
-    expect((await send(app.restUrl, { method: 'PATCH', path: '/api/platforms/1' })).headers.allow).toBe('GET, HEAD, OPTIONS');
+    expect((await send(app.restUrl, { method: 'PATCH', path: '/api/platforms/1' })).headers.allow).toBe('GET, HEAD, PUT, DELETE, OPTIONS');
   });
 });

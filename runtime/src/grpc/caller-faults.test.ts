@@ -1,5 +1,5 @@
 import http2 from 'node:http2';
-import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
 import { createGrpcServer, type GrpcServer } from './grpc-server.ts';
@@ -33,7 +33,7 @@ describe('a request message that does not decode', () => {
       host: '127.0.0.1',
       logger,
       routes: (router) =>
-        router.service(PlatformService, {
+        router.service(CatalogueService, {
           getAllPlatforms: async () => ({ platforms: [] }),
           async *streamPlatforms() {
             yield { platforms: [] };
@@ -49,7 +49,7 @@ describe('a request message that does not decode', () => {
 
   function call(method: string, contentType: string, body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const stream = session.request({ ':method': 'POST', ':path': `/platforms.v1.PlatformService/${method}`, 'content-type': contentType, ...headers });
+      const stream = session.request({ ':method': 'POST', ':path': `/catalogue.v1.CatalogueService/${method}`, 'content-type': contentType, ...headers });
       let responseHeaders: http2.IncomingHttpHeaders = {};
       let trailers: http2.IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];

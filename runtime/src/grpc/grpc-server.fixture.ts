@@ -1,9 +1,9 @@
 /**
  * Child process for the receive-limit test of node-handler.test.ts: a gRPC server on a free port
- * with a PlatformService stand-in (argv[2]: readMaxBytes, default the server's). Prints its URL,
+ * with a CatalogueService stand-in (the runtime's fixture) (argv[2]: readMaxBytes, default the server's). Prints its URL,
  * then answers each IPC message with its memory: `{ rss, maxRss }` in bytes (maxRss is the peak).
  */
-import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { createLogger } from '../logging/index.ts';
 import { createGrpcServer } from './grpc-server.ts';
 
@@ -14,7 +14,7 @@ const server = createGrpcServer({
   logger: createLogger({ name: 'grpc-server-fixture', level: 'silent' }),
   ...(readMaxBytes === undefined ? {} : { readMaxBytes }),
   routes: (router) =>
-    router.service(PlatformService, {
+    router.service(CatalogueService, {
       getAllPlatforms: () => ({ platforms: [] }),
       async *streamPlatforms() {},
     }),

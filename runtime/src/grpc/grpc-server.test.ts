@@ -94,7 +94,7 @@ describe('grpc server', () => {
   it('lets-buf-curl-call-stream-platforms-and-health-check-over-grpc', async () => {
     const call = (method: string, body: string) =>
       runBuf(['curl', '--http2-prior-knowledge', '--protocol', 'grpc', '-d', body, `${address.url}/${method}`], process.cwd());
-    const batches = (await call('platforms.v1.PlatformService/StreamPlatforms', '{"batchSize":2}')).trim().split(/\n(?=\{)/).map((b) => JSON.parse(b));
+    const batches = (await call('catalogue.v1.CatalogueService/StreamPlatforms', '{"batchSize":2}')).trim().split(/\n(?=\{)/).map((b) => JSON.parse(b));
     expect(batches).toEqual([{ platforms: catalogue.slice(0, 2) }, { platforms: catalogue.slice(2) }]);
     expect(JSON.parse(await call('grpc.health.v1.Health/Check', '{}'))).toEqual({ status: 'SERVING' });
   });

@@ -9,8 +9,8 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import type { Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
-import { GetAllPlatformsRequestSchema, PlatformService, StreamPlatformsRequestSchema } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import type { GetAllPlatformsRequest } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { GetAllPlatformsRequestSchema, CatalogueService, StreamPlatformsRequestSchema } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
+import type { GetAllPlatformsRequest } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
 import { encodeGrpcMessage } from './grpc-message.ts';
@@ -93,7 +93,7 @@ describe('grpc error messages', () => {
   let url: string;
 
   beforeAll(async () => {
-    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(PlatformService, failing) });
+    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(CatalogueService, failing) });
     ({ url } = await server.listen());
   });
   afterAll(() => server.close());
@@ -101,9 +101,9 @@ describe('grpc error messages', () => {
   it('grpc-js-reads-the-message-as-written-in-unary-and-streaming-calls', async () => {
     const client = new grpc.Client(url.replace('http://', ''), grpc.credentials.createInsecure());
     try {
-      const unary = await grpcJsUnary(client, '/platforms.v1.PlatformService/GetAllPlatforms', new Uint8Array(0));
+      const unary = await grpcJsUnary(client, '/catalogue.v1.CatalogueService/GetAllPlatforms', new Uint8Array(0));
       expect(unary).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: message });
-      const stream = await grpcJsStreamError(client, '/platforms.v1.PlatformService/StreamPlatforms', new Uint8Array(0));
+      const stream = await grpcJsStreamError(client, '/catalogue.v1.CatalogueService/StreamPlatforms', new Uint8Array(0));
       expect(stream).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: message });
     } finally {
       client.close();
@@ -112,7 +112,7 @@ describe('grpc error messages', () => {
 
   it('connect-grpc-web-and-grpc-clients-read-the-message-as-written', async () => {
     for (const [protocol, transport] of transports(url)) {
-      const client = createClient(PlatformService, transport);
+      const client = createClient(CatalogueService, transport);
       const unary = await rejection(client.getAllPlatforms({}));
       expect({ protocol, code: unary.code, message: unary.rawMessage }).toEqual({ protocol, code: Code.InvalidArgument, message });
       const stream = await rejection((async () => {
@@ -127,24 +127,24 @@ describe('grpc error messages', () => {
     expect(encodeGrpcMessage(message)).toBe(encoded);
     const request = envelope(0, toBinary(StreamPlatformsRequestSchema, create(StreamPlatformsRequestSchema, { batchSize: 1 })));
 
-    const grpcCall = await rawCall(url, '/platforms.v1.PlatformService/StreamPlatforms', { 'content-type': 'application/grpc' }, request);
+    const grpcCall = await rawCall(url, '/catalogue.v1.CatalogueService/StreamPlatforms', { 'content-type': 'application/grpc' }, request);
     expect(grpcCall.trailers).toMatchObject({ 'grpc-status': '3', 'grpc-message': encoded });
 
-    const webCall = await rawCall(url, '/platforms.v1.PlatformService/StreamPlatforms', { 'content-type': 'application/grpc-web+proto' }, request);
+    const webCall = await rawCall(url, '/catalogue.v1.CatalogueService/StreamPlatforms', { 'content-type': 'application/grpc-web+proto' }, request);
     expect(webCall.body.toString('latin1')).toContain(`grpc-message: ${encoded}\r\n`);
   });
 
   it('re-encodes-a-grpc-web-trailer-the-server-compressed-and-sends-it-uncompressed', async () => {
     const request = envelope(0, toBinary(StreamPlatformsRequestSchema, create(StreamPlatformsRequestSchema, { batchSize: 2 })));
     const headers = { 'content-type': 'application/grpc-web+proto', 'grpc-accept-encoding': 'gzip' };
-    const call = await rawCall(url, '/platforms.v1.PlatformService/StreamPlatforms', headers, request);
+    const call = await rawCall(url, '/catalogue.v1.CatalogueService/StreamPlatforms', headers, request);
     expect(call.headers['grpc-encoding']).toBe('gzip');
     const messageLength = call.body.readUInt32BE(1);
     const trailer = call.body.subarray(5 + messageLength);
     expect(trailer.readUInt8(0)).toBe(0x80);
     expect(trailer.subarray(5).toString('latin1')).toContain(`grpc-message: ${encodeGrpcMessage(message)} xxx`);
 
-    const client = createClient(PlatformService, createGrpcWebTransport({ baseUrl: url, httpVersion: '2' }));
+    const client = createClient(CatalogueService, createGrpcWebTransport({ baseUrl: url, httpVersion: '2' }));
     const error = await rejection((async () => {
       for await (const _ of client.streamPlatforms({ batchSize: 2 }));
     })());
@@ -156,13 +156,13 @@ describe('grpc unknown methods', () => {
   let server: GrpcServer;
   let url: string;
   // A method platform-service does not have, and a service the server does not serve.
-  const nope = { ...PlatformService.method.getAllPlatforms, name: 'Nope' } as DescMethodUnary;
-  const otherService = { ...PlatformService.method.getAllPlatforms, parent: { ...PlatformService, typeName: 'nope.v1.NopeService' } } as DescMethodUnary;
-  const noMethod = 'cannot call platforms.v1.PlatformService/Nope: platforms.v1.PlatformService has no method Nope';
+  const nope = { ...CatalogueService.method.getAllPlatforms, name: 'Nope' } as DescMethodUnary;
+  const otherService = { ...CatalogueService.method.getAllPlatforms, parent: { ...CatalogueService, typeName: 'nope.v1.NopeService' } } as DescMethodUnary;
+  const noMethod = 'cannot call catalogue.v1.CatalogueService/Nope: catalogue.v1.CatalogueService has no method Nope';
   const noService = 'cannot call nope.v1.NopeService/GetAllPlatforms: unknown service nope.v1.NopeService';
 
   beforeAll(async () => {
-    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(PlatformService, failing) });
+    server = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(CatalogueService, failing) });
     ({ url } = await server.listen());
   });
   afterAll(() => server.close());
@@ -170,7 +170,7 @@ describe('grpc unknown methods', () => {
   it('answers-grpc-js-unimplemented-naming-the-method-or-the-service', async () => {
     const client = new grpc.Client(url.replace('http://', ''), grpc.credentials.createInsecure());
     try {
-      expect(await grpcJsUnary(client, '/platforms.v1.PlatformService/Nope', new Uint8Array(0))).toMatchObject({ code: grpc.status.UNIMPLEMENTED, details: noMethod });
+      expect(await grpcJsUnary(client, '/catalogue.v1.CatalogueService/Nope', new Uint8Array(0))).toMatchObject({ code: grpc.status.UNIMPLEMENTED, details: noMethod });
       expect(await grpcJsUnary(client, '/nope.v1.NopeService/GetAllPlatforms', new Uint8Array(0))).toMatchObject({ code: grpc.status.UNIMPLEMENTED, details: noService });
     } finally {
       client.close();
@@ -195,7 +195,7 @@ describe('grpc unknown methods', () => {
   });
 
   it('answers-connect-unary-with-http-501-and-the-error-as-json', async () => {
-    const call = await rawCall(url, '/platforms.v1.PlatformService/Nope', { 'content-type': 'application/json' }, Buffer.from('{}'));
+    const call = await rawCall(url, '/catalogue.v1.CatalogueService/Nope', { 'content-type': 'application/json' }, Buffer.from('{}'));
     expect(call.headers[':status']).toBe(501);
     expect(JSON.parse(call.body.toString('utf8'))).toEqual({ code: 'unimplemented', message: noMethod });
   });
@@ -238,7 +238,7 @@ describe('grpc receive limit', () => {
     const nodeOptions = { maxSessionMemory: 1024 };
     const clients = {
       'grpc-js': async (request: GetAllPlatformsRequest): Promise<string> => {
-        const answer = await grpcJsUnary(grpcJs, '/platforms.v1.PlatformService/GetAllPlatforms', toBinary(GetAllPlatformsRequestSchema, request));
+        const answer = await grpcJsUnary(grpcJs, '/catalogue.v1.CatalogueService/GetAllPlatforms', toBinary(GetAllPlatformsRequestSchema, request));
         if (Buffer.isBuffer(answer)) return 'ok';
         return answer.code === grpc.status.RESOURCE_EXHAUSTED ? 'resource_exhausted' : answer.details;
       },
@@ -281,7 +281,7 @@ function padded(bytes: number): GetAllPlatformsRequest {
 }
 
 function connectOutcome(transport: Transport): (request: GetAllPlatformsRequest) => Promise<string> {
-  const client = createClient(PlatformService, transport);
+  const client = createClient(CatalogueService, transport);
   return (request) =>
     client.getAllPlatforms(request).then(
       () => 'ok',

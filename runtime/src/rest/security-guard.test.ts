@@ -1,12 +1,13 @@
 /**
- * The contract's security enforced by createRestServer over the real generated platform-service
- * surface (in-memory handlers): the shared write-protection suite, then what only the binder decides:
+ * The contract's security enforced by createRestServer over the runtime's secured fixture contract
+ * (runtime/fixtures/openapi/secured-catalogue.yaml, in-memory handlers): the shared write-protection
+ * suite, then what only the binder decides:
  * the order of checks, open operations, `'off'`, and refusing to start unconfigured.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
-import type { Platform, PlatformServiceHandlers } from '@platform/gen/openapi/platform-service/server.ts';
+import { securedCatalogueSurface } from '@platform/gen/runtime-fixtures/openapi/secured-catalogue/server.ts';
+import type { Platform, SecuredCatalogueHandlers } from '@platform/gen/runtime-fixtures/openapi/secured-catalogue/server.ts';
 import { createTokenVerifier } from '../auth/index.ts';
 import { startLocalIssuer } from '../auth/local-issuer.ts';
 import type { LocalIssuer } from '../auth/local-issuer.ts';
@@ -25,27 +26,21 @@ function inMemoryHandlers() {
       async createPlatform({ body }) {
         const platform = { id: platforms.length + 1, ...body };
         platforms.push(platform);
-        return { status: 201, body: platform, headers: { location: `/api/platforms/${platform.id}`, etag: '"1"' } };
+        return { status: 201, body: platform, headers: { location: `/api/platforms/${platform.id}` } };
       },
       async getPlatformById({ params }) {
         const platform = platforms.find((p) => p.id === params.id);
-        return platform ? { status: 200, body: platform, headers: { etag: '"1"' } } : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } };
+        return platform ? { status: 200, body: platform } : { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } };
       },
-      async updatePlatform() {
-        return { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } };
-      },
-      async deletePlatform() {
-        return { status: 404, body: { type: 'about:blank', title: 'Not Found', status: 404 } };
-      },
-    } satisfies PlatformServiceHandlers,
+    } satisfies SecuredCatalogueHandlers,
   };
 }
 
-async function serve(authentication: RestServerOptions<PlatformServiceHandlers>['authentication']) {
+async function serve(authentication: RestServerOptions<SecuredCatalogueHandlers>['authentication']) {
   const lines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
   const { platforms, handlers } = inMemoryHandlers();
-  const server = createRestServer({ surface: platformServiceSurface, handlers, logger, validateResponses: true, authentication });
+  const server = createRestServer({ surface: securedCatalogueSurface, handlers, logger, validateResponses: true, authentication });
   const { port } = await server.listen(0, '127.0.0.1');
   return { base: `http://127.0.0.1:${port}`, platforms, lines, close: () => server.close() };
 }
@@ -53,9 +48,9 @@ async function serve(authentication: RestServerOptions<PlatformServiceHandlers>[
 const body = JSON.stringify({ name: 'Go', publisher: 'Google', cost: 'Free' });
 
 describeWriteProtection({
-  name: 'createRestServer over the platform-service surface',
-  scope: 'platforms:write',
-  realm: 'platform-service',
+  name: 'createRestServer over the secured catalogue fixture',
+  scope: 'catalogue:write',
+  realm: 'secured-catalogue',
   async start(env) {
     const served = await serve(createTokenVerifier({ jwksUrl: env.AUTH_JWKS_URL!, issuer: env.AUTH_ISSUER!, audience: env.AUTH_AUDIENCE!, refetchCooldownMs: 0 }));
     return {
@@ -90,13 +85,13 @@ describe('createRestServer with authentication on', () => {
   });
 
   it('checks-the-body-once-the-token-is-accepted', async () => {
-    const token = await issuer.sign({ scope: 'platforms:write' });
+    const token = await issuer.sign({ scope: 'catalogue:write' });
     const response = await fetch(`${served.base}/api/platforms`, { method: 'POST', body: '{"name":""}', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
     expect(response.status).toBe(400);
   });
 
   it('binds-the-token-subject-to-the-request-log-lines', async () => {
-    const token = await issuer.sign({ scope: 'platforms:write', subject: 'alice@example' });
+    const token = await issuer.sign({ scope: 'catalogue:write', subject: 'alice@example' });
     const response = await fetch(`${served.base}/api/platforms`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'who-wrote' } });
     expect(response.status).toBe(201);
     await expect.poll(() => served.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.requestId === 'who-wrote' && line.msg === 'request completed')).toMatchObject({ subject: 'alice@example', status: 201 });
@@ -123,8 +118,8 @@ describe('createRestServer with authentication off', () => {
   });
 
   it('refuses-to-be-created-without-a-decision-when-the-contract-secures-an-operation', () => {
-    expect(() => createRestServer({ surface: platformServiceSurface, handlers: inMemoryHandlers().handlers })).toThrow(
-      "cannot create REST server for platform-service: authentication is required: the contract secures createPlatform, updatePlatform, deletePlatform (pass a token verifier, or 'off' in development)",
+    expect(() => createRestServer({ surface: securedCatalogueSurface, handlers: inMemoryHandlers().handlers })).toThrow(
+      "cannot create REST server for secured-catalogue: authentication is required: the contract secures createPlatform (pass a token verifier, or 'off' in development)",
     );
   });
 });
