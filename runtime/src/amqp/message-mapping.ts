@@ -23,18 +23,23 @@ export function toPublishOptions(message: Message): Options.Publish {
   return options;
 }
 
+/** Metadata keys carried by AMQP properties: a header of the same name never stands in for the property. */
+const propertyKeys: ReadonlySet<string> = new Set([metadataKeys.contentType, metadataKeys.type, metadataKeys.appId, metadataKeys.correlationId, metadataKeys.timestamp]);
+
 /**
  * AMQP -> Message, the inverse of `toPublishOptions`. Headers that are not strings become
  * strings (numbers and booleans as text, buffers as UTF-8, anything else as JSON); the
- * `x-death` list becomes the `x-death-count` metadata key (sum of its counts). A delivery
- * without `messageId` (not published by this runtime) gets a fresh id.
+ * `x-death` list becomes the `x-death-count` metadata key (sum of its counts). Headers named
+ * like a key carried by a property (`contentType`, `type`, ...) are ignored: a message without
+ * the property has no such metadata. A delivery without `messageId` (not published by this
+ * runtime) gets a fresh id.
  */
 export function fromDelivery(delivery: ConsumeMessage): Message {
   const { properties } = delivery;
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(properties.headers ?? {})) {
     if (key === 'x-death') metadata[metadataKeys.deathCount] = String(deathCount(value));
-    else if (value !== undefined && value !== null) metadata[key] = headerText(value);
+    else if (value !== undefined && value !== null && !propertyKeys.has(key)) metadata[key] = headerText(value);
   }
   if (typeof properties.contentType === 'string') metadata[metadataKeys.contentType] = properties.contentType;
   if (typeof properties.type === 'string') metadata[metadataKeys.type] = properties.type;
@@ -53,9 +58,14 @@ function toSeconds(messageId: string, milliseconds: string): number {
   return Math.floor(value / 1000);
 }
 
+/** Sum of the `count`s of an `x-death` list; what is not a count (a header some client forged) counts 0, so the sum stays a count. */
 function deathCount(value: unknown): number {
-  if (!Array.isArray(value)) return 0;
-  return value.reduce<number>((sum, death: { count?: unknown }) => sum + (typeof death?.count === 'number' ? death.count : 0), 0);
+  return Array.isArray(value) ? value.reduce<number>((sum, death) => sum + countOf(death), 0) : 0;
+}
+
+function countOf(death: unknown): number {
+  const count = (death as { count?: unknown } | null)?.count;
+  return Number.isSafeInteger(count) && (count as number) >= 0 ? (count as number) : 0;
 }
 
 function headerText(value: unknown): string {
