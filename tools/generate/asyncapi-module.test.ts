@@ -138,6 +138,31 @@ describe('create and decode', () => {
     expect(events.decodePlatformUpdated(withExtra)).toEqual({ ...dotNet, version: 2 });
   });
 
+  it.each([
+    ['a-lone-surrogate', '{"id":1,"name":"x\\ud800y","publisher":"Microsoft","cost":"Free"}', '/name must be well-formed Unicode text (a lone surrogate such as \\ud800 is not)'],
+    ['a-reversed-surrogate-pair', '{"id":1,"name":"Dot Net","publisher":"\\udfff\\ud800","cost":"Free"}', '/publisher must be well-formed Unicode text (a lone surrogate such as \\ud800 is not)'],
+    ['u-0000', '{"id":1,"name":"Dot Net","publisher":"Microsoft","cost":"a\\u0000b"}', '/cost must not contain the character U+0000'],
+  ])('rejects-text-with-%s-as-a-poison-message-naming-the-field', (_name, json, issue) => {
+    // Found by the event fuzzer: such text was stored as U+FFFD (PostgreSQL) or failed the insert as a transient error.
+    const error = thrown(() => events.decodePlatformPublished(withPayload(json)));
+    expect(isAppError(error, 'poison_message')).toBe(true);
+    expect((error as Error).message).toBe(`cannot handle platform.published: ${issue}`);
+  });
+
+  it('reads-odd-but-well-formed-text-as-it-is-and-drops-an-unknown-member-whatever-its-text', () => {
+    const odd = { ...dotNet, name: '\ufeff\u202e👨‍👩‍👧‍👦\u{10ffff}', publisher: '\u2028' };
+    expect(events.decodePlatformPublished(withPayload(JSON.stringify(odd)))).toEqual(odd);
+    expect(events.decodePlatformPublished(withPayload('{"id":1,"name":"Dot Net","publisher":"Microsoft","cost":"Free","x\\ud800":"\\u0000"}'))).toEqual(dotNet);
+  });
+
+  it('writes-strictly-refusing-text-a-reader-would-refuse', () => {
+    const error = thrown(() => events.createPlatformPublishedMessage({ ...dotNet, name: 'x\ud800' }));
+    expect(isAppError(error, 'invalid_argument')).toBe(true);
+    expect((error as Error).message).toBe('cannot create platform.published message: /name must be well-formed Unicode text (a lone surrogate such as \\ud800 is not)');
+    expect(events.isPlatformPublished({ ...dotNet, cost: '\u0000' })).toBe(false);
+    expect(events.platformPublishedIssues({ ...dotNet, cost: '\u0000' })).toEqual([{ path: '/cost', message: 'must not contain the character U+0000' }]);
+  });
+
   it('writes-strictly-refusing-a-field-the-contract-does-not-declare', () => {
     const error = thrown(() => events.createPlatformPublishedMessage({ ...dotNet, price: 0 } as PlatformPublished));
     expect(isAppError(error, 'invalid_argument')).toBe(true);
@@ -184,6 +209,22 @@ describe('create and decode', () => {
     expect(isAppError(thrown(() => events.decodePlatformPublished(other)), 'poison_message')).toBe(true);
     const charset = { ...message, metadata: { ...message.metadata, [metadataKeys.contentType]: 'application/json; charset=utf-8' } };
     expect(events.decodePlatformPublished(charset)).toEqual(dotNet);
+  });
+
+  it.each(['application/json; charset=utf-16', 'application/json; charset=ISO-8859-1', 'application/json; charset="latin1"'])(
+    'rejects-a-json-content-type-in-another-charset-than-utf-8-as-a-poison-message: %s',
+    (contentType) => {
+      // Found by the event fuzzer: the charset was ignored and the bytes read as UTF-8 whatever the message said.
+      const message = events.createPlatformPublishedMessage(dotNet);
+      const error = thrown(() => events.decodePlatformPublished({ ...message, metadata: { ...message.metadata, [metadataKeys.contentType]: contentType } }));
+      expect(isAppError(error, 'poison_message')).toBe(true);
+      expect((error as Error).message).toBe(`cannot handle platform.published: content type is ${contentType}: the payload must be UTF-8`);
+    },
+  );
+
+  it.each(['application/json;charset=UTF-8', 'application/json; charset="utf-8"', 'Application/JSON'])('reads-json-in-utf-8-however-its-content-type-spells-it: %s', (contentType) => {
+    const message = events.createPlatformPublishedMessage(dotNet);
+    expect(events.decodePlatformPublished({ ...message, metadata: { ...message.metadata, [metadataKeys.contentType]: contentType } })).toEqual(dotNet);
   });
 
   it('refuses-to-create-a-message-that-breaks-the-contract', () => {

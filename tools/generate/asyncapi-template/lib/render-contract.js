@@ -115,6 +115,48 @@ function pointerSegment(name: unknown): string {
   return String(name).replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
+/**
+ * Every string of a payload (member names included) that is not text the platform stores as sent:
+ * a lone surrogate (\\ud800), which databases store as U+FFFD, or U+0000, which PostgreSQL text
+ * cannot hold. Walks with its own stack: a payload that failed its schema may nest deep.
+ */
+// Lone surrogates: in a \`u\` regular expression a well-formed pair is one code point and never matches (ES2018, so the
+// module compiles for targets older than String.prototype.isWellFormed). \`search\` and \`replace\` ignore \`lastIndex\`.
+const loneSurrogates = /\\p{Cs}/gu;
+
+function textIssues(value: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const pending: { readonly value: unknown; readonly path: string }[] = [{ value, path: '' }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value: current, path } = next;
+    if (typeof current === 'string') {
+      const problem = textProblem(current);
+      if (problem !== undefined) issues.push({ path: path === '' ? '/' : path, message: problem });
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    // Pushed in reverse, so the issues come out in document order.
+    for (const [name, item] of Object.entries(current).reverse()) {
+      const at = \`\${path}/\${pointerSegment(name.replace(loneSurrogates, '\\ufffd'))}\`;
+      pending.push({ value: item, path: at });
+      const problem = textProblem(name);
+      if (problem !== undefined) issues.push({ path: at, message: \`(the member name) \${problem}\` });
+    }
+  }
+  return issues;
+}
+
+function textProblem(text: string): string | undefined {
+  if (text.search(loneSurrogates) !== -1) return 'must be well-formed Unicode text (a lone surrogate such as \\\\ud800 is not)';
+  if (text.includes('\\u0000')) return 'must not contain the character U+0000';
+  return undefined;
+}
+
+/** Problems of a payload: those against its schema or, once that holds, its text; empty when it is valid. */
+function payloadIssues(validate: ValidateFunction, payload: unknown): ValidationIssue[] {
+  return validate(payload) ? textIssues(payload) : toIssues(validate.errors);
+}
+
 function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => \`\${issue.path} \${issue.message}\`).join('; ');
 }
@@ -124,13 +166,20 @@ function mediaTypeOf(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
+/** The \`charset\` parameter of a \`contentType\` value, lower case and unquoted, or undefined without one. */
+function charsetOf(contentType: string): string | undefined {
+  for (const parameter of contentType.split(';').slice(1)) {
+    const [name = '', value = ''] = parameter.split('=');
+    if (name.trim().toLowerCase() === 'charset') return value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  }
+  return undefined;
+}
+
 function createEventMessage<T>(spec: MessageSpec<T>, payload: T, options: CreateMessageOptions): EventMessage {
   const invalid = (why: string, details: readonly ValidationIssue[] = []): EventContractError =>
     new EventContractError('invalid_argument', \`cannot create \${spec.type} message: \${why}\`, details);
-  if (!spec.writePayload(payload)) {
-    const issues = toIssues(spec.writePayload.errors);
-    throw invalid(describeIssues(issues), issues);
-  }
+  const payloadProblems = payloadIssues(spec.writePayload, payload);
+  if (payloadProblems.length > 0) throw invalid(describeIssues(payloadProblems), payloadProblems);
   const id = options.id ?? randomUUID();
   if (id === '') throw invalid('id must not be empty');
   const timestamp = options.timestamp ?? new Date();
@@ -158,6 +207,9 @@ function decodeEvent<T>(spec: MessageSpec<T>, message: EventMessage): T {
   const contentType = message.metadata['contentType'];
   if (contentType === undefined) throw poison(\`it has no content type (the contract requires \${spec.contentType})\`);
   if (mediaTypeOf(contentType) !== spec.contentType) throw poison(\`content type is \${contentType}, expected \${spec.contentType}\`);
+  // The payload is read as UTF-8: a message that says it is in another charset would be misread.
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8') throw poison(\`content type is \${contentType}: the payload must be UTF-8\`);
   // The metadata as the contract describes it: the media type without parameters, every other key as sent.
   const metadata = { ...message.metadata, contentType: spec.contentType };
   if (spec.validateMetadata !== undefined && !spec.validateMetadata(metadata)) {
@@ -170,11 +222,9 @@ function decodeEvent<T>(spec: MessageSpec<T>, message: EventMessage): T {
   } catch (error) {
     throw poison(\`payload is not JSON (\${error instanceof Error ? error.message : String(error)})\`);
   }
-  if (!spec.readPayload(value)) {
-    const issues = toIssues(spec.readPayload.errors);
-    throw poison(describeIssues(issues), issues);
-  }
-  return value;
+  const issues = payloadIssues(spec.readPayload, value);
+  if (issues.length > 0) throw poison(describeIssues(issues), issues);
+  return value as T;
 }
 `;
 }
@@ -231,14 +281,14 @@ const ${varName}Spec: MessageSpec<${typeName}> = {
   validateMetadata: ${message.metadataSchema === undefined ? 'undefined' : `ajv.compile(${varName}MetadataSchema)`},
 };
 
-/** Problems of \`payload\` as a ${message.name} payload to send (undeclared fields included); empty when it is valid. */
+/** Problems of \`payload\` as a ${message.name} payload to send (undeclared fields and text it cannot store included); empty when it is valid. */
 export function ${varName}Issues(payload: unknown): readonly ValidationIssue[] {
-  return ${varName}Spec.writePayload(payload) ? [] : toIssues(${varName}Spec.writePayload.errors);
+  return payloadIssues(${varName}Spec.writePayload, payload);
 }
 
-/** Whether \`payload\` is a valid ${message.name} payload to send: the declared fields, valid, and no other. */
+/** Whether \`payload\` is a valid ${message.name} payload to send: the declared fields, valid, no other, and storable text. */
 export function is${typeName}(payload: unknown): payload is ${typeName} {
-  return ${varName}Spec.writePayload(payload);
+  return payloadIssues(${varName}Spec.writePayload, payload).length === 0;
 }
 
 /**
