@@ -96,6 +96,10 @@ describe('mapping, as the platform transport maps it', () => {
     for (const message of deliveries) expect(amqp.toEventMessage(message)).toEqual(fromDelivery(message));
     expect(amqp.toEventMessage(deliveries[1]!).metadata).toMatchObject({ count: '3', flag: 'true', big: '12', bytes: 'é bytes', table: '{"a":[1,"b"]}', 'x-death-count': '5', timestamp: '0' });
     expect(amqp.toEventMessage(deliveries[1]!).metadata).not.toHaveProperty('nothing');
+    // As the transport reads them since the event fuzzer found forged headers: a header never stands in for a
+    // property, and x-death counts only whole counts.
+    const forged = delivery({ contentType: 'application/json', headers: { contentType: 'text/plain', type: 'platform.deleted', timestamp: '1', 'x-death': [{ count: -1 }, { count: 1.5 }, { count: '2' }, null, { count: 2 }] } });
+    expect(amqp.toEventMessage(forged).metadata).toEqual({ contentType: 'application/json', 'x-death-count': '2' });
     // Without a messageId (not published by the platform), each read gets a fresh UUID, as the transport gives.
     const anonymous = delivery({ contentType: 'application/json', messageId: '' });
     const [first, second] = [amqp.toEventMessage(anonymous), amqp.toEventMessage(anonymous)];

@@ -52,18 +52,23 @@ import type { ${types.join(', ')} } from './contract.ts';
 function mapping() {
   return `const utf8 = new TextDecoder();
 
+/** Metadata keys carried by AMQP properties: a header of the same name never stands in for the property. */
+const propertyKeys: ReadonlySet<string> = new Set(['contentType', 'type', 'appId', 'correlationId', 'timestamp']);
+
 /**
  * A delivery (amqplib's \`ConsumeMessage\` or \`GetMessage\`) as the \`EventMessage\` the \`decode*\`
  * functions read. Headers that are not strings become strings (numbers and booleans as text, bytes
  * as UTF-8, anything else as JSON); the \`x-death\` list becomes \`x-death-count\` (the sum of its
- * counts). A delivery without \`messageId\` (not published by the platform) gets a fresh UUID.
+ * counts). Headers named like a key carried by a property (\`contentType\`, \`type\`, ...) are
+ * ignored: a message without the property has no such metadata. A delivery without \`messageId\`
+ * (not published by the platform) gets a fresh UUID.
  */
 export function toEventMessage(delivery: Message): EventMessage {
   const { properties } = delivery;
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(properties.headers ?? {})) {
     if (key === 'x-death') metadata['x-death-count'] = String(deathCount(value));
-    else if (value !== undefined && value !== null) metadata[key] = headerText(value);
+    else if (value !== undefined && value !== null && !propertyKeys.has(key)) metadata[key] = headerText(value);
   }
   if (typeof properties.contentType === 'string') metadata['contentType'] = properties.contentType;
   if (typeof properties.type === 'string') metadata['type'] = properties.type;
@@ -103,9 +108,14 @@ function toSeconds(messageId: string, milliseconds: string): number {
   return Math.floor(value / 1000);
 }
 
+/** Sum of the \`count\`s of an \`x-death\` list; what is not a count (a header some client forged) counts 0, so the sum stays a count. */
 function deathCount(value: unknown): number {
-  if (!Array.isArray(value)) return 0;
-  return value.reduce<number>((sum, death: { count?: unknown }) => sum + (typeof death?.count === 'number' ? death.count : 0), 0);
+  return Array.isArray(value) ? value.reduce<number>((sum, death) => sum + countOf(death), 0) : 0;
+}
+
+function countOf(death: unknown): number {
+  const count = (death as { count?: unknown } | null)?.count;
+  return Number.isSafeInteger(count) && (count as number) >= 0 ? (count as number) : 0;
 }
 
 function headerText(value: unknown): string {
