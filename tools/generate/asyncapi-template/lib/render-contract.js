@@ -90,6 +90,8 @@ const ajv = new Ajv({ allErrors: true });
 const readerAjv = new Ajv({ allErrors: true, removeAdditional: true });
 ${formats}const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+// The Web Crypto global (Node.js 20+, browsers), not node:crypto: the module runs anywhere.
+const randomUUID = (): string => globalThis.crypto.randomUUID();
 
 /** What the shared create/decode code needs to know about one message. */
 interface MessageSpec<T> {
@@ -131,8 +133,7 @@ function createEventMessage<T>(spec: MessageSpec<T>, payload: T, options: Create
     const issues = toIssues(spec.writePayload.errors);
     throw invalid(describeIssues(issues), issues);
   }
-  // The Web Crypto global (Node.js 20+, browsers), not node:crypto: the module runs anywhere.
-  const id = options.id ?? globalThis.crypto.randomUUID();
+  const id = options.id ?? randomUUID();
   if (id === '') throw invalid('id must not be empty');
   const timestamp = options.timestamp ?? new Date();
   if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) throw invalid('timestamp must be a valid Date');
