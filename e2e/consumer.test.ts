@@ -3,10 +3,10 @@
  * package (gen/packages/*), a scratch project in a temporary folder with its own package.json that
  * installs the tarballs and the client libraries (no workspace, no path imports), a TypeScript
  * type-check of its code and of every `ts` block of the packages' READMEs, then its programs
- * against the running platform over REST (the generated clients, through the gateway) and gRPC
- * (connect-node with the descriptors package; grpc-js with the .proto the package ships). The
- * programs that do not need connect-node run under the machine's Node 20 when it has one, as the
- * packages claim Node 20+.
+ * against the running platform over REST (the generated clients, through the gateway), gRPC
+ * (connect-node with the descriptors package; grpc-js with the .proto the package ships) and
+ * RabbitMQ (plain amqplib with the event contract's package). The programs that do not need
+ * connect-node run under the machine's Node 20 when it has one, as the packages claim Node 20+.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -61,7 +61,6 @@ beforeAll(async () => {
 
   // The packages as a registry would serve them.
   const folders = (await readdir(packagesDir)).map((folder) => join(packagesDir, folder));
-  // EVENTS (issue 12 follow-up): the event contract's package is one more folder of gen/packages; nothing to add here.
   const packed = JSON.parse(await runNpm(['pack', ...folders, '--pack-destination', tarballs, '--json'], repositoryRoot)) as { name: string; filename: string }[];
   packageNames = packed.map((entry) => entry.name);
 
@@ -81,7 +80,8 @@ beforeAll(async () => {
       '@connectrpc/connect-web': connectVersion,
       '@grpc/grpc-js': await installed('@grpc/grpc-js'),
       '@grpc/proto-loader': await installed('@grpc/proto-loader'),
-      // EVENTS (issue 12 follow-up): 'amqplib': await installed('amqplib'),
+      // The event package's optional peer: the consumer brings its own amqplib.
+      amqplib: await installed('amqplib'),
     },
     devDependencies: { typescript: await installed('typescript'), '@types/node': await installed('@types/node') },
   };
@@ -109,24 +109,35 @@ afterAll(async () => {
 
 describe('a project outside the workspace', () => {
   it('installs-every-package-from-its-tarball-with-its-declared-dependencies', async () => {
-    expect(packageNames.toSorted()).toEqual(['@contract-first/commands-service-client', '@contract-first/platform-service-client', '@contract-first/platforms-v1']);
+    expect(packageNames.toSorted()).toEqual([
+      '@contract-first/commands-service-client',
+      '@contract-first/platform-events',
+      '@contract-first/platform-service-client',
+      '@contract-first/platforms-v1',
+    ]);
     const lock = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; link?: boolean }> };
     for (const name of packageNames) {
       expect(lock.packages[`node_modules/${name}`]?.resolved).toMatch(/^file:\.\.\/tarballs\/.*\.tgz$/);
       expect(lock.packages[`node_modules/${name}`]?.link).toBeUndefined();
     }
     expect(lock.packages['node_modules/openapi-fetch']).toBeDefined();
+    expect(lock.packages['node_modules/ajv']).toBeDefined();
+    // One amqplib, the project's own, shared with the event package (an optional peer of it).
+    expect(lock.packages['node_modules/@contract-first/platform-events/node_modules/amqplib']).toBeUndefined();
   });
 
   it('type-checks-its-code-and-every-ts-block-of-the-package-readmes-and-of-the-repository-readme-section', async () => {
     const readmeBlocks = await readdir(join(project, 'readme'));
     expect(readmeBlocks.toSorted()).toEqual([
       'commands-service-client-1.ts',
+      'platform-events-1.ts',
+      'platform-events-2.ts',
       'platform-service-client-1.ts',
       'platforms-v1-1.ts',
       'platforms-v1-2.ts',
       'platforms-v1-3.ts',
       'repository-1.ts',
+      'repository-2.ts',
     ]);
     const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
     const result = await run(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: project }).then(
@@ -169,9 +180,25 @@ describe('a project outside the workspace', () => {
     expect(result.reencoded).toEqual(result.names);
   }, 60_000);
 
-  // EVENTS (issue 12 follow-up): a src/events.ts in e2e/consumer that binds a queue of its own to
-  // broker.exchange (AMQP_URL = localBrokerUrl, exchange and routing key from the events package's
-  // topology constants), creates a platform over REST, and decodes the platform.published message
-  // with plain amqplib and the package's decoder; run it here like the programs above, in a test
-  // named consumes-a-platform-published-event-with-plain-amqplib-and-the-events-package.
+  it('consumes-a-platform-published-event-with-plain-amqplib-and-the-events-package', async () => {
+    const name = `Events ${Date.now()}`;
+    const result = await consumer('events', oldest.path, { AMQP_URL: localBrokerUrl, AMQP_EXCHANGE: broker.exchange, GATEWAY_URL: platform!.gatewayUrl, PLATFORM_NAME: name });
+    expect(result.node).toBe(oldest.version);
+    const id = result.id as number;
+    const created = { id, name, publisher: 'Events Inc.', cost: 'Free' };
+    expect(result.published).toEqual(created);
+    // As the contract says the platform sends it: persistent, typed, from platform-service, with an id.
+    expect(result.properties).toEqual({ type: 'platform.published', appId: 'platform-service', contentType: 'application/json', deliveryMode: 2, messageId: 'string' });
+    // At least once, in any order: the versions say which is newer.
+    expect(result.events).toHaveLength(3);
+    expect(result.events).toEqual(
+      expect.arrayContaining([
+        { type: 'platform.published', payload: created },
+        { type: 'platform.updated', payload: { ...created, name: `${name} renamed`, version: 2 } },
+        { type: 'platform.deleted', payload: { id, version: 3 } },
+      ]),
+    );
+    expect(result.tolerant).toEqual({ payload: created, header: '2' });
+    expect(result.refused).toEqual({ code: 'poison_message', message: 'cannot handle platform.published: /cost is required', details: [{ path: '/cost', message: 'is required' }] });
+  }, 120_000);
 });

@@ -1,7 +1,8 @@
 /**
  * AsyncAPI step: compiles contracts/asyncapi/<name>.yaml with @asyncapi/generator 3.x into
- * - gen/asyncapi/<name>/index.ts: typed payloads, schemas, validators, topology constants and
- *   typed publish/subscribe functions (our template, tools/generate/asyncapi-template/);
+ * - gen/asyncapi/<name>/contract.ts, amqp.ts and index.ts: typed payloads, schemas, validators,
+ *   topology constants, helpers over plain amqplib, and typed publish/subscribe functions over the
+ *   runtime (our template, tools/generate/asyncapi-template/);
  * - gen/asyncapi/html/<html>: self-contained HTML docs (@asyncapi/html-template, singleFile).
  *
  * Offline and reproducible: both templates are resolved locally (`install: false`, never npm).

@@ -1,13 +1,16 @@
 /**
- * The client packages as `npm run generate` builds them: one per OpenAPI document and one per proto
- * package, compiled to ESM with declarations, runtime-free, versioned with the contract release,
- * and accepted by `npm pack`. (e2e/consumer.test.ts installs and uses them from outside.)
+ * The client packages as `npm run generate` builds them: one per OpenAPI document, one per proto
+ * package and one per AsyncAPI document, compiled to ESM with declarations, runtime-free, versioned
+ * with the contract release, and accepted by `npm pack`. (e2e/consumer.test.ts installs and uses
+ * them from outside.)
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as EventContract from '@platform/gen/asyncapi/platform-events/contract.ts';
 import { sha256 } from '../contracts/release-manifest.ts';
+import { generateAsyncapi } from './asyncapi.ts';
 import { generateOpenapi } from './openapi.ts';
 import { generatePackages } from './packages.ts';
 import { buildPackage, withJsSpecifiers } from './packages/build.ts';
@@ -40,6 +43,8 @@ interface Manifest {
   engines: Record<string, string>;
   exports: Record<string, unknown>;
   dependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   files: string[];
 }
 
@@ -52,11 +57,12 @@ describe('the client packages', () => {
     const ctx = { root, contractsDir: join(root, 'contracts'), genDir };
     await generateProto(ctx);
     await generateOpenapi(ctx);
+    await generateAsyncapi(ctx, { html: false });
     await generatePackages(ctx);
   }, 120_000);
 
-  it('are-one-rest-client-per-openapi-document-and-one-descriptor-package-per-proto-package', async () => {
-    expect(await readdir(join(genDir, 'packages'))).toEqual(['commands-service-client', 'platform-service-client', 'platforms-v1']);
+  it('are-one-rest-client-per-openapi-document-one-descriptor-package-per-proto-package-and-one-event-package-per-asyncapi-document', async () => {
+    expect(await readdir(join(genDir, 'packages'))).toEqual(['commands-service-client', 'platform-events', 'platform-service-client', 'platforms-v1']);
     expect(await filesBelow(join(genDir, 'packages/platform-service-client'))).toEqual([
       'README.md',
       'dist/client.d.ts',
@@ -74,6 +80,15 @@ describe('the client packages', () => {
       'dist/platforms/v1/platforms_pb.js',
       'package.json',
       'proto/platforms/v1/platforms.proto',
+    ]);
+    expect(await filesBelow(join(genDir, 'packages/platform-events'))).toEqual([
+      'README.md',
+      'asyncapi.yaml',
+      'dist/amqp.d.ts',
+      'dist/amqp.js',
+      'dist/contract.d.ts',
+      'dist/contract.js',
+      'package.json',
     ]);
   });
 
@@ -99,6 +114,23 @@ describe('the client packages', () => {
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './proto/platforms/v1/platforms.proto': './proto/platforms/v1/platforms.proto' },
       dependencies: { '@bufbuild/protobuf': `^${await installed('@bufbuild/protobuf')}` },
     });
+    const events = await manifestOf('platform-events');
+    expect(events).toMatchObject({
+      name: '@contract-first/platform-events',
+      version: await packageVersion(root, ['contracts/asyncapi/platform-events.yaml']),
+      engines: { node: '>=20' },
+      exports: {
+        '.': { types: './dist/contract.d.ts', default: './dist/contract.js' },
+        './amqp': { types: './dist/amqp.d.ts', default: './dist/amqp.js' },
+        './asyncapi.yaml': './asyncapi.yaml',
+      },
+      files: ['asyncapi.yaml', 'dist'],
+    });
+    // ajv at run time; amqplib only for the types of ./amqp, brought by whoever uses it.
+    expect(events.dependencies).toEqual({ ajv: `^${await installed('ajv')}` });
+    expect(events.peerDependencies).toEqual({ amqplib: `^${await installed('amqplib')}` });
+    expect(events.peerDependenciesMeta).toEqual({ amqplib: { optional: true } });
+    expect((await manifestOf('platform-service-client')).peerDependencies).toBeUndefined();
   });
 
   it('are-compiled-javascript-that-imports-only-its-own-files-and-dependencies', async () => {
@@ -109,6 +141,14 @@ describe('the client packages', () => {
     expect(await readFile(join(genDir, 'packages/platform-service-client/dist/client.d.ts'), 'utf8')).toContain("from './types.js';");
     const descriptors = (await import(join(genDir, 'packages/platforms-v1/dist/index.js'))) as Record<string, { typeName?: string }>;
     expect(descriptors.PlatformService?.typeName).toBe('platforms.v1.PlatformService');
+    const contract = await readFile(join(genDir, 'packages/platform-events/dist/contract.js'), 'utf8');
+    expect([...contract.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1])).toEqual(['ajv']);
+    const amqp = await readFile(join(genDir, 'packages/platform-events/dist/amqp.js'), 'utf8');
+    expect([...amqp.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1])).toEqual(['./contract.js']);
+    expect(await readFile(join(genDir, 'packages/platform-events/dist/amqp.d.ts'), 'utf8')).toContain("import type { Channel, ConfirmChannel, Message, Options } from 'amqplib';");
+    const events = (await import(join(genDir, 'packages/platform-events/dist/contract.js'))) as typeof EventContract;
+    const message = events.createPlatformPublishedMessage({ id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' });
+    expect(events.decodePlatformEventsMessage(message)).toEqual({ type: 'platform.published', payload: { id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' } });
   });
 
   it('show-a-use-built-from-the-contract-in-their-readme', async () => {
@@ -118,10 +158,15 @@ describe('the client packages', () => {
     expect(proto).toContain('const client = createClient(PlatformService, createGrpcTransport(');
     expect(proto).toContain('for await (const message of client.streamPlatforms({})) console.log(message);');
     expect(proto).toContain('## grpc-js');
+    const events = await readFile(join(genDir, 'packages/platform-events/README.md'), 'utf8');
+    expect(events).toContain("const queue = await bindPlatformEventsQueue(channel, { queue: 'my-service.platform-events' });");
+    expect(events).toContain('const event = decodePlatformEventsMessage(toEventMessage(delivery));');
+    expect(events).toContain("const sent = await publishPlatformPublished(channel, { id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' }, { exchange });");
+    expect(events).toContain('| `platform.deleted` | `platform.events` / `platform.deleted` | `PlatformDeleted` | `decodePlatformDeleted` | `createPlatformDeletedMessage` |');
   });
 
   it('pack-with-npm', async () => {
-    for (const folder of ['platform-service-client', 'commands-service-client', 'platforms-v1']) {
+    for (const folder of ['platform-service-client', 'commands-service-client', 'platforms-v1', 'platform-events']) {
       const [packed] = JSON.parse(await runNpm(['pack', '--dry-run', '--json'], join(genDir, 'packages', folder))) as { name: string; files: { path: string }[] }[];
       const files = packed!.files.map((file) => file.path);
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', expect.stringMatching(/^dist\/.*\.js$/), expect.stringMatching(/^dist\/.*\.d\.ts$/)]));

@@ -19,10 +19,10 @@ import { packageVersion } from './version.ts';
 
 const run = promisify(execFile);
 
-/** What the packages run on (their code is ES2022 and uses only fetch and URL from the platform). */
+/** What the packages run on (their code is ES2022 and uses only globals Node 20 has: fetch, URL, TextEncoder, crypto.randomUUID, Buffer). */
 export const packageEngines = { node: '>=20' } as const;
 
-/** The compiler settings of every package: ES2022 modules for Node 20+ and bundlers, declarations beside. */
+/** The compiler settings of every package: ES2022 modules for Node 20+ and bundlers, declarations beside; `types` per package. */
 const compilerOptions = {
   target: 'es2022',
   lib: ['es2022', 'dom'],
@@ -32,7 +32,6 @@ const compilerOptions = {
   rootDir: 'src',
   outDir: 'dist',
   strict: true,
-  types: [],
   skipLibCheck: true,
   verbatimModuleSyntax: true,
   isolatedModules: true,
@@ -46,7 +45,10 @@ export async function buildPackage(root: string, genDir: string, spec: PackageSp
   };
   if (spec.entryPoints['.'] === undefined) fail('it has no "." entry point');
   const version = await packageVersion(root, spec.contracts);
-  const dependencies = Object.fromEntries(await Promise.all(spec.dependencies.map(async (name) => [name, `^${await installedVersion(root, name)}`] as const)));
+  const ranges = async (names: readonly string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => [name, `^${await installedVersion(root, name)}`] as const)));
+  const dependencies = await ranges(spec.dependencies);
+  const peers = await ranges(spec.optionalPeerDependencies ?? []);
+  const importable = [...spec.dependencies, ...Object.keys(peers)];
 
   const staging = await mkdtemp(join(tmpdir(), 'contract-package-'));
   try {
@@ -56,12 +58,13 @@ export async function buildPackage(root: string, genDir: string, spec: PackageSp
       await writeFile(join(staging, 'src', path), withJsSpecifiers(text));
     }
     await writeFile(join(staging, 'package.json'), JSON.stringify({ type: 'module' }));
-    await writeFile(join(staging, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
+    await writeFile(join(staging, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, types: spec.types ?? [] }, include: ['src'] }));
     await symlink(join(root, 'node_modules'), join(staging, 'node_modules'), 'dir');
     await compile(root, staging).catch((error: Error) => fail(error.message));
-    const problems = await undeclaredImports(join(staging, 'dist'), spec.dependencies);
-    if (problems.length > 0) fail(`${problems.join('; ')}. A package module must be runtime-free: it may import only its own modules and its dependencies (${spec.dependencies.join(', ') || 'none'})`);
-    const entry = (await import(pathToFileURL(join(staging, 'dist', jsOf(spec.entryPoints['.']!))).href)) as Record<string, unknown>;
+    const problems = await undeclaredImports(join(staging, 'dist'), importable);
+    if (problems.length > 0) fail(`${problems.join('; ')}. A package module must be runtime-free: it may import only its own modules and its dependencies (${importable.join(', ') || 'none'})`);
+    const entries: Record<string, Record<string, unknown>> = {};
+    for (const [subpath, module] of Object.entries(spec.entryPoints)) entries[subpath] = (await import(pathToFileURL(join(staging, 'dist', jsOf(module))).href)) as Record<string, unknown>;
 
     await rm(outDir, { recursive: true, force: true });
     await mkdir(outDir, { recursive: true });
@@ -70,15 +73,15 @@ export async function buildPackage(root: string, genDir: string, spec: PackageSp
       await mkdir(dirname(join(outDir, path)), { recursive: true });
       await cp(join(root, source), join(outDir, path));
     }
-    await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest(spec, version, dependencies), null, 2)}\n`);
-    await writeFile(join(outDir, 'README.md'), spec.readme({ version, entry }));
+    await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest(spec, version, dependencies, peers), null, 2)}\n`);
+    await writeFile(join(outDir, 'README.md'), spec.readme({ version, entry: entries['.']!, entries }));
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-/** The package.json of a package. */
-export function manifest(spec: PackageSpec, version: string, dependencies: Readonly<Record<string, string>>): Record<string, unknown> {
+/** The package.json of a package; `peers` are its optional peer dependencies. */
+export function manifest(spec: PackageSpec, version: string, dependencies: Readonly<Record<string, string>>, peers: Readonly<Record<string, string>> = {}): Record<string, unknown> {
   const exports: Record<string, unknown> = {};
   for (const [subpath, module] of Object.entries(spec.entryPoints)) exports[subpath] = { types: `./dist/${dtsOf(module)}`, default: `./dist/${jsOf(module)}` };
   for (const path of Object.keys(spec.files)) exports[`./${path}`] = `./${path}`;
@@ -99,6 +102,9 @@ export function manifest(spec: PackageSpec, version: string, dependencies: Reado
     types: `./dist/${dtsOf(main)}`,
     files: ['dist', ...new Set(Object.keys(spec.files).map((path) => path.split('/')[0]!))].toSorted(),
     dependencies,
+    ...(Object.keys(peers).length === 0
+      ? {}
+      : { peerDependencies: peers, peerDependenciesMeta: Object.fromEntries(Object.keys(peers).map((name) => [name, { optional: true }])) }),
   };
 }
 

@@ -3,18 +3,20 @@
  * - a REST client per OpenAPI document (`@contract-first/<service>-client`): the generated
  *   openapi-fetch client and the contract's types (gen/openapi/<service>/client.ts, types.ts);
  * - the protobuf and Connect descriptors per proto package (`@contract-first/platforms-v1` for
- *   `platforms.v1`): the protoc-gen-es output of gen/proto/<package path>/, with the .proto files.
- *
- * The event contract's package (payload types, tolerant decoders, topology constants) comes next:
- * one more spec whose modules are the runtime-free files of gen/asyncapi/platform-events/.
+ *   `platforms.v1`): the protoc-gen-es output of gen/proto/<package path>/, with the .proto files;
+ * - the event contract per AsyncAPI document (`@contract-first/platform-events`): the runtime-free
+ *   files of gen/asyncapi/<document>/, contract.ts (`.`) and amqp.ts (`./amqp`), with the document.
  */
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { listDocuments } from '../../contracts/layout.ts';
+import { asyncapiDocuments } from '../asyncapi.ts';
 import type { GenerateContext } from '../index.ts';
 import { loadContract } from '../openapi/contract.ts';
 import type { Contract } from '../openapi/contract.ts';
-import { protoReadme, restReadme } from './readme.ts';
+import { eventsReadme, protoReadme, restReadme } from './readme.ts';
+import type { EventDocument } from './readme.ts';
 import { packageScope } from './spec.ts';
 import type { PackageSpec } from './spec.ts';
 
@@ -24,6 +26,7 @@ export async function contractPackages(ctx: GenerateContext): Promise<PackageSpe
     specs.push(restClientPackage(await loadContract(join(ctx.contractsDir, 'openapi', file), ctx.root)));
   }
   for (const protoPackage of await protoPackages(join(ctx.contractsDir, 'proto'))) specs.push(protoDescriptorPackage(ctx, protoPackage));
+  for (const document of asyncapiDocuments) specs.push(await eventContractPackage(ctx, document.name));
   return specs;
 }
 
@@ -84,6 +87,37 @@ function protoDescriptorPackage(ctx: GenerateContext, proto: ProtoPackage): Pack
     dependencies: ['@bufbuild/protobuf'],
     files: Object.fromEntries(proto.files.map((file) => [`proto/${proto.path}/${file}`, `${contractsPath}/${file}`])),
     readme: (context) => protoReadme(spec, dotted, `proto/${proto.path}/${proto.files[0]}`, context),
+  };
+  return spec;
+}
+
+
+async function eventContractPackage(ctx: GenerateContext, name: string): Promise<PackageSpec> {
+  const file = `${join(ctx.contractsDir, 'asyncapi').slice(ctx.root.length + 1).replaceAll('\\', '/')}/${name}.yaml`;
+  const parsed = parse(await readFile(join(ctx.root, file), 'utf8')) as { info?: { title?: unknown; license?: { identifier?: unknown } }; components?: { messages?: object } } | null;
+  const info = parsed?.info ?? {};
+  const document: EventDocument = { file, title: typeof info.title === 'string' ? info.title : name, messages: Object.keys(parsed?.components?.messages ?? {}) };
+  const license = info.license?.identifier;
+  // The contract module imports ajv-formats only when a schema uses `format`.
+  const contract = await readFile(join(ctx.genDir, 'asyncapi', name, 'contract.ts'), 'utf8').catch(() => '');
+  const spec: PackageSpec = {
+    name: `${packageScope}/${name}`,
+    folder: name,
+    description: `Event contract of ${document.title} (${file}): payload types, tolerant decoders, validators, message builders and AMQP topology constants, and helpers to consume and publish with plain amqplib.`,
+    keywords: ['contract-first', 'asyncapi', 'events', 'amqp', 'rabbitmq', 'amqplib', name],
+    ...(typeof license === 'string' ? { license } : {}),
+    contracts: [file],
+    modules: {
+      'contract.ts': { gen: `asyncapi/${name}/contract.ts` },
+      'amqp.ts': { gen: `asyncapi/${name}/amqp.ts` },
+    },
+    entryPoints: { '.': 'contract.ts', './amqp': 'amqp.ts' },
+    dependencies: ['ajv', ...(contract.includes("from 'ajv-formats'") ? ['ajv-formats'] : [])],
+    // amqp.ts takes amqplib's channels and deliveries (types only) and sends Buffers; contract.ts needs neither.
+    optionalPeerDependencies: ['amqplib'],
+    types: ['node'],
+    files: { 'asyncapi.yaml': file },
+    readme: (context) => eventsReadme(spec, document, context),
   };
   return spec;
 }

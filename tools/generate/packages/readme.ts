@@ -186,3 +186,167 @@ ${rows.join('\n')}
 
 ${versionSection(context, `the proto files of \`${dotted}\``)}`;
 }
+
+/** What the README of an event contract package says about its document. */
+export interface EventDocument {
+  /** Path from the repository root, `contracts/asyncapi/platform-events.yaml`. */
+  readonly file: string;
+  /** `info.title`, `Platform events`. */
+  readonly title: string;
+  /** Its message names in the document's order (`PlatformPublished`, ...): the README lists them so. */
+  readonly messages: readonly string[];
+}
+
+/** A message of the event contract as the `.` entry exports it (`<message>Properties`, `<message>Topology`, ...). */
+interface EventMessageExports {
+  readonly typeName: string;
+  readonly varName: string;
+  /** The AMQP `type`. */
+  readonly type: string;
+  readonly exchange: string | undefined;
+  readonly routingKey: string | undefined;
+  /** The first example of its payload schema, if the contract gives one. */
+  readonly example: unknown;
+}
+
+function eventMessages(entry: Readonly<Record<string, unknown>>): EventMessageExports[] {
+  return Object.entries(entry).flatMap(([key, value]) => {
+    const varName = /^(\w+)Properties$/.exec(key)?.[1];
+    const type = (value as { messageType?: unknown } | null)?.messageType;
+    if (varName === undefined || typeof type !== 'string') return [];
+    const topology = entry[`${varName}Topology`] as { exchange?: string; routingKey?: string } | undefined;
+    const example = (entry[`${varName}PayloadSchema`] as { examples?: unknown[] } | undefined)?.examples?.[0];
+    return [{ typeName: varName[0]!.toUpperCase() + varName.slice(1), varName, type, exchange: topology?.exchange, routingKey: topology?.routingKey, example }];
+  });
+}
+
+/** A JSON value as a TypeScript literal: bare keys where they are identifiers, single-quoted strings. */
+function tsLiteral(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  if (Array.isArray(value)) return `[${value.map(tsLiteral).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([key, item]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : tsLiteral(key)}: ${tsLiteral(item)}`);
+    return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Address of the local RabbitMQ in the examples (guest may only connect from localhost). */
+const exampleAmqpUrl = 'amqp://guest:guest@localhost:5672';
+
+export function eventsReadme(spec: PackageSpec, document: EventDocument, context: ReadmeContext): string {
+  const fail = (why: string): never => {
+    throw new Error(`cannot write the README of ${spec.name}: ${why}`);
+  };
+  const order = (m: EventMessageExports): number => (document.messages.includes(m.typeName) ? document.messages.indexOf(m.typeName) : document.messages.length);
+  const messages = eventMessages(context.entry).toSorted((a, b) => order(a) - order(b));
+  if (messages.length === 0) fail(`${document.file} declares no message`);
+  const anyDecoder = Object.keys(context.entry).find((key) => /^decode\w+Message$/.test(key) && typeof context.entry[key] === 'function') ?? fail('the contract module has no decoder of every message');
+  const namespace = anyDecoder.slice('decode'.length, -'Message'.length);
+  const amqp = context.entries['./amqp'] ?? fail('it has no ./amqp entry point');
+  const bind = `bind${namespace}Queue`;
+  if (typeof amqp[bind] !== 'function') fail(`./amqp exports no ${bind}`);
+  const queueExample = `my-service.${spec.folder}`;
+  const exchanges = [...new Set(messages.map((m) => m.exchange).filter((name) => name !== undefined))];
+  const published = messages.find((m) => m.example !== undefined && typeof amqp[`publish${m.typeName}`] === 'function');
+  const tarball = `${spec.name.replace(/^@/, '').replace('/', '-')}-${context.version}.tgz`;
+  const rows = messages.map((m) => `| \`${m.type}\` | \`${m.exchange ?? ''}\` / \`${m.routingKey ?? ''}\` | \`${m.typeName}\` | \`decode${m.typeName}\` | \`create${m.typeName}Message\` |`);
+  const publishSection = published
+    ? `
+## Publish (to test your consumer)
+
+The platform publishes these events; publish them yourself to test your consumer, on an exchange of the
+test's own (\`options.exchange\`), so that nothing reaches the platform's consumers:
+
+\`\`\`ts
+import { connect } from 'amqplib';
+import { decode${published.typeName} } from '${spec.name}';
+import { ${bind}, publish${published.typeName}, toEventMessage } from '${spec.name}/amqp';
+
+const exchange = \`test-\${process.pid}.${published.exchange ?? spec.folder}\`;
+const connection = await connect('${exampleAmqpUrl}');
+const channel = await connection.createConfirmChannel();
+const queue = await ${bind}(channel, { queue: '', exchange, queueOptions: { exclusive: true } });
+const sent = await publish${published.typeName}(channel, ${tsLiteral(published.example)}, { exchange });
+const delivery = await channel.get(queue); // confirmed, so already in the queue
+if (delivery) console.log(delivery.properties.messageId === sent.id, decode${published.typeName}(toEventMessage(delivery)));
+await channel.deleteExchange(exchange);
+await connection.close();
+\`\`\`
+
+\`publish${published.typeName}\` validates strictly (a payload with a field the contract does not declare is refused:
+an invalid event is never sent), sets the message's properties as the platform does (persistent, \`messageId\`,
+\`type\`, \`appId\`, \`timestamp\`, ...) and resolves once the broker confirmed the message.
+`
+    : '';
+  return `# ${spec.name}
+
+The event contract **${document.title}**, compiled from the AsyncAPI document \`${document.file}\`:
+a TypeScript type, a JSON schema and a tolerant decoder per message, strict message builders, the AMQP
+topology constants, and helpers to consume and publish with plain [amqplib](https://amqp-node.github.io/amqplib/),
+free of the platform's runtime. ESM with \`.d.ts\` types for Node.js 20+. The \`.\` entry depends only on \`ajv\` and also runs in
+browsers and bundlers, with any AMQP client; the \`./amqp\` entry is for Node.js and amqplib (an optional peer
+dependency: install it yourself).
+
+## Install
+
+\`\`\`sh
+npm install ${spec.name} amqplib          # from a registry
+npm install ./${tarball} amqplib   # or the tarball \`npm pack\` made
+\`\`\`
+
+## Consume (amqplib)
+
+\`\`\`ts
+import { connect } from 'amqplib';
+import { ${anyDecoder} } from '${spec.name}';
+import { ${bind}, toEventMessage } from '${spec.name}/amqp';
+
+const connection = await connect('${exampleAmqpUrl}');
+const channel = await connection.createChannel();
+const queue = await ${bind}(channel, { queue: '${queueExample}' });
+await channel.consume(queue, (delivery) => {
+  if (delivery === null) return; // the broker cancelled the consumer
+  try {
+    const event = ${anyDecoder}(toEventMessage(delivery));
+    console.log(event.type, event.payload); // ${messages.map((m) => `'${m.type}'`).join(' | ')}, each with its payload type
+    channel.ack(delivery);
+  } catch (error) {
+    console.error(error); // EventContractError 'poison_message': retrying cannot help
+    channel.nack(delivery, false, false); // dropped, or dead-lettered when the queue has a dead-letter exchange
+  }
+});
+\`\`\`
+
+\`${bind}\` asserts ${exchanges.map((name) => `\`${name}\``).join(', ')} as the contract describes it, then your queue (durable by
+default; \`queueOptions\` are amqplib's), and binds it to every message type (\`topics\` to choose; \`exchange\` when the
+platform runs it under another name). Your queue gets every event published from then on, however many
+other consumers the platform has. \`toEventMessage\` maps a delivery's properties and headers as the
+platform's transport does; \`${anyDecoder}\` picks the decoder of the message's \`type\`, and
+\`decode${messages[0]!.typeName}\` and the others read one type.
+
+Decoders are **tolerant readers**: they validate the fields the contract declares and drop the ones it does not,
+so a producer adding an optional field does not break you. A message that breaks the contract (a field missing
+or invalid, another content type, an unknown type) throws \`EventContractError\` with \`code: 'poison_message'\` and
+\`details\` naming every offending field. Delivery is at least once: handle each event idempotently (keyed on its
+id, and on its version where it has one), and acknowledge only once it is handled.
+${publishSection}
+## What it exports
+
+| type | exchange / routing key | payload | decoder | builder |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+
+- \`${spec.name}\`: per message its payload type, \`<message>PayloadSchema\` and \`<message>MetadataSchema\` (JSON
+  Schema), \`<message>Issues()\` and \`is<Message>()\` (strict validation), \`create<Message>Message()\`,
+  \`decode<Message>()\`, \`<message>Properties\` and \`<message>Topology\`; \`${anyDecoder}()\` and its union type;
+  \`${namespace.replace(/^./, (c) => c.toLowerCase())}Topology\` (every exchange, queue and binding); \`EventMessage\` (\`{ id, payload, metadata }\`: what
+  another AMQP client's message becomes to be decoded) and \`EventContractError\`.
+- \`${spec.name}/amqp\`: \`toEventMessage(delivery)\`, \`toPublishOptions(message)\`,
+  \`publishEventMessage(channel, exchange, routingKey, message)\`, a \`publish<Message>(channel, payload, options)\` per
+  message the contract publishes, \`${bind}(channel, options)\`, and \`declare${namespace}Topology(channel)\` (the whole
+  document, the platform's own queues included).
+- \`${spec.name}/asyncapi.yaml\`: the AsyncAPI document itself.
+
+${versionSection(context, `\`${document.file}\``)}`;
+}

@@ -4,8 +4,8 @@
  * another and the npm packages listed as dependencies (never @platform/*, never node: built-ins, so
  * they run on Node 20+, in browsers and through bundlers). build.ts enforces that.
  *
- * Adding a package (the event contract's, say) is one more `PackageSpec` in contract-packages.ts:
- * its generated files, its dependencies, the contract it is versioned with, and its README.
+ * Adding a package is one more `PackageSpec` in contract-packages.ts: its generated files, its
+ * dependencies, the contract it is versioned with, and its README.
  */
 
 /** The npm scope of the client packages. */
@@ -20,6 +20,8 @@ export interface ReadmeContext {
   readonly version: string;
   /** The `.` entry point, loaded: its exported values by name. */
   readonly entry: Readonly<Record<string, unknown>>;
+  /** Every entry point, loaded, by subpath (`.`, `./amqp`). */
+  readonly entries: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface PackageSpec {
@@ -42,6 +44,17 @@ export interface PackageSpec {
   readonly entryPoints: Readonly<Record<string, string>>;
   /** npm packages the modules import (at run time or in their types); each gets `^<version installed here>`. */
   readonly dependencies: readonly string[];
+  /**
+   * npm packages that only some entry points import, and only for their types, which the caller
+   * brings and shares with the package (amqplib, whose channels the AMQP helpers take): optional
+   * `peerDependencies` at `^<version installed here>`. Default none.
+   */
+  readonly optionalPeerDependencies?: readonly string[];
+  /**
+   * Ambient type packages the modules compile against (`['node']` for a Node-only module that uses
+   * `Buffer`). Default none: a module meant for browsers cannot use Node's globals by mistake.
+   */
+  readonly types?: readonly string[];
   /** Files shipped as they are, each exported under its own path: path in the package → path below the repository root. */
   readonly files: Readonly<Record<string, string>>;
   /** README.md of the package: what it holds and a ten-line use. */

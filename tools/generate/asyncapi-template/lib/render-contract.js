@@ -4,13 +4,14 @@
  * compiled once, tolerant decoders, message builders, AMQP properties and topology constants.
  * Runs under Node's type stripping (erasable syntax only) and typechecks under strict settings.
  */
-import { camelCase, docComment, literal, quote } from './code.js';
+import { camelCase, docComment, fail, literal, quote } from './code.js';
 import { closedSchema, objectMembers, tsType } from './schema.js';
 
 export function renderContract(model, { source }) {
   const parts = [header(model, source), imports(model), shared(model), topology(model)];
   for (const message of model.messages) parts.push(messageSection(message));
   for (const consumer of model.consumers) parts.push(queueConstant(consumer));
+  if (model.messages.length > 0) parts.push(anyMessage(model));
   return `${parts.join('\n').trimEnd()}\n`;
 }
 
@@ -29,8 +30,7 @@ strict: \`create*Message\` refuses a payload with a field the contract does not 
 
 function imports(model) {
   const formats = model.usesFormats ? `import ajvFormats from 'ajv-formats';\n` : '';
-  return `import { randomUUID } from 'node:crypto';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+  return `import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 ${formats}`;
 }
 
@@ -90,6 +90,8 @@ const ajv = new Ajv({ allErrors: true });
 const readerAjv = new Ajv({ allErrors: true, removeAdditional: true });
 ${formats}const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+// The Web Crypto global (Node.js 20+, browsers), not node:crypto: the module runs anywhere.
+const randomUUID = (): string => globalThis.crypto.randomUUID();
 
 /** What the shared create/decode code needs to know about one message. */
 interface MessageSpec<T> {
@@ -350,5 +352,41 @@ function queueConstant(consumer) {
  * \`arguments\` are its \`queue.declare\` arguments beyond dead-lettering.
  */
 export const ${consumer.queueConstName} = ${literal(value)} as const;
+`;
+}
+
+/**
+ * Every message of the document as one union, told apart by its AMQP `type`, and its decoder: for
+ * a queue that carries several message types (as a subscription bound to several routing keys does).
+ */
+function anyMessage(model) {
+  const types = new Map();
+  for (const message of model.messages) {
+    if (types.has(message.type)) fail(`messages "${types.get(message.type)}" and "${message.id}" have the same type "${message.type}": a reader cannot tell them apart`);
+    types.set(message.type, message.id);
+  }
+  const name = `${model.namespace}Message`;
+  if (model.messages.some((m) => m.typeName === name)) fail(`message "${name}" takes the name of the union of the document's messages; rename it`);
+  const expected = model.messages.map((m) => m.type).join(', ');
+  const listed = model.messages.map((m) => `\`${m.type}\``).join(', ');
+  const members = model.messages.map((m) => `  | { readonly type: ${quote(m.type)}; readonly payload: ${m.typeName} }`).join('\n');
+  const cases = model.messages.map((m) => `    case ${quote(m.type)}:\n      return { type, payload: decode${m.typeName}(message) };`).join('\n');
+  return `// ---- any message of ${model.title} ----
+
+/** A message of ${model.title}, decoded: its \`type\` (the AMQP \`type\` property) and its payload. */
+export type ${name} =
+${members};
+
+${docComment(`Decodes a message of any type of ${model.title} with the \`decode*\` function of its \`type\`
+metadata (${listed}), tolerantly. Throws \`EventContractError('poison_message')\` when the
+type is missing or none of these, or when the message fails its decoder.`)}
+export function decode${name}(message: EventMessage): ${name} {
+  const type = message.metadata['type'];
+  switch (type) {
+${cases}
+  }
+  const why = type === undefined ? 'it has no type' : \`no message of type \${type}\`;
+  throw new EventContractError('poison_message', \`cannot handle message \${message.id}: \${why} (expected one of ${expected})\`);
+}
 `;
 }
