@@ -142,8 +142,9 @@ describe('gateway RPC routing (Connect and gRPC-Web over HTTP/1.1 to the h2c gRP
     const gateway = await gatewayTo(await deadUrl());
     for (const [protocol, transport] of browserTransports(gateway.url)) {
       const client = createClient(PlatformService, transport);
-      for (const call of [client.getAllPlatforms({}), drain(client.streamPlatforms({}))]) {
-        const error = await failure(call);
+      // Each call starts only when awaited: a rejection created ahead of its await is an unhandled one.
+      for (const call of [() => client.getAllPlatforms({}), () => drain(client.streamPlatforms({}))]) {
+        const error = await failure(call());
         const expected = 'cannot call platforms.v1.PlatformService/' + (error.rawMessage.includes('GetAll') ? 'GetAllPlatforms' : 'StreamPlatforms');
         expect({ protocol, code: error.code, message: error.rawMessage }).toEqual({ protocol, code: Code.Unavailable, message: `${expected}: platform-service cannot be reached; try again later` });
       }
