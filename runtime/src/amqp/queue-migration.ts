@@ -93,8 +93,7 @@ export function startQueueMigration(options: QueueMigrationOptions): QueueMigrat
     }
   };
 
-  let resolveDone: (result: { moved: number }) => void = () => undefined;
-  const done = new Promise<{ moved: number }>((resolve) => (resolveDone = resolve));
+  const { promise: done, resolve: resolveDone } = Promise.withResolvers<{ moved: number }>();
   // Resolves when the loop ended: the old queue is gone, or stop() was called.
   const running = (async (): Promise<void> => {
     for (let attempts = 1; !stopping.signal.aborted; attempts++) {

@@ -84,8 +84,7 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
   let bound: readonly string[] | undefined;
   let closed = false;
   let migrations: QueueMigration[] | undefined;
-  let migrated: () => void = () => undefined;
-  const allMigrated = new Promise<void>((resolve) => (migrated = resolve));
+  const { promise: allMigrated, resolve: migrated } = Promise.withResolvers<void>();
 
   // Once the new queues are declared and bound: drain each replaced queue into its successor.
   const startMigrations = (topics: readonly string[]): void => {
