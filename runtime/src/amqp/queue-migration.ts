@@ -153,17 +153,25 @@ async function startMover(channel: ConfirmChannel, from: string, to: string, pre
       // null: the broker cancelled the consumer (the queue was deleted by another replica).
       if (delivery === null) return;
       inFlight++;
-      channel.publish('', to, delivery.content, publishOptions(delivery.properties), (error: unknown) => {
-        if (error) {
-          failure ??= error;
-          channel.nack(delivery, false, true);
-        } else {
-          channel.ack(delivery);
-          onMoved();
-        }
+      const done = (): void => {
         inFlight--;
         if (inFlight === 0) settled?.();
-      });
+      };
+      try {
+        channel.publish('', to, delivery.content, publishOptions(delivery.properties), (error: unknown) => {
+          // Unacknowledged, the message stays in the old queue (requeued now, or when the channel closes).
+          if (error) failure ??= error;
+          else {
+            channel.ack(delivery);
+            onMoved();
+          }
+          done();
+        });
+      } catch (error) {
+        // The channel closed under us: the message returns to the old queue with the channel.
+        failure ??= error;
+        done();
+      }
     },
     { exclusive: true, noAck: false },
   );
