@@ -29,7 +29,7 @@ interface Replica {
   stopped: boolean;
 }
 
-describe('outbox relays of two platform-service replicas on one PostgreSQL database', () => {
+describe('outbox relays of two platform-service replicas on one PostgreSQL database', { timeout: 120_000 }, () => {
   const prefix = `test-ps-relays-${randomUUID().slice(0, 8)}`;
   const exchange = `${prefix}.platform.events`;
   const queue = `${prefix}.consumer`;
