@@ -6,6 +6,7 @@
  * migrations and always takes the entities' schema.
  */
 import type { AnyEntity, EntityClass, EntitySchema } from '@mikro-orm/core';
+import type { ReadinessCheck } from '../lifecycle/readiness.ts';
 import type { Logger } from '../logging/index.ts';
 import { createOrm } from './create-orm.ts';
 import type { DatabaseDriver, Orm } from './create-orm.ts';
@@ -77,4 +78,12 @@ export async function migrateDatabase(options: DatabaseDeclaration & DatabaseLoc
   } finally {
     await orm.close(true);
   }
+}
+
+/** The readiness check of a database: `reachable`, or `unreachable: <why>`. */
+export function databaseCheck(orm: Orm): ReadinessCheck {
+  return async () => {
+    const result = await orm.checkConnection();
+    return result.ok ? { ok: true, detail: 'reachable' } : { ok: false, detail: `unreachable: ${result.reason}` };
+  };
 }
