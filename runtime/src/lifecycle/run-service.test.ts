@@ -1,19 +1,14 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runEntry } from './testing.ts';
 
 const fixture = fileURLToPath(new URL('./run-service.fixture.ts', import.meta.url));
 
 /** Runs the fixture in `mode` until it exits; resolves with its code and JSON lines. */
-function run(mode: string): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, lines: output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>) }));
-  });
+async function run(mode: string): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
+  const child = runEntry(fixture, { cwd: process.cwd(), env: process.env, args: [mode] });
+  const code = await child.exited;
+  return { code, lines: child.lines() };
 }
 
 describe('runService', () => {
