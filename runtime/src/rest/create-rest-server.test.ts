@@ -4,7 +4,8 @@ import { createCatalogueClient } from '@platform/gen/runtime-fixtures/openapi/ca
 import { catalogueSurface } from '@platform/gen/runtime-fixtures/openapi/catalogue/server.ts';
 import type { CatalogueHandlers, Platform } from '@platform/gen/runtime-fixtures/openapi/catalogue/server.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
-import { createRestServer, exchangeObserver, observeExchanges, problem } from './index.ts';
+import { createRestServer, problem } from './index.ts';
+import { exchangeObserver, observeExchanges } from './testing.ts';
 import type { RestServer, RestServerOptions } from './index.ts';
 
 /** A handler set over the generated surface of the runtime's fixture contract (runtime/fixtures/openapi/catalogue.yaml), with a few deliberate failures. */
