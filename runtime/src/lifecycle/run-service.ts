@@ -56,7 +56,12 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
   const logger = createLogger({ name, ...options.logging(config) });
   const runnable = options.create(config, logger);
   let failed = false;
-  const shutdown = onShutdown(['SIGTERM', 'SIGINT'], [{ name, close: () => runnable.stop() }], {
+  let stopping = false;
+  const stop = (): Promise<void> => {
+    stopping = true;
+    return runnable.stop();
+  };
+  const shutdown = onShutdown(['SIGTERM', 'SIGINT'], [{ name, close: stop }], {
     logger,
     timeout: options.shutdownTimeout(config),
     exit: (code) => process.exit(failed ? 1 : code),
@@ -73,6 +78,8 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
   try {
     result = await runnable.start();
   } catch (error) {
+    // A signal during the start stopped it: that is the ordered stop under way, not a failed start.
+    if (stopping) return;
     failed = true;
     const portTaken = portInUse(part, error, options.ports(config));
     const reason = error instanceof Error ? error.message : String(error);
