@@ -2,11 +2,11 @@
  * platform-service configuration: read and validated once, at start-up, from the environment.
  * A bad value stops the start with an AppError `invalid_config` naming every offending variable.
  */
-import { boolean, duration, integer, nonEmptyString, oneOf, optional, optionalString, optionalUrl, readConfig, size, url } from '@platform/runtime/config';
+import { boolean, duration, integer, nonEmptyString, optional, optionalString, optionalUrl, readConfig, size, url } from '@platform/runtime/config';
 import type { Config, ConfigProblem, Env, Setting } from '@platform/runtime/config';
 import { authConfig, authSettings } from '@platform/runtime/auth';
 import { databaseLocation, databaseSettings } from '@platform/runtime/db';
-import { logLevels } from '@platform/runtime/logging';
+import { serviceSettings } from '@platform/runtime/lifecycle';
 
 /** The largest message connect-es can read. */
 const maxGrpcReceiveLimit = 0xffffffff;
@@ -18,12 +18,8 @@ export const platformServiceSettings = {
   /** 0 picks a free port. */
   httpPort: listenPort('HTTP_PORT', 5000),
   grpcPort: listenPort('GRPC_PORT', 5001),
-  /** Interface both listeners bind; default all interfaces. */
-  host: optionalString('HOST'),
-  /** `production` turns response validation and seeding off and requires an issuer. */
-  nodeEnv: oneOf('NODE_ENV', ['development', 'test', 'production'], 'development'),
-  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
-  logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
+  /** HOST, NODE_ENV (`production` also turns seeding off), LOG_LEVEL, LOG_FORMAT, SHUTDOWN_TIMEOUT. */
+  ...serviceSettings,
   /** DB_DRIVER, DB_URL (sqlite default `data/platform-service.sqlite`): read into `database`. */
   ...databaseSettings,
   /** Seed an empty database with the development platforms; default true except in production. */
@@ -47,8 +43,6 @@ export const platformServiceSettings = {
   restBodyLimit: size('REST_BODY_LIMIT', '64kb'),
   /** Largest gRPC, gRPC-Web or Connect request message; a larger one answers RESOURCE_EXHAUSTED unread. At most 4 GiB - 1. */
   grpcReceiveLimit: size('GRPC_RECEIVE_LIMIT', '4mb'),
-  /** Time a graceful shutdown may take before the process exits 1. */
-  shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
   /** AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none), AUTH_JWKS_COOLDOWN: read into `auth`. */
   ...authSettings,
 };
@@ -58,7 +52,6 @@ function refine(raw: Config<typeof platformServiceSettings>, problem: ConfigProb
   const database = databaseLocation(raw, 'platform-service', problem);
   if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
   if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
-  if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
   if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
   return {
     httpPort: raw.httpPort,
