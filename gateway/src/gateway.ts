@@ -1,11 +1,10 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import { answerClientErrors, drainable, serveUnknownExpectations } from '@platform/runtime/http';
-import type { Drainable } from '@platform/runtime/http';
+import { createHttpListener } from '@platform/runtime/http';
+import type { HttpListener } from '@platform/runtime/http';
+import { createService } from '@platform/runtime/lifecycle';
+import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
@@ -34,12 +33,11 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
-export interface Gateway {
-  /** Reads the contracts, then listens on `config.httpPort` (0 picks a free port). */
-  start(): Promise<{ readonly url: string }>;
-  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), closes upstream connections. */
-  stop(): Promise<void>;
-}
+/**
+ * Reads the contracts, then listens on `config.httpPort` (0 picks a free port). Stop: stops
+ * accepting, lets in-flight requests finish (up to the drain timeout), closes upstream connections.
+ */
+export type Gateway = Service<{ readonly url: string }>;
 
 /**
  * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged):
@@ -57,8 +55,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
   const corsOrigins = config.corsOrigins ?? [];
-  let server: Server | undefined;
-  let drain: Drainable | undefined;
+  let http: HttpListener | undefined;
 
   async function buildApp(): Promise<express.Express> {
     const contracts = await listContractFiles(config.contractsDir);
@@ -69,7 +66,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
     app.use(cors(corsOrigins));
-    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => drain?.draining ?? false));
+    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => http?.draining ?? false));
     for (const { name, prefix, proxy } of proxies) {
       // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
       app.use(prefix, exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
@@ -86,35 +83,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     return app;
   }
 
-  return {
-    async start() {
-      if (server) throw new Error('cannot start the gateway: it is already started');
-      const app = await buildApp();
-      const listening = createServer(app);
-      server = listening;
-      drain = drainable(listening);
-      serveUnknownExpectations(listening);
-      answerClientErrors(listening);
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(config.httpPort, () => {
-          listening.off('error', reject);
-          resolve();
-        });
-      });
-      const { port } = listening.address() as AddressInfo;
-      logger.info({ port, upstreams: [...upstreams.map(({ name, url }) => ({ name, url })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }, 'gateway listening');
+  return createService({
+    name: 'gateway',
+    logger,
+    describe: ({ url }) => ({ url, docs: `${url}/docs/`, upstreams: [...upstreams.map(({ name, url: origin }) => ({ name, url: origin })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }),
+    async start({ start }) {
+      await start({ name: 'upstreams', start: () => {}, stop: () => [...proxies, rpc].forEach(({ proxy }) => proxy.close()) });
+      const app = await start({ name: 'contracts', start: buildApp });
+      const listener = (http = createHttpListener(app, { name: 'the gateway', drainTimeoutMs: config.drainTimeout, logger }));
+      // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
+      const { port } = await start({ name: 'http', start: () => listener.listen(config.httpPort), stop: () => listener.close() });
       return { url: `http://localhost:${port}` };
     },
-    async stop() {
-      if (!server?.listening || drain === undefined || drain.draining) return;
-      try {
-        // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
-        const { cut } = await drain.drain(config.drainTimeout);
-        if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
-      } finally {
-        for (const { proxy } of [...proxies, rpc]) proxy.close();
-      }
-    },
-  };
+  });
 }

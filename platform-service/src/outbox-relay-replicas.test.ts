@@ -12,7 +12,8 @@ import { createEventTransport, createOutboxForwarder, type EventTransport, type 
 import { createLogger } from '@platform/runtime/logging';
 import { createDatabaseOutbox, type DatabaseOutbox } from '@platform/runtime/outbox';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from './database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { platformServiceDatabase } from './database.ts';
 import { createPlatformWriter, type PlatformWriter } from './platforms/write-platforms.ts';
 import { brokerUrl, eventually } from './testing/broker.ts';
 
@@ -74,7 +75,7 @@ describe('outbox relays of two platform-service replicas on one PostgreSQL datab
     );
 
     for (const name of ['a', 'b']) {
-      const orm = await openDatabase(config, logger);
+      const orm = await openDatabase({ ...config, ...platformServiceDatabase, logger });
       const outbox = createDatabaseOutbox({ orm, lease: { holder: `replica-${name}`, ttl: 5_000 } });
       const transport = createEventTransport({ amqpUrl: brokerUrl, connectionName: `${prefix}-${name}`, logger });
       const forwarder = createOutboxForwarder({ transport, outbox, exchange, pollInterval: 20, logger });

@@ -1,12 +1,9 @@
 export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
-export { exchangeObserver, exchangeObserverKey, observeExchanges } from './exchange-observer.ts';
-export type { ExchangeObserver, ObservedExchange } from './exchange-observer.ts';
 export { exchangeRecording } from './exchange-recording.ts';
 export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';
-export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { problem, sendProblem } from './problem.ts';
 export { requestId } from './request-id.ts';
