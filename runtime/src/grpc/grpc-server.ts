@@ -12,6 +12,7 @@ import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { localUrl } from '../http/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { rpcTelemetry, telemetryOf } from '../observability/index.ts';
 import { createHealth, overallHealth, ServingStatus } from './health.ts';
 import type { HealthRegistry } from './health.ts';
 import { createNodeHandler } from './node-handler.ts';
@@ -82,7 +83,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const shutdown = new AbortController();
 
   const handler = createNodeHandler({
-    interceptors: options.interceptors ?? [],
+    // Outermost: request id, access log, metrics and span of every call, as REST requests get.
+    interceptors: [rpcTelemetry(telemetryOf(logger), logger), ...(options.interceptors ?? [])],
     shutdownSignal: shutdown.signal,
     readMaxBytes,
     logger,
