@@ -82,7 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const infrastructure = new Set([...Object.values(healthPaths), metricsPath]);
     const readiness = upstreamReadiness(upstreams, { timeout: config.readinessTimeout });
     const telemetry = telemetryOf(logger);
-    telemetry.metrics.observeReadiness(async () => readiness());
+    telemetry.metrics?.observeReadiness(async () => readiness());
     // originalUrl: at the end of a request a mounted proxy has left `req.path` relative to its prefix.
     app.use(httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)));
     app.use(requestId(logger), accessLog({ quietPaths: infrastructure }));

@@ -42,7 +42,7 @@ export function createOutboxForwarder(options: OutboxForwarderOptions): OutboxFo
   const telemetry = telemetryOf(options.logger);
   const transportPublisher = transport.publisher(exchange);
   const publisher = transportPublisher === undefined ? undefined : publisherTelemetry(telemetry, transportPublisher, exchange);
-  telemetry.metrics.observeOutbox(async () => {
+  telemetry.metrics?.observeOutbox(async () => {
     const { pending, oldestCreatedAt } = await outbox.pendingSummary();
     return { pending, oldestAgeSeconds: oldestCreatedAt === undefined ? 0 : Math.max(0, (Date.now() - oldestCreatedAt.getTime()) / 1000) };
   });

@@ -22,6 +22,7 @@ export type OperationOf = (req: Request, res: Response) => string;
  */
 export function httpTelemetry(telemetry: PartTelemetry, operationOf: OperationOf): RequestHandler {
   const { metrics, tracing } = telemetry;
+  if (metrics === undefined && tracing === undefined) return (_req, _res, next) => next();
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     let active: ActiveSpan | undefined;
@@ -36,7 +37,7 @@ export function httpTelemetry(telemetry: PartTelemetry, operationOf: OperationOf
     }
     res.once('close', () => {
       const operation = operationOf(req, res);
-      metrics.httpRequest(operation, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics?.httpRequest(operation, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       if (active === undefined) return;
       active.span.updateName(`${req.method} ${operation}`);
       active.span.setAttribute('http.response.status_code', res.statusCode);
@@ -48,9 +49,10 @@ export function httpTelemetry(telemetry: PartTelemetry, operationOf: OperationOf
   };
 }
 
-/** GET (and HEAD) `/metrics`: the part's registry in the Prometheus text format. */
-export function metricsRoute(metrics: PartMetrics): Router {
+/** GET (and HEAD) `/metrics`: the part's registry in the Prometheus text format; nothing when metrics are off. */
+export function metricsRoute(metrics: PartMetrics | undefined): Router {
   const router = Router();
+  if (metrics === undefined) return router;
   router.get(metricsPath, (_req, res, next) => {
     metrics.registry.metrics().then((text) => {
       res.status(200).setHeader('content-type', metrics.registry.contentType);

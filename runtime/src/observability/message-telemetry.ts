@@ -37,7 +37,7 @@ export function consumerTelemetry(telemetry: PartTelemetry, queue: string): Cons
         seen.add(message.id);
         if (seen.size > rememberedIds) seen.delete(seen.values().next().value as string);
       }
-      metrics.delivery(type, redelivered);
+      metrics?.delivery(type, redelivered);
       const parent = message.metadata[metadataKeys.traceparent];
       let active: ActiveSpan | undefined;
       if (tracing !== undefined) {
@@ -61,7 +61,7 @@ export function consumerTelemetry(telemetry: PartTelemetry, queue: string): Cons
         active?.span.recordException(error as Error);
         throw error;
       } finally {
-        metrics.handled(type, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics?.handled(type, outcome, Number(process.hrtime.bigint() - started) / 1e9);
         if (active !== undefined) {
           active.span.setAttribute('messaging.outcome', outcome);
           if (outcome !== 'handled') active.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
@@ -80,7 +80,7 @@ export function consumerTelemetry(telemetry: PartTelemetry, queue: string): Cons
     attempt: (next) => (message) => {
       const attempt = (attempts.get(message) ?? 0) + 1;
       attempts.set(message, attempt);
-      if (attempt > 1) metrics.retry(typeOf(message));
+      if (attempt > 1) metrics?.retry(typeOf(message));
       return next(message);
     },
   };
@@ -114,9 +114,9 @@ export function publisherTelemetry(telemetry: PartTelemetry, publisher: Publishe
       }
       try {
         await publisher.publish(topic, sent);
-        count(messages, topic, metrics.published);
+        if (metrics !== undefined) count(messages, topic, metrics.published);
       } catch (error) {
-        count(messages, topic, metrics.publishFailed);
+        if (metrics !== undefined) count(messages, topic, metrics.publishFailed);
         for (const active of spans ?? []) active.span.setStatus({ code: SpanStatusCode.ERROR, message: 'not confirmed' });
         throw error;
       } finally {

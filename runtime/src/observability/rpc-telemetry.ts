@@ -56,7 +56,7 @@ export function rpcTelemetry(telemetry: PartTelemetry, logger: Logger): Intercep
       const code: Code | 0 = error === undefined ? 0 : ConnectError.from(error).code;
       const codeName = codeNames.get(code) ?? String(code);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.rpc(service, method, codeName, seconds);
+      metrics?.rpc(service, method, codeName, seconds);
       const line = { ...fields, rpc: `${service}/${method}`, protocol: protocolOf(req.header.get('content-type')), code: codeName, durationMs: Math.round(seconds * 1e6) / 1000 };
       if (quietServices.has(service)) logger.debug(line, 'rpc completed');
       else if (code === Code.Internal || code === Code.Unknown || code === Code.DataLoss) logger.error({ ...line, err: error }, 'rpc failed');

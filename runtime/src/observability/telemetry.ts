@@ -4,7 +4,7 @@
  * REST, gRPC, outbox and consumer code find it from the logger they are given (its `service`
  * binding, set by createLogger), so a part needs no wiring of its own.
  */
-import { optionalUrl, readConfig } from '../config/index.ts';
+import { boolean, optionalUrl, readConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createPartMetrics } from './metrics.ts';
 import type { PartMetrics } from './metrics.ts';
@@ -13,7 +13,8 @@ import type { PartTracing } from './tracing.ts';
 
 export interface PartTelemetry {
   readonly name: string;
-  readonly metrics: PartMetrics;
+  /** Undefined when metrics are off (METRICS_ENABLED=false): no /metrics, nothing recorded. */
+  readonly metrics: PartMetrics | undefined;
   /** Undefined when tracing is off (no OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly tracing: PartTracing | undefined;
 }
@@ -22,22 +23,25 @@ export interface PartTelemetry {
 export const telemetrySettings = {
   /** OTLP/HTTP collector base URL (`http://collector:4318`); traces go to `<it>/v1/traces`. Unset: tracing off. */
   otlpEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', { protocols: ['http:', 'https:'] }),
+  /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
+  metricsEnabled: boolean('METRICS_ENABLED', true),
 };
 
 const parts = new Map<string, PartTelemetry>();
-let endpoint: { value: string | undefined } | undefined;
+let settings: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled: boolean } | undefined;
 
-/** Sets where traces go, for parts created from now on (default: OTEL_EXPORTER_OTLP_ENDPOINT of the process). */
-export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined }): void {
-  endpoint = { value: options.otlpEndpoint };
+/** Sets what parts created from now on get (default: OTEL_EXPORTER_OTLP_ENDPOINT and METRICS_ENABLED of the process). */
+export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled?: boolean }): void {
+  settings = { otlpEndpoint: options.otlpEndpoint, metricsEnabled: options.metricsEnabled ?? true };
 }
 
 /** The telemetry of part `name`, created on first use. */
 export function partTelemetry(name: string): PartTelemetry {
   let part = parts.get(name);
   if (part === undefined) {
-    endpoint ??= { value: readConfig(telemetrySettings, process.env).otlpEndpoint };
-    part = { name, metrics: createPartMetrics(name), tracing: endpoint.value === undefined ? undefined : createPartTracing(name, endpoint.value) };
+    settings ??= readConfig(telemetrySettings, process.env);
+    const { otlpEndpoint, metricsEnabled } = settings;
+    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint) };
     parts.set(name, part);
   }
   return part;

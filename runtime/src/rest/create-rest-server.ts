@@ -100,7 +100,7 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   // Infrastructure routes: not in the contract, not recorded against it, logged at debug.
   const probes: ReadonlySet<string> = new Set([...Object.values(healthPaths), metricsPath]);
   const telemetry = telemetryOf(logger);
-  telemetry.metrics.observeReadiness(async () => readiness());
+  telemetry.metrics?.observeReadiness(async () => readiness());
   app.use(httpTelemetry(telemetry, (req, res) => (matchedOperation(res)?.operation.route.operationId as string | undefined) ?? (probes.has(req.path) ? req.path : 'unmatched')));
   app.use(requestId(logger));
   app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
