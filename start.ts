@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
 import { createCommandsService } from '@platform/commands-service/src/service.ts';
 import type { PlatformEventNames } from '@platform/commands-service/src/service.ts';
@@ -25,6 +26,7 @@ import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import type { ShutdownStep } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
+import { metricsPath, telemetrySettings } from '@platform/runtime/observability';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Time the whole ordered stop may take before the process exits with 1. */
@@ -96,7 +98,7 @@ function eventNames(settings: LauncherConfig): Partial<PlatformEventNames> {
   };
 }
 
-function banner(urls: { gateway: string; grpc: string; events: string; dataDir: string; authentication: string }): string {
+function banner(urls: { gateway: string; grpc: string; events: string; metrics: string; traces: string; dataDir: string; authentication: string }): string {
   const grpcPort = new URL(urls.grpc).port;
   return `
   The platform is running.
@@ -109,6 +111,8 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
                     npx buf curl --http2-prior-knowledge --protocol grpc http://localhost:${grpcPort}/platforms.v1.PlatformService/GetAllPlatforms
     RPC (browsers)  ${urls.gateway}/platforms.v1.PlatformService/... (Connect, gRPC-Web)
     Events          ${urls.events}
+    Metrics         ${urls.metrics}
+    Traces          ${urls.traces}
     Data            ${urls.dataDir}
     Writes          ${urls.authentication}
 
@@ -118,10 +122,12 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
 
 async function main(env: Env): Promise<void> {
   let settings: LauncherConfig;
+  let telemetry: Config<typeof telemetrySettings>;
   let configs;
   let pretty: boolean;
   try {
     settings = readConfig(launcherSettings, env);
+    telemetry = readConfig(telemetrySettings, env);
     pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
     const envs = partEnvironments(env, settings, pretty);
     configs = { platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
@@ -173,7 +179,11 @@ async function main(env: Env): Promise<void> {
     const urls = {
       gateway: url,
       grpc: grpcUrl,
-      events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
+      events: settings.amqpUrl
+        ? `RabbitMQ at ${new URL(settings.amqpUrl).host}, exchange ${settings.amqpExchange ?? platformPublishedTopology.exchange}`
+        : 'in-process bus, events live as long as the process (set AMQP_URL to use RabbitMQ)',
+      metrics: `${url}${metricsPath} (gateway), ${loopbackUrl(settings.platformHttpPort).replace('127.0.0.1', 'localhost')}${metricsPath}, ${loopbackUrl(settings.commandsHttpPort).replace('127.0.0.1', 'localhost')}${metricsPath}`,
+      traces: telemetry.otlpEndpoint === undefined ? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://localhost:4318, to export them over OTLP)' : `exported over OTLP to ${telemetry.otlpEndpoint}`,
       dataDir,
       authentication: describeAuthentication(configs.platform.auth),
     };

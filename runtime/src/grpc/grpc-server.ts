@@ -157,7 +157,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const url = localUrl(address);
-          logger.info({ host: address.address, port: address.port, readMaxBytes }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
+          // At debug: the part's own start line names the URL (one line per part as it starts).
+          logger.debug({ host: address.address, port: address.port, readMaxBytes }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
           resolve({ host: address.address, port: address.port, url });
         });
       });
