@@ -24,7 +24,7 @@ export function httpTelemetry(telemetry: PartTelemetry, operationOf: OperationOf
   const { metrics, tracing } = telemetry;
   if (metrics === undefined && tracing === undefined) return (_req, _res, next) => next();
   return (req, res, next) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     let active: ActiveSpan | undefined;
     if (tracing !== undefined) {
       active = startSpan(tracing.tracer, req.method, SpanKind.SERVER, traceparentFrom(req.headers), { 'http.request.method': req.method, 'url.path': req.path });
@@ -37,7 +37,7 @@ export function httpTelemetry(telemetry: PartTelemetry, operationOf: OperationOf
     }
     res.once('close', () => {
       const operation = operationOf(req, res);
-      metrics?.httpRequest(operation, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics?.httpRequest(operation, req.method, res.statusCode, (performance.now() - started) / 1000);
       if (active === undefined) return;
       active.span.updateName(`${req.method} ${operation}`);
       active.span.setAttribute('http.response.status_code', res.statusCode);

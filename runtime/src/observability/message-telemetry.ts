@@ -30,7 +30,7 @@ export function consumerTelemetry(telemetry: PartTelemetry, queue: string): Cons
   const givenUp = new WeakSet<Message>();
   return {
     delivery: (next) => async (message) => {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       const type = typeOf(message);
       const redelivered = seen.has(message.id);
       if (!redelivered) {
@@ -61,7 +61,7 @@ export function consumerTelemetry(telemetry: PartTelemetry, queue: string): Cons
         active?.span.recordException(error as Error);
         throw error;
       } finally {
-        metrics?.handled(type, outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        metrics?.handled(type, outcome, (performance.now() - started) / 1000);
         if (active !== undefined) {
           active.span.setAttribute('messaging.outcome', outcome);
           if (outcome !== 'handled') active.span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });

@@ -38,7 +38,7 @@ function protocolOf(contentType: string | null): string {
 export function rpcTelemetry(telemetry: PartTelemetry, logger: Logger): Interceptor {
   const { metrics, tracing } = telemetry;
   return (next) => async (req) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const service = req.service.typeName;
     const method = req.method.name;
     const requestId = requestIdFrom(req.header);
@@ -55,7 +55,7 @@ export function rpcTelemetry(telemetry: PartTelemetry, logger: Logger): Intercep
       done = true;
       const code: Code | 0 = error === undefined ? 0 : ConnectError.from(error).code;
       const codeName = codeNames.get(code) ?? String(code);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       metrics?.rpc(service, method, codeName, seconds);
       const line = { ...fields, rpc: `${service}/${method}`, protocol: protocolOf(req.header.get('content-type')), code: codeName, durationMs: Math.round(seconds * 1e6) / 1000 };
       if (quietServices.has(service)) logger.debug(line, 'rpc completed');
