@@ -47,7 +47,7 @@ export const launcherSettings = {
   amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
   /** Exchange of the platform events (default the contract's `platform.events`); DLX `<it>.dlx`. */
   amqpExchange: optionalString('AMQP_EXCHANGE'),
-  /** commands-service's queue (default the contract's `commands-service.platform-events`); DLQ `<it>.dlq`. */
+  /** commands-service's queue (default the contract's `commands-service.platform-events.v2`); DLQ `<it>.dlq`. */
   amqpQueue: optionalString('AMQP_QUEUE'),
   logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
   /** `auto`: human-readable on a terminal, JSON otherwise. */

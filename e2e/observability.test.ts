@@ -100,17 +100,19 @@ describe('metrics, as Prometheus scrapes them', () => {
     const creates = 'sum(http_server_request_duration_seconds_count{job="platform-service",operation="createPlatform",status="201"}) or vector(0)';
     const published = 'sum(events_published_total{job="platform-service",type="platform.published"}) or vector(0)';
     const delivered = 'sum(events_deliveries_total{job="commands-service",type="platform.published"}) or vector(0)';
-    // Every target scraped at least once, and the seeds' events (three) consumed, before the create.
+    // Every target scraped, and the seeds' three events out of the outbox (published before
+    // commands-service bound its new queue, they may reach no queue), before the create.
     await eventually('all three targets up', async () => ((await query('sum(up)')) === 3 ? true : undefined));
-    const before = await eventually('the seeds consumed', async () => {
-      const count = await query(delivered);
-      return count !== undefined && count >= 3 ? count : undefined;
-    });
+    await eventually('the seeds published', async () =>
+      ((await query(published)) ?? 0) >= 3 && (await query('sum(outbox_pending_events{job="platform-service"})')) === 0 ? true : undefined,
+    );
+    const publishedBefore = (await query(published)) ?? 0;
+    const deliveredBefore = (await query(delivered)) ?? 0;
     const createsBefore = (await query(creates)) ?? 0;
     await createPlatform(platform.gatewayUrl, 'Prometheus');
     await eventually('the create counted', async () => ((await query(creates)) === createsBefore + 1 ? true : undefined));
-    await eventually('its event published with a confirm', async () => ((await query(published)) === before + 1 ? true : undefined));
-    await eventually('its event delivered to commands-service', async () => ((await query(delivered)) === before + 1 ? true : undefined));
+    await eventually('its event published with a confirm', async () => ((await query(published)) === publishedBefore + 1 ? true : undefined));
+    await eventually('its event delivered to commands-service', async () => ((await query(delivered)) === deliveredBefore + 1 ? true : undefined));
     // A scrape may fall between the broker's confirm and the row marked sent: the next one sees it.
     await eventually('the outbox empty', async () => ((await query('sum(outbox_pending_events{job="platform-service"})')) === 0 ? true : undefined));
     expect(await query('readiness_check_ok{job="commands-service",check="startup-sync"}')).toBe(1);
@@ -184,8 +186,11 @@ describe('traces, as an OTLP collector receives them', () => {
       const consumer = find('commands-service', /process$/);
       return consumer === undefined ? undefined : trace().find((span) => span.service === 'commands-service' && span.parentSpanId === consumer.spanId && /^db (insert|update)/.test(span.name));
     });
-    const chain = ancestry(consumerWrite);
-    expect(chain.at(-1)).not.toBe('BROKEN');
+    // Spans arrive in batches per part: wait until every link up to the caller's span is in.
+    const chain = await eventually('the whole chain exported', async () => {
+      const links = ancestry(consumerWrite);
+      return links.at(-1) === 'BROKEN' ? undefined : links;
+    });
     expect(chain.map((link) => link.replace(/ .*/, ''))).toEqual(['commands-service', 'commands-service', 'platform-service', 'platform-service', 'gateway']);
     expect(chain).toEqual([
       expect.stringMatching(/^commands-service db (insert|update)/),
@@ -198,7 +203,7 @@ describe('traces, as an OTLP collector receives them', () => {
     const platformWrite = trace().find((span) => span.service === 'platform-service' && span.parentSpanId === serverSpan.spanId && span.name.startsWith('db insert'));
     expect(platformWrite).toBeDefined();
     // Every span of the trace hangs off the caller's span, in one tree.
-    for (const span of trace()) expect(ancestry(span).at(-1)).not.toBe('BROKEN');
+    await eventually('every span linked', async () => (trace().every((span) => ancestry(span).at(-1) !== 'BROKEN') ? true : undefined));
   }, 60_000);
 
   it('an RPC is a server span, and its access log line carries the request id and trace id', async () => {

@@ -114,7 +114,7 @@ describe('commands-service on the in-process bus (single-process mode)', () => {
       const poison: Message = { id: randomUUID(), payload: new TextEncoder().encode('{"id":14,"name":"n","publisher":"p","cost":"c"}'), metadata: { [metadataKeys.type]: 'platform.published' } };
       await bus.publisher.publish('platform.published', [poison]);
       await eventually(() => bus.deadLetters().length === 1);
-      expect(bus.deadLetters()[0]).toMatchObject({ topic: 'commands-service.platform-events', code: 'poison_message', message: { id: poison.id } });
+      expect(bus.deadLetters()[0]).toMatchObject({ topic: 'commands-service.platform-events.v2', code: 'poison_message', message: { id: poison.id } });
       expect(bus.deadLetters()[0]?.reason).toMatch(/no content type/);
       expect(await known(app)).toEqual([12]);
     } finally {

@@ -26,12 +26,19 @@ import { createRestHandlers } from './rest-handlers.ts';
 export interface PlatformEventNames {
   /** Topic exchange platform-service publishes to. Default `platform.events`. */
   readonly exchange: string;
-  /** Durable queue shared by every replica. Default `commands-service.platform-events`. */
+  /** Durable quorum queue shared by every replica. Default `commands-service.platform-events.v2`. */
   readonly queue: string;
   /** Dead-letter exchange (topic). Default `platform.events.dlx`. */
   readonly deadLetterExchange: string;
-  /** Dead-letter queue, bound to the DLX by the queue's name. Default `commands-service.platform-events.dlq`. */
+  /** Dead-letter queue, bound to the DLX by the queue's name. Default `commands-service.platform-events.v2.dlq`. */
   readonly deadLetterQueue: string;
+  /**
+   * Older queues drained into `queue`, then deleted, at start-up (the contract's `x-replaces-queues`).
+   * Default: the contract's (`commands-service.platform-events`) when `queue` is the contract's, else none.
+   */
+  readonly replacedQueues?: readonly string[];
+  /** Older dead-letter queues drained into `deadLetterQueue`, likewise. Default: the contract's when `queue` is the contract's, else none. */
+  readonly replacedDeadLetterQueues?: readonly string[];
 }
 
 export const contractEventNames: PlatformEventNames = {
@@ -39,6 +46,8 @@ export const contractEventNames: PlatformEventNames = {
   queue: commandsServicePlatformEventsQueue.queue,
   deadLetterExchange: commandsServicePlatformEventsQueue.deadLetter.exchange,
   deadLetterQueue: commandsServicePlatformEventsQueue.deadLetter.queue,
+  replacedQueues: commandsServicePlatformEventsQueue.replaces,
+  replacedDeadLetterQueues: commandsServicePlatformEventsQueue.deadLetter.replaces,
 };
 
 export interface CommandsServiceOptions {
@@ -70,7 +79,9 @@ export interface CommandsService {
 export function createCommandsService(options: CommandsServiceOptions): CommandsService {
   const { config, logger } = options;
   const readiness = createReadiness();
-  const names: PlatformEventNames = { ...contractEventNames, ...options.eventNames };
+  const ownNames = options.eventNames?.queue !== undefined && options.eventNames.queue !== contractEventNames.queue;
+  // Queues of other names (a test's, an environment's) never drain the contract's old queues.
+  const names: PlatformEventNames = { ...contractEventNames, ...(ownNames ? { replacedQueues: [], replacedDeadLetterQueues: [] } : {}), ...options.eventNames };
   let orm: Orm | undefined;
   let rest: RestServer | undefined;
   let platformService: PlatformServiceConnection | undefined;
@@ -83,8 +94,14 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
   const queue: QueueOptions = {
     exchange: names.exchange,
     queue: names.queue,
-    deadLetter: { exchange: names.deadLetterExchange, queue: names.deadLetterQueue },
+    deadLetter: {
+      exchange: names.deadLetterExchange,
+      queue: names.deadLetterQueue,
+      arguments: commandsServicePlatformEventsQueue.deadLetter.arguments,
+      replaces: names.replacedDeadLetterQueues ?? [],
+    },
     arguments: commandsServicePlatformEventsQueue.arguments,
+    replaces: names.replacedQueues ?? [],
     prefetch: config.amqpPrefetch,
   };
 

@@ -82,6 +82,11 @@ export interface EventsConfig {
   readonly outboxBatchSize: number;
   /** OUTBOX_POLL_INTERVAL: how often an idle relay looks for records written elsewhere; default 1s. */
   readonly outboxPollInterval: number;
+  /**
+   * OUTBOX_LEASE_TTL: how long the relay lease holds without renewal (one replica's relay publishes,
+   * the others stand by and take over once it expired); default 15s, at least 10 poll intervals.
+   */
+  readonly outboxLeaseTtl: number;
 }
 
 export interface CommandsSyncConfig {
@@ -114,6 +119,7 @@ const schema = {
   connectionName: nonEmptyString('AMQP_CONNECTION_NAME', 'platform-service'),
   outboxBatchSize: integer('OUTBOX_BATCH_SIZE', 100, { min: 1, max: 1000 }),
   outboxPollInterval: duration('OUTBOX_POLL_INTERVAL', '1s'),
+  outboxLeaseTtl: duration('OUTBOX_LEASE_TTL', '15s'),
   commandsSyncEnabled: boolean('COMMANDS_SYNC_ENABLED', true),
   commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', { protocols: ['http:', 'https:'] }),
   commandsSyncTimeout: duration('COMMANDS_SYNC_TIMEOUT', '2s'),
@@ -131,6 +137,8 @@ export function loadConfig(env: Env): PlatformServiceConfig {
 
   const database = databaseConfig(raw.dbDriver, raw.dbUrl, problem);
   if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
+  // The holder renews at every poll: a TTL of several polls keeps a healthy holder from losing it.
+  if (raw.outboxLeaseTtl < raw.outboxPollInterval * 10) problem('OUTBOX_LEASE_TTL', `must be at least 10 times OUTBOX_POLL_INTERVAL (${raw.outboxPollInterval * 10}ms)`);
   if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
   if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
   if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
@@ -154,6 +162,7 @@ export function loadConfig(env: Env): PlatformServiceConfig {
       connectionName: raw.connectionName,
       outboxBatchSize: raw.outboxBatchSize,
       outboxPollInterval: raw.outboxPollInterval,
+      outboxLeaseTtl: raw.outboxLeaseTtl,
     }),
     commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
     restBodyLimit: raw.restBodyLimit,

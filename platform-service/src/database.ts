@@ -6,12 +6,12 @@ import { createOrm } from '@platform/runtime/db';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
 import type { DatabaseConfig, PlatformServiceConfig } from './config.ts';
-import { OutboxMessageSchema } from '@platform/runtime/outbox';
+import { outboxEntities } from '@platform/runtime/outbox';
 import { PlatformSchema } from './platforms/platform-entity.ts';
 import { prepareSchema } from './schema.ts';
 
 /** Every entity platform-service stores. */
-export const entities = [PlatformSchema, OutboxMessageSchema];
+export const entities = [PlatformSchema, ...outboxEntities];
 
 /** Opens the database of `config` and prepares its schema for `nodeEnv`; the caller closes the ORM. */
 export async function openDatabase(config: DatabaseConfig, logger: Logger, nodeEnv: PlatformServiceConfig['nodeEnv'] = 'development'): Promise<Orm> {

@@ -88,7 +88,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
 
   async function start(): Promise<PlatformServiceAddresses> {
     const orm = await openDatabase(config.database, logger, config.nodeEnv);
-    const outbox = createDatabaseOutbox({ orm });
+    const outbox = createDatabaseOutbox({ orm, lease: { ttl: config.events.outboxLeaseTtl } });
     const transport = createEventTransport({ amqpUrl: config.events.amqpUrl, inProcess: options.inProcessBus, connectionName: config.events.connectionName, reconnect: { maxInterval: 5000 }, logger });
     const forwarder = createOutboxForwarder({
       transport,

@@ -107,8 +107,35 @@ describe('wiring', () => {
     });
     expect(changes.map((c) => c.message)).toEqual([
       'channel consumerQueue AMQP binding: queue durable true → false',
-      'channel consumerQueue AMQP binding: queue argument x-queue-type none → "quorum" (RabbitMQ refuses to redeclare a queue with other arguments)',
+      'channel consumerQueue AMQP binding: queue type classic → quorum (RabbitMQ refuses to redeclare a queue with other arguments: declare it under a new name that lists the old one in x-replaces-queues)',
     ]);
+  });
+
+  it('names-a-queue-replaced-by-a-quorum-queue-of-a-new-name-and-its-migration', () => {
+    const changes = compareWith((doc) => {
+      doc.channels.consumerQueue!.address = 'consumer.items.v2';
+      const binding = amqp(doc, 'consumerQueue');
+      (binding.queue as Json).name = 'consumer.items.v2';
+      (binding['x-queue-arguments'] as Json)['x-queue-type'] = 'quorum';
+      (binding['x-queue-arguments'] as Json)['x-delivery-limit'] = 20;
+      binding['x-replaces-queues'] = ['consumer.items'];
+    });
+    expect(changes).toEqual([
+      { severity: 'breaking', message: 'channel consumerQueue address (routing key or queue name) consumer.items → consumer.items.v2', sites: [] },
+      {
+        severity: 'breaking',
+        message:
+          'channel consumerQueue AMQP binding: queue consumer.items replaced by consumer.items.v2 (x-replaces-queues): its consumer moves the messages of consumer.items into consumer.items.v2 and deletes consumer.items at start-up; anything else reading consumer.items by name stops receiving messages',
+        sites: [],
+      },
+      { severity: 'non-breaking', message: 'channel consumerQueue AMQP binding: queue type classic → quorum (on the new queue consumer.items.v2, which replaces consumer.items)', sites: [] },
+      { severity: 'non-breaking', message: 'channel consumerQueue AMQP binding: queue argument x-delivery-limit none → 20 (on the new queue consumer.items.v2, which replaces consumer.items)', sites: [] },
+    ]);
+  });
+
+  it('says-a-renamed-queue-strands-its-messages-without-x-replaces-queues', () => {
+    const changes = compareWith((doc) => ((amqp(doc, 'consumerQueue').queue as Json).name = 'consumer.items.v2'));
+    expect(changes.map((c) => c.message)).toEqual(['channel consumerQueue AMQP binding: queue consumer.items renamed consumer.items.v2 without x-replaces-queues naming consumer.items: the messages waiting in it would be stranded']);
   });
 
   it('accepts-an-extra-queue-binding', () => {

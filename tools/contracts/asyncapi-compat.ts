@@ -16,7 +16,10 @@
  * A message sent and received through this document (our own producer and consumer) must satisfy
  * both rules. Headers follow the same rules as payloads. Channel addresses (routing keys, queue
  * names), the exchanges and queues of AMQP bindings and the queues' bindings are the wiring both
- * ends agree on: removing or changing any of them breaks, adding is compatible.
+ * ends agree on: removing or changing any of them breaks, adding is compatible. A queue renamed
+ * to change its arguments (a classic queue becoming a quorum queue) is named as such: listed by
+ * the new queue's `x-replaces-queues`, it is migrated by its consumer at start-up, still a
+ * breaking change for anything else that reads the old queue by name.
  */
 import { createChangeSink, type Change, type ChangeSink } from './change.ts';
 import { deref, isObject, refName, type Json } from './json-ref.ts';
@@ -73,10 +76,24 @@ function compareAmqpChannelBinding(beforeChannel: Json, afterChannel: Json, id: 
   const after = amqpBinding(ctx.after, afterChannel);
   const what = `channel ${id} AMQP binding`;
   if (before.is !== after.is) sink.add('breaking', `${what}: is ${String(before.is)} → ${String(after.is)}`);
+  const oldQueue = asObject(before.queue)?.name;
+  const newQueue = asObject(after.queue)?.name;
+  const renamed = typeof oldQueue === 'string' && typeof newQueue === 'string' && oldQueue !== newQueue;
+  // A queue of a new name that names the old one in x-replaces-queues: its consumer migrates the old queue at start-up.
+  const replaced = renamed && asArray(after['x-replaces-queues']).includes(oldQueue);
+  if (replaced) {
+    sink.add(
+      'breaking',
+      `${what}: queue ${oldQueue} replaced by ${newQueue} (x-replaces-queues): its consumer moves the messages of ${oldQueue} into ${newQueue} and deletes ${oldQueue} at start-up; anything else reading ${oldQueue} by name stops receiving messages`,
+    );
+  } else if (renamed) {
+    sink.add('breaking', `${what}: queue ${oldQueue} renamed ${newQueue} without x-replaces-queues naming ${oldQueue}: the messages waiting in it would be stranded`);
+  }
   for (const [entity, fields] of [['exchange', exchangeFields], ['queue', queueFields]] as const) {
     const a = asObject(before[entity]) ?? {};
     const b = asObject(after[entity]) ?? {};
     for (const field of fields) {
+      if (entity === 'queue' && field === 'name' && renamed) continue;
       // RabbitMQ refuses to redeclare an exchange or queue with other properties, and a renamed one
       // is another entity: either way the other end no longer meets us.
       if (a[field] !== b[field]) sink.add('breaking', `${what}: ${entity} ${field} ${brief(a[field])} → ${brief(b[field])}`);
@@ -93,10 +110,17 @@ function compareAmqpChannelBinding(beforeChannel: Json, afterChannel: Json, id: 
   const oldArguments = asObject(before['x-queue-arguments']) ?? {};
   const newArguments = asObject(after['x-queue-arguments']) ?? {};
   for (const name of new Set([...Object.keys(oldArguments), ...Object.keys(newArguments)])) {
-    if (JSON.stringify(oldArguments[name]) !== JSON.stringify(newArguments[name])) {
-      sink.add('breaking', `${what}: queue argument ${name} ${brief(oldArguments[name])} → ${brief(newArguments[name])} (RabbitMQ refuses to redeclare a queue with other arguments)`);
-    }
+    if (JSON.stringify(oldArguments[name]) === JSON.stringify(newArguments[name])) continue;
+    const change = name === 'x-queue-type' ? `queue type ${queueType(oldArguments[name])} → ${queueType(newArguments[name])}` : `queue argument ${name} ${brief(oldArguments[name])} → ${brief(newArguments[name])}`;
+    if (replaced) sink.add('non-breaking', `${what}: ${change} (on the new queue ${String(newQueue)}, which replaces ${String(oldQueue)})`);
+    else if (renamed) sink.add('breaking', `${what}: ${change}`);
+    else sink.add('breaking', `${what}: ${change} (RabbitMQ refuses to redeclare a queue with other arguments: declare it under a new name that lists the old one in x-replaces-queues)`);
   }
+}
+
+/** The queue type an `x-queue-type` argument declares (none: classic). */
+function queueType(value: unknown): string {
+  return value === undefined ? 'classic' : typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function compareOperations(ctx: Context): void {

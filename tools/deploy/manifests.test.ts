@@ -29,9 +29,13 @@ const overlays = ['dev', 'prod'] as const;
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
 
-/** The one Secret people create by hand (README.md, "Deploy to Kubernetes"), and the keys the manifests read. */
+/** The one Secret people create by hand (README.md, "Deploy to Kubernetes"), and the keys each overlay's manifests read. */
 const externalSecret = 'platform-secrets';
-const externalSecretKeys = ['mssql-sa-password', 'rabbitmq-password'];
+const externalSecretKeys = {
+  dev: ['mssql-sa-password', 'rabbitmq-password'],
+  // The RabbitMQ cluster's nodes share an Erlang cookie.
+  prod: ['mssql-sa-password', 'rabbitmq-erlang-cookie', 'rabbitmq-password'],
+};
 /** Settings that name the identity provider, which lives outside the cluster (README.md, "Who may write"). */
 const identityProviderSettings = ['AUTH_JWKS_URL', 'AUTH_ISSUER'];
 /** URL-safe stand-ins for secret values, so connection URLs built from them parse. */
@@ -82,9 +86,10 @@ describe.each(overlays)('overlay %s', (overlay) => {
   it('renders the platform: three Deployments, two StatefulSets, Services, Ingresses, ConfigMaps, and no Secret', () => {
     expect(names('Deployment')).toEqual(['commands-service', 'gateway', 'platform-service']);
     expect(names('StatefulSet')).toEqual(['mssql', 'rabbitmq']);
-    expect(names('Service')).toEqual(['commands-service', 'gateway', 'mssql', 'platform-service', 'rabbitmq']);
+    expect(names('Service')).toEqual(['commands-service', 'gateway', 'mssql', 'platform-service', 'rabbitmq', ...(overlay === 'prod' ? ['rabbitmq-nodes'] : [])]);
     expect(names('Ingress')).toEqual(['api', 'grpc']);
-    expect(names('PodDisruptionBudget')).toEqual(['commands-service', 'gateway', 'platform-service']);
+    expect(names('PodDisruptionBudget')).toEqual(['commands-service', 'gateway', 'platform-service', ...(overlay === 'prod' ? ['rabbitmq'] : [])]);
+    expect(names('ServiceAccount')).toEqual(overlay === 'prod' ? ['rabbitmq'] : []);
     expect(names('NetworkPolicy')).toEqual(['mssql', 'rabbitmq']);
     expect(names('HorizontalPodAutoscaler')).toEqual(overlay === 'prod' ? ['commands-service', 'gateway', 'platform-service'] : []);
     expect(names('Secret')).toEqual([]);
@@ -288,24 +293,113 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(violations).toEqual([]);
   });
 
-  it('lets only the two services reach SQL Server and RabbitMQ', () => {
+  it('lets only the two services reach SQL Server and RabbitMQ (and, in a cluster, the RabbitMQ nodes each other on the cluster ports only)', () => {
     const pods = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
-    const allowedFrom = (target: string) => {
+    type Rule = { from: { podSelector: LabelSelector }[]; ports: { port: number }[] };
+    const allowedFrom = (target: string, port: number) => {
       const policies = ofKind(objects, 'NetworkPolicy').filter((policy) => selects((policy.spec as { podSelector: LabelSelector }).podSelector, templateLabels(find(objects, 'StatefulSet', target) as KubeObject)));
-      const peers = policies.flatMap((policy) => (policy.spec as { ingress: { from: { podSelector: LabelSelector }[] }[] }).ingress.flatMap((rule) => rule.from));
+      const rules = policies.flatMap((policy) => (policy.spec as { ingress: Rule[] }).ingress).filter((rule) => rule.ports.some((candidate) => candidate.port === port));
+      const peers = rules.flatMap((rule) => rule.from);
       return pods.filter((pod) => peers.some((peer) => selects(peer.podSelector, templateLabels(pod)))).map((pod) => pod.metadata.name).toSorted();
     };
-    expect(allowedFrom('mssql')).toEqual(['commands-service', 'platform-service']);
-    expect(allowedFrom('rabbitmq')).toEqual(['commands-service', 'platform-service']);
+    expect(allowedFrom('mssql', 1433)).toEqual(['commands-service', 'platform-service']);
+    expect(allowedFrom('rabbitmq', 5672)).toEqual(['commands-service', 'platform-service']);
+    expect(allowedFrom('rabbitmq', 15672)).toEqual(['commands-service', 'platform-service']);
+    for (const clusterPort of [4369, 25672]) expect(allowedFrom('rabbitmq', clusterPort)).toEqual(overlay === 'prod' ? ['rabbitmq'] : []);
   });
 
   it('reads secrets only from the one documented Secret, which the README tells how to create', async () => {
     const workloads = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
-    const read = new Set(workloads.flatMap((workload) => containers(workload).flatMap((container) => resolveEnv(objects, container, placeholder, [externalSecret]).secretKeys)));
-    expect([...read].toSorted()).toEqual(externalSecretKeys.map((key) => `${externalSecret}/${key}`));
+    const fromEnv = workloads.flatMap((workload) => containers(workload).flatMap((container) => resolveEnv(objects, container, placeholder, [externalSecret]).secretKeys));
+    type SecretVolume = { secret?: { secretName: string; items?: { key: string }[] } };
+    const volumes = workloads.flatMap((workload) => ((workload.spec as { template: { spec: { volumes?: SecretVolume[] } } }).template.spec.volumes ?? []).flatMap((volume) => (volume.secret ? [volume.secret] : [])));
+    // A secret volume names its keys: a whole Secret mounted would hand every key to the pod.
+    expect(volumes.every((volume) => volume.secretName === externalSecret && (volume.items ?? []).length > 0)).toBe(true);
+    const fromVolumes = volumes.flatMap((volume) => (volume.items ?? []).map((item) => `${volume.secretName}/${item.key}`));
+    expect([...new Set([...fromEnv, ...fromVolumes])].toSorted()).toEqual(externalSecretKeys[overlay].map((key) => `${externalSecret}/${key}`));
     const readme = await readFile(join(repositoryRoot, 'README.md'), 'utf8');
     expect(readme).toContain(`kubectl create secret generic ${externalSecret}`);
-    for (const key of externalSecretKeys) expect(readme).toContain(`--from-literal=${key}=`);
+    for (const key of externalSecretKeys[overlay]) expect(readme).toContain(`--from-literal=${key}=`);
+  });
+});
+
+describe('overlay prod: scaled out', () => {
+  const objects = rendered.prod;
+  type PodSpec = {
+    affinity?: { podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: AffinityTerm[]; preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; podAffinityTerm: AffinityTerm }[] } };
+    topologySpreadConstraints?: { topologyKey: string; maxSkew: number; labelSelector: LabelSelector }[];
+    serviceAccountName?: string;
+    automountServiceAccountToken?: boolean;
+    volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+    initContainers?: Container[];
+  };
+  type AffinityTerm = { topologyKey: string; labelSelector: LabelSelector };
+  const pod = (workload: KubeObject): PodSpec => (workload.spec as { template: { spec: PodSpec } }).template.spec;
+  const rabbitmq = find(objects, 'StatefulSet', 'rabbitmq') as KubeObject;
+  const rabbitmqSpec = rabbitmq.spec as { replicas: number; serviceName: string; podManagementPolicy?: string; volumeClaimTemplates: { metadata: { name: string } }[] };
+  const nodeLabels = templateLabels(rabbitmq);
+
+  it('spreads-the-replicas-of-each-part-over-nodes-and-zones', () => {
+    for (const part of parts) {
+      const spec = pod(deployment(objects, part));
+      const labels = templateLabels(deployment(objects, part));
+      const preferred = spec.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+      expect(preferred.some((term) => term.podAffinityTerm.topologyKey === 'kubernetes.io/hostname' && selects(term.podAffinityTerm.labelSelector, labels))).toBe(true);
+      expect((spec.topologySpreadConstraints ?? []).some((constraint) => constraint.topologyKey === 'topology.kubernetes.io/zone' && selects(constraint.labelSelector, labels))).toBe(true);
+    }
+  });
+
+  it('runs-rabbitmq-as-three-nodes-on-three-kubernetes-nodes-with-persistent-volumes-and-a-pdb-that-keeps-a-quorum', () => {
+    expect(rabbitmqSpec.replicas).toBe(3);
+    expect(rabbitmqSpec.podManagementPolicy).toBe('Parallel');
+    expect(rabbitmqSpec.volumeClaimTemplates.map((claim) => claim.metadata.name)).toEqual(['data']);
+    expect(containers(rabbitmq).find((container) => container.name === 'rabbitmq')?.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/rabbitmq' });
+    const required = pod(rabbitmq).affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+    expect(required.some((term) => term.topologyKey === 'kubernetes.io/hostname' && selects(term.labelSelector, nodeLabels))).toBe(true);
+    const budget = find(objects, 'PodDisruptionBudget', 'rabbitmq')?.spec as { minAvailable?: number; maxUnavailable?: number; selector: LabelSelector };
+    expect(selects(budget.selector, nodeLabels)).toBe(true);
+    // A majority of the three nodes stays up: quorum queues keep serving through any voluntary disruption.
+    expect(budget).toMatchObject({ minAvailable: Math.floor(rabbitmqSpec.replicas / 2) + 1 });
+    expect(budget.maxUnavailable).toBeUndefined();
+    expect(containers(rabbitmq).find((container) => container.name === 'rabbitmq')).toMatchObject({ lifecycle: { preStop: { exec: { command: ['rabbitmq-upgrade', 'await_online_quorum_plus_one', '-t', '540'] } } } });
+  });
+
+  it('clusters-rabbitmq-by-kubernetes-peer-discovery-through-a-headless-service-and-rbac', () => {
+    const headless = find(objects, 'Service', rabbitmqSpec.serviceName)?.spec as { clusterIP?: string; publishNotReadyAddresses?: boolean; selector: Record<string, string>; ports: { name: string }[] };
+    expect(rabbitmqSpec.serviceName).toBe('rabbitmq-nodes');
+    expect(headless).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(selects({ matchLabels: headless.selector }, nodeLabels)).toBe(true);
+    expect(headless.ports.map((port) => port.name).toSorted()).toEqual(['amqp', 'cluster', 'epmd']);
+    const configMap = pod(rabbitmq).volumes?.find((volume) => volume.configMap)?.configMap?.name;
+    const config = (find(objects, 'ConfigMap', configMap ?? '') as (KubeObject & { data: Record<string, string> }) | undefined)?.data;
+    expect(config?.enabled_plugins).toContain('rabbitmq_peer_discovery_k8s');
+    const settings = Object.fromEntries((config?.['cluster.conf'] ?? '').split('\n').filter((line) => line.includes(' = ')).map((line) => line.split(' = ') as [string, string]));
+    expect(settings).toMatchObject({
+      'cluster_formation.peer_discovery_backend': 'rabbit_peer_discovery_k8s',
+      'cluster_formation.k8s.address_type': 'hostname',
+      'cluster_formation.k8s.service_name': rabbitmqSpec.serviceName,
+      'cluster_formation.k8s.hostname_suffix': `.${rabbitmqSpec.serviceName}.${rabbitmq.metadata.namespace}.svc.cluster.local`,
+      cluster_partition_handling: 'pause_minority',
+    });
+    // Node names are the pods' stable DNS names under the headless Service, which peer discovery returns.
+    const env = resolveEnv(objects, containers(rabbitmq).find((container) => container.name === 'rabbitmq') as Container, placeholder, [externalSecret]);
+    expect(env.env).toMatchObject({ RABBITMQ_USE_LONGNAME: 'true' });
+    const container = containers(rabbitmq).find((each) => each.name === 'rabbitmq') as Container & { env: { name: string; value?: string }[] };
+    expect(container.env.find((variable) => variable.name === 'RABBITMQ_NODENAME')?.value).toBe(`rabbit@$(MY_POD_NAME).${rabbitmqSpec.serviceName}.$(MY_POD_NAMESPACE).svc.cluster.local`);
+    // The plugin reads the Service's endpoints with the pod's service account token, and nothing more.
+    expect(pod(rabbitmq)).toMatchObject({ serviceAccountName: 'rabbitmq', automountServiceAccountToken: true });
+    const binding = find(objects, 'RoleBinding', 'rabbitmq-peer-discovery') as KubeObject & { subjects: { kind: string; name: string; namespace?: string }[]; roleRef: { kind: string; name: string } };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'rabbitmq', namespace: rabbitmq.metadata.namespace }]);
+    const role = find(objects, binding.roleRef.kind, binding.roleRef.name) as KubeObject & { rules: { resources: string[]; verbs: string[] }[] };
+    expect(role.rules).toContainEqual(expect.objectContaining({ resources: ['endpoints'], verbs: ['get'] }));
+    expect(role.rules.flatMap((rule) => rule.verbs).every((verb) => ['get', 'create'].includes(verb))).toBe(true);
+  });
+
+  it('gives-the-nodes-the-erlang-cookie-from-the-secret-as-a-file-only-its-owner-reads', () => {
+    const cookieVolume = pod(rabbitmq).volumes?.find((volume) => volume.secret)?.name;
+    const init = pod(rabbitmq).initContainers?.find((container) => container.volumeMounts?.some((mount) => mount.name === cookieVolume));
+    expect(init?.command?.join(' ')).toMatch(/cp .*\.erlang\.cookie \/var\/lib\/rabbitmq\/\.erlang\.cookie && chmod 600 \/var\/lib\/rabbitmq\/\.erlang\.cookie/);
+    expect(init?.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/rabbitmq' });
   });
 });
 

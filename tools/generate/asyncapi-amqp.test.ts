@@ -272,8 +272,9 @@ describe('on the local RabbitMQ', () => {
         exchange: named(consumer.exchange),
         queue: named(consumer.queue),
         routingKeys: consumer.topics,
-        deadLetter: { exchange: named(consumer.deadLetter.exchange), queue: named(consumer.deadLetter.queue) },
+        deadLetter: { exchange: named(consumer.deadLetter.exchange), queue: named(consumer.deadLetter.queue), arguments: consumer.deadLetter.arguments },
         queueArguments: consumer.arguments,
+        replaces: consumer.replaces.map(named),
       }),
     );
     await checked.close();

@@ -299,11 +299,11 @@ describe('topology constants', () => {
       exchange: 'platform.events',
       exchangeType: 'topic',
       routingKey: 'platform.published',
-      queue: 'commands-service.platform-events',
+      queue: 'commands-service.platform-events.v2',
       deadLetterExchange: 'platform.events.dlx',
       deadLetterExchangeType: 'topic',
-      deadLetterRoutingKey: 'commands-service.platform-events',
-      deadLetterQueue: 'commands-service.platform-events.dlq',
+      deadLetterRoutingKey: 'commands-service.platform-events.v2',
+      deadLetterQueue: 'commands-service.platform-events.v2.dlq',
     });
     expect(events.platformPublishedProperties).toEqual({
       messageType: 'platform.published',
@@ -312,17 +312,24 @@ describe('topology constants', () => {
       deliveryMode: 2,
     });
     expect(events.platformEventsTopology.bindings).toEqual([
-      { exchange: 'platform.events', queue: 'commands-service.platform-events', routingKey: 'platform.published' },
-      { exchange: 'platform.events', queue: 'commands-service.platform-events', routingKey: 'platform.updated' },
-      { exchange: 'platform.events', queue: 'commands-service.platform-events', routingKey: 'platform.deleted' },
-      { exchange: 'platform.events.dlx', queue: 'commands-service.platform-events.dlq', routingKey: 'commands-service.platform-events' },
+      { exchange: 'platform.events', queue: 'commands-service.platform-events.v2', routingKey: 'platform.published' },
+      { exchange: 'platform.events', queue: 'commands-service.platform-events.v2', routingKey: 'platform.updated' },
+      { exchange: 'platform.events', queue: 'commands-service.platform-events.v2', routingKey: 'platform.deleted' },
+      { exchange: 'platform.events.dlx', queue: 'commands-service.platform-events.v2.dlq', routingKey: 'commands-service.platform-events.v2' },
+      { exchange: 'platform.events.dlx', queue: 'commands-service.platform-events.v2.dlq', routingKey: 'commands-service.platform-events' },
     ]);
     expect(events.commandsServicePlatformEventsQueue).toEqual({
-      queue: 'commands-service.platform-events',
+      queue: 'commands-service.platform-events.v2',
       exchange: 'platform.events',
       topics: ['platform.published', 'platform.updated', 'platform.deleted'],
-      deadLetter: { exchange: 'platform.events.dlx', queue: 'commands-service.platform-events.dlq' },
-      arguments: {},
+      deadLetter: {
+        exchange: 'platform.events.dlx',
+        queue: 'commands-service.platform-events.v2.dlq',
+        arguments: { 'x-queue-type': 'quorum' },
+        replaces: ['commands-service.platform-events.dlq'],
+      },
+      arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 20, 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' },
+      replaces: ['commands-service.platform-events'],
       messageTypes: ['platform.published', 'platform.updated', 'platform.deleted'],
     });
   });
@@ -354,7 +361,9 @@ describe('contract topology on the local RabbitMQ', () => {
       await channel.assertExchange(named(exchange.name), exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
     }
     for (const queue of queues) {
-      const args = Object.fromEntries(Object.entries(queue.arguments).map(([key, value]) => [key, key.startsWith('x-dead-letter-') ? named(value) : value]));
+      const args = Object.fromEntries(
+        Object.entries(queue.arguments).map(([key, value]) => [key, (key === 'x-dead-letter-exchange' || key === 'x-dead-letter-routing-key') && typeof value === 'string' ? named(value) : value]),
+      );
       await channel.assertQueue(named(queue.name), { durable: queue.durable, exclusive: queue.exclusive, autoDelete: queue.autoDelete, arguments: args });
     }
     for (const binding of bindings) await channel.bindQueue(named(binding.queue), named(binding.exchange), binding.routingKey);
@@ -367,8 +376,9 @@ describe('contract topology on the local RabbitMQ', () => {
         exchange: named(consumer.exchange),
         queue: named(consumer.queue),
         routingKeys: consumer.topics,
-        deadLetter: { exchange: named(consumer.deadLetter.exchange), queue: named(consumer.deadLetter.queue) },
+        deadLetter: { exchange: named(consumer.deadLetter.exchange), queue: named(consumer.deadLetter.queue), arguments: consumer.deadLetter.arguments },
         queueArguments: consumer.arguments,
+        replaces: consumer.replaces.map(named),
       }),
     );
     // The routing key of dead letters is the queue's name (x-dead-letter-routing-key), as the contract binds the DLQ.

@@ -71,25 +71,38 @@ describe('asyncapi contract', () => {
     });
   });
 
-  it('describes-the-commands-service-queue-and-its-dead-letters', () => {
+  it('describes-the-commands-service-quorum-queue-its-dead-letters-and-the-queues-they-replace', () => {
     const queue = document.channels().get('commandsServicePlatformEvents');
     expect(queue && amqp(queue)).toEqual({
       is: 'queue',
-      queue: { name: 'commands-service.platform-events', durable: true, exclusive: false, autoDelete: false, vhost: '/' },
+      queue: { name: 'commands-service.platform-events.v2', durable: true, exclusive: false, autoDelete: false, vhost: '/' },
       'x-queue-bindings': [
         { exchange: 'platform.events', routingKey: 'platform.published' },
         { exchange: 'platform.events', routingKey: 'platform.updated' },
         { exchange: 'platform.events', routingKey: 'platform.deleted' },
       ],
-      'x-queue-arguments': { 'x-dead-letter-exchange': 'platform.events.dlx', 'x-dead-letter-routing-key': 'commands-service.platform-events' },
+      'x-queue-arguments': {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': 20,
+        'x-dead-letter-exchange': 'platform.events.dlx',
+        'x-dead-letter-routing-key': 'commands-service.platform-events.v2',
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      },
+      'x-replaces-queues': ['commands-service.platform-events'],
     });
     const dlx = document.channels().get('platformEventsDeadLetters');
     expect(dlx && amqp(dlx)).toMatchObject({ is: 'routingKey', exchange: { name: 'platform.events.dlx', type: 'topic', durable: true } });
     const dlq = document.channels().get('commandsServicePlatformEventsDlq');
     expect(dlq && amqp(dlq)).toMatchObject({
       is: 'queue',
-      queue: { name: 'commands-service.platform-events.dlq', durable: true },
-      'x-queue-bindings': [{ exchange: 'platform.events.dlx', routingKey: 'commands-service.platform-events' }],
+      queue: { name: 'commands-service.platform-events.v2.dlq', durable: true },
+      'x-queue-bindings': [
+        { exchange: 'platform.events.dlx', routingKey: 'commands-service.platform-events.v2' },
+        { exchange: 'platform.events.dlx', routingKey: 'commands-service.platform-events' },
+      ],
+      'x-queue-arguments': { 'x-queue-type': 'quorum' },
+      'x-replaces-queues': ['commands-service.platform-events.dlq'],
     });
   });
 

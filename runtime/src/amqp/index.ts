@@ -1,7 +1,9 @@
 export { createAmqpConnection } from './connection.ts';
 export type { AmqpConnection, AmqpConnectionOptions, ConnectionState } from './connection.ts';
 export { declareTopology, subscriptionTopology } from './topology.ts';
-export type { BindingDescription, ExchangeDescription, QueueDescription, SubscriptionTopologyOptions, Topology } from './topology.ts';
+export type { BindingDescription, DeadLetterTopology, ExchangeDescription, QueueArguments, QueueDescription, SubscriptionTopologyOptions, Topology } from './topology.ts';
+export { startQueueMigration } from './queue-migration.ts';
+export type { QueueMigration, QueueMigrationOptions } from './queue-migration.ts';
 export { createAmqpPublisher } from './publisher.ts';
 export type { AmqpPublisher, AmqpPublisherOptions } from './publisher.ts';
 export { createAmqpSubscriber } from './subscriber.ts';

@@ -4,7 +4,8 @@ import { sameTopics, topicList, type Subscriber, type Subscription } from '../me
 import { silentLogger } from '../messaging/silent-logger.ts';
 import { createAmqpConnection, type AmqpConnection } from './connection.ts';
 import { startConsumer } from './consumer.ts';
-import { subscriptionTopology } from './topology.ts';
+import { startQueueMigration, type QueueMigration } from './queue-migration.ts';
+import { subscriptionTopology, type DeadLetterTopology, type QueueArguments } from './topology.ts';
 
 /** Options of the AMQP subscriber; give `connection` (shared) or `url` (owned), not both. */
 export interface AmqpSubscriberOptions {
@@ -18,14 +19,26 @@ export interface AmqpSubscriberOptions {
   readonly exchange: string;
   /** Durable queue: the subscription, shared by every replica (competing consumers). Required. */
   readonly queue: string;
-  /** Dead-letter exchange and queue; the queue then dead-letters to the exchange with its own name as routing key. */
-  readonly deadLetter?: { readonly exchange: string; readonly queue: string };
   /**
-   * More `queue.declare` arguments of the queue (and of its dead-letter queue), as the contract's
-   * `x-queue-arguments` give them (`x-queue-type`, ...); the dead-letter ones are set from
-   * `deadLetter`. Default none.
+   * Dead-letter exchange and queue; the queue then dead-letters to the exchange with its own name as
+   * routing key. `arguments`: the dead-letter queue's `queue.declare` arguments (default
+   * `queueArguments`); `replaces`: older dead-letter queues drained into it (see queue-migration.ts).
    */
-  readonly queueArguments?: Readonly<Record<string, string | number | boolean>>;
+  readonly deadLetter?: DeadLetterTopology & { readonly replaces?: readonly string[] };
+  /**
+   * More `queue.declare` arguments of the queue, as the contract's `x-queue-arguments` give them
+   * (`x-queue-type`, `x-delivery-limit`, ...); `x-dead-letter-exchange` and `-routing-key` are set
+   * from `deadLetter`. Default none.
+   */
+  readonly queueArguments?: QueueArguments;
+  /**
+   * Older queues this one replaces (the contract's `x-replaces-queues`): once consuming, the
+   * subscriber moves their messages into the queue and deletes them, in the background, retrying
+   * every `migrationRetryInterval` until each is gone (see queue-migration.ts). Default none.
+   */
+  readonly replaces?: readonly string[];
+  /** Wait between migration attempts of `replaces`, in milliseconds. Default 5_000. */
+  readonly migrationRetryInterval?: number;
   /** Unacknowledged messages per subscription; this also bounds the handlers running at once. Default 10. */
   readonly prefetch?: number;
   /** Delay before a message whose handler rejected is requeued, in milliseconds; avoids hot redelivery loops. Default 1_000. */
@@ -39,6 +52,8 @@ export interface AmqpSubscriber extends Subscriber {
   readonly connection: AmqpConnection;
   /** Topic under which dead letters reach the DLQ on the dead-letter exchange (the queue name), if configured. */
   readonly deadLetterTopic: string | undefined;
+  /** Resolves once every replaced queue (of `replaces` and `deadLetter.replaces`) is gone; pending before the first subscribe. */
+  readonly migrated: Promise<void>;
 }
 
 /**
@@ -68,10 +83,28 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
   const subscriptions = new Set<Subscription>();
   let bound: readonly string[] | undefined;
   let closed = false;
+  let migrations: QueueMigration[] | undefined;
+  const { promise: allMigrated, resolve: migrated } = Promise.withResolvers<void>();
+
+  // Once the new queues are declared and bound: drain each replaced queue into its successor.
+  const startMigrations = (topics: readonly string[]): void => {
+    if (migrations !== undefined) return;
+    const { deadLetter } = options;
+    const common = { connection, logger, ...(options.migrationRetryInterval === undefined ? {} : { retryInterval: options.migrationRetryInterval }) };
+    const mainBindings = topics.map((routingKey) => ({ exchange: options.exchange, routingKey }));
+    migrations = (options.replaces ?? []).map((from) => startQueueMigration({ ...common, from, to: options.queue, unbind: mainBindings }));
+    if (deadLetter !== undefined) {
+      // The old dead-letter queue was bound by the old queue's name: the new one is now bound by it too.
+      const deadLetterBindings = [options.queue, ...(options.replaces ?? [])].map((routingKey) => ({ exchange: deadLetter.exchange, routingKey }));
+      migrations.push(...(deadLetter.replaces ?? []).map((from) => startQueueMigration({ ...common, from, to: deadLetter.queue, unbind: deadLetterBindings })));
+    }
+    void Promise.all(migrations.map((migration) => migration.done)).then(() => migrated());
+  };
 
   return {
     connection,
     deadLetterTopic: options.deadLetter === undefined ? undefined : options.queue,
+    migrated: allMigrated,
     async subscribe(topics, handler) {
       const wanted = topicList(topics);
       if (closed) throw new AppError(errorCodes.unavailable, `cannot subscribe to ${wanted.join(', ')}: the subscriber is closed`);
@@ -85,6 +118,7 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
         routingKeys: wanted,
         deadLetter: options.deadLetter,
         ...(options.queueArguments === undefined ? {} : { queueArguments: options.queueArguments }),
+        ...(options.replaces === undefined ? {} : { replaces: options.replaces }),
       });
       const consumer = await startConsumer({
         connection,
@@ -99,6 +133,7 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
         if (subscriptions.size === 0) bound = undefined;
         throw error;
       });
+      startMigrations(wanted);
       const subscription: Subscription = {
         async close() {
           subscriptions.delete(subscription);
@@ -110,6 +145,7 @@ export function createAmqpSubscriber(options: AmqpSubscriberOptions): AmqpSubscr
     },
     async close() {
       closed = true;
+      await Promise.all((migrations ?? []).map((migration) => migration.stop()));
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       if (options.connection === undefined) await connection.close();
     },

@@ -36,6 +36,21 @@ export async function withAdminChannel<T>(use: (channel: Channel) => Promise<T>)
   }
 }
 
+/** Whether `queue` exists (asked on a connection of its own: a missing queue closes the channel). */
+export async function queueExists(queue: string): Promise<boolean> {
+  const connection = await connect(brokerUrl, { clientProperties: { connection_name: uniqueName('admin') } });
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    return await channel.checkQueue(queue).then(
+      () => true,
+      () => false,
+    );
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
 /** Deletes test queues and exchanges; missing ones are fine. */
 export async function deleteBrokerObjects(objects: { queues?: readonly string[]; exchanges?: readonly string[] }): Promise<void> {
   await withAdminChannel(async (channel) => {

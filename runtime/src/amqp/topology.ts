@@ -60,10 +60,29 @@ export interface SubscriptionTopologyOptions {
   readonly queue: string;
   /** Routing keys (topic patterns) bound to the queue. */
   readonly routingKeys: readonly string[];
-  /** Dead-letter exchange (topic) and queue; dead letters carry the main queue's name as routing key. */
-  readonly deadLetter?: { readonly exchange: string; readonly queue: string };
-  /** More `queue.declare` arguments of both queues (`x-queue-type`, ...). */
-  readonly queueArguments?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Dead-letter exchange (topic) and queue; dead letters carry the main queue's name as routing key.
+   * `arguments`: the dead-letter queue's own `queue.declare` arguments; default `queueArguments`.
+   */
+  readonly deadLetter?: DeadLetterTopology;
+  /** More `queue.declare` arguments of the queue (`x-queue-type`, `x-delivery-limit`, ...). */
+  readonly queueArguments?: QueueArguments;
+  /**
+   * Older queues this one replaces (see queue-migration.ts). The dead-letter queue is also bound by
+   * their names, so that what they (and consumers still reading them) dead-letter is kept.
+   */
+  readonly replaces?: readonly string[];
+}
+
+/** `queue.declare` arguments. */
+export type QueueArguments = Readonly<Record<string, string | number | boolean>>;
+
+/** Where a subscription's dead letters go. */
+export interface DeadLetterTopology {
+  readonly exchange: string;
+  readonly queue: string;
+  /** The dead-letter queue's `queue.declare` arguments (`x-queue-type`, ...). */
+  readonly arguments?: QueueArguments;
 }
 
 /**
@@ -78,9 +97,12 @@ export function subscriptionTopology(options: SubscriptionTopologyOptions): Topo
   if (deadLetter === undefined) {
     return { exchanges: [{ name: exchange }], queues: [{ name: queue, ...extra }], bindings };
   }
+  const deadLetterArguments = deadLetter.arguments === undefined ? extra : { arguments: deadLetter.arguments };
+  const deadLetterKeys = [queue, ...(options.replaces ?? [])];
   return {
     exchanges: [{ name: exchange }, { name: deadLetter.exchange }],
-    queues: [{ name: deadLetter.queue, ...extra }, { name: queue, deadLetterExchange: deadLetter.exchange, deadLetterRoutingKey: queue, ...extra }],
-    bindings: [...bindings, { exchange: deadLetter.exchange, queue: deadLetter.queue, routingKey: queue }],
+    // The dead-letter queue first: with at-least-once dead-lettering, the queue's dead letters need a target from the start.
+    queues: [{ name: deadLetter.queue, ...deadLetterArguments }, { name: queue, deadLetterExchange: deadLetter.exchange, deadLetterRoutingKey: queue, ...extra }],
+    bindings: [...bindings, ...deadLetterKeys.map((routingKey) => ({ exchange: deadLetter.exchange, queue: deadLetter.queue, routingKey }))],
   };
 }

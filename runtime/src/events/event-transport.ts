@@ -17,10 +17,15 @@ export interface QueueOptions {
   readonly exchange: string;
   /** The durable queue, shared by every replica of the consuming part. */
   readonly queue: string;
-  /** Dead-letter exchange and queue; dead letters carry the queue's name as routing key. */
-  readonly deadLetter?: { readonly exchange: string; readonly queue: string };
-  /** More `queue.declare` arguments (the contract's `x-queue-arguments` beyond dead-lettering). */
+  /**
+   * Dead-letter exchange and queue; dead letters carry the queue's name as routing key. `arguments`:
+   * the dead-letter queue's `queue.declare` arguments; `replaces`: older dead-letter queues to drain into it.
+   */
+  readonly deadLetter?: { readonly exchange: string; readonly queue: string; readonly arguments?: Readonly<Record<string, string | number | boolean>>; readonly replaces?: readonly string[] };
+  /** More `queue.declare` arguments (the contract's `x-queue-arguments` beyond the dead-letter target). */
   readonly arguments?: Readonly<Record<string, string | number | boolean>>;
+  /** Older queues this one replaces (the contract's `x-replaces-queues`): drained into it and deleted in the background (RabbitMQ). */
+  readonly replaces?: readonly string[];
   /** Unacknowledged messages per consumer (RabbitMQ). Default 10. */
   readonly prefetch?: number;
 }
@@ -95,6 +100,7 @@ function rabbitmqTransport(url: string, options: EventTransportOptions): EventTr
         queue: queue.queue,
         ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
         ...(queue.arguments ? { queueArguments: queue.arguments } : {}),
+        ...(queue.replaces ? { replaces: queue.replaces } : {}),
         ...(queue.prefetch === undefined ? {} : { prefetch: queue.prefetch }),
         logger,
       });

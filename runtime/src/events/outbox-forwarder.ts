@@ -70,6 +70,8 @@ export function createOutboxForwarder(options: OutboxForwarderOptions): OutboxFo
     async stop() {
       for (const stop of stops.splice(0)) stop();
       await relay?.stop();
+      // Another replica's relay takes over at its next poll instead of after the lease's TTL.
+      await outbox.lease?.release().catch((error: unknown) => options.logger.warn({ err: error }, 'cannot release the outbox relay lease; it expires by itself'));
     },
     async busCheck() {
       if (transport.kind === 'none') return { ok: true, detail: 'disabled: no AMQP_URL, events wait in the outbox' };
@@ -77,8 +79,9 @@ export function createOutboxForwarder(options: OutboxForwarderOptions): OutboxFo
       return { ok: true, detail: transport.kind === 'in-process' ? 'connected: in-process bus' : 'connected' };
     },
     async outboxCheck() {
+      const standby = outbox.lease !== undefined && !outbox.lease.held ? ' (standby: another replica holds the relay lease)' : '';
       const relayState =
-        relay === undefined ? 'relay off' : `relay ${relay.state}${relay.consecutiveFailures > 0 ? ` after ${relay.consecutiveFailures} failed rounds` : ''}`;
+        relay === undefined ? 'relay off' : `relay ${relay.state}${standby}${relay.consecutiveFailures > 0 ? ` after ${relay.consecutiveFailures} failed rounds` : ''}`;
       const pending = await outbox.countPending().then(String, () => 'unknown');
       return { ok: true, detail: `${pending} pending; ${relayState}` };
     },

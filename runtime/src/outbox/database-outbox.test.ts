@@ -5,6 +5,7 @@ import { createTemporaryPostgresDatabase } from '../db/testing.ts';
 import { createInProcessBus, createOutboxRelay, type Message } from '../messaging/index.ts';
 import { createDatabaseOutbox, type DatabaseOutbox } from './database-outbox.ts';
 import { OutboxMessage, OutboxMessageSchema } from './outbox-entity.ts';
+import { OutboxLeaseSchema } from './outbox-lease-entity.ts';
 
 function message(index: number): Message {
   return {
@@ -15,12 +16,12 @@ function message(index: number): Message {
 }
 
 const targets = [
-  { name: 'sqlite in memory', open: async () => ({ orm: await createOrm({ driver: 'sqlite', dbName: ':memory:', entities: [OutboxMessageSchema] }), drop: async () => {} }) },
+  { name: 'sqlite in memory', open: async () => ({ orm: await createOrm({ driver: 'sqlite', dbName: ':memory:', entities: [OutboxMessageSchema, OutboxLeaseSchema] }), drop: async () => {} }) },
   {
     name: 'postgresql',
     open: async () => {
       const database = await createTemporaryPostgresDatabase({ prefix: 'runtime_outbox' });
-      return { orm: await createOrm({ driver: 'postgresql', url: database.url, entities: [OutboxMessageSchema] }), drop: database.drop };
+      return { orm: await createOrm({ driver: 'postgresql', url: database.url, entities: [OutboxMessageSchema, OutboxLeaseSchema] }), drop: database.drop };
     },
   },
 ] as const;

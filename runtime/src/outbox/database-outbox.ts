@@ -10,6 +10,7 @@ import type { Orm } from '../db/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { OutboxRecord, OutboxStore, Publisher } from '../messaging/index.ts';
 import { OutboxMessage } from './outbox-entity.ts';
+import { createOutboxLease, type OutboxLeaseHandle, type OutboxLeaseOptions } from './outbox-lease.ts';
 
 /** The outbox of one service database. */
 export interface DatabaseOutbox {
@@ -33,11 +34,19 @@ export interface DatabaseOutbox {
   countPending(): Promise<number>;
   /** How many records wait and since when (the oldest one's creation time); for the metrics. */
   pendingSummary(): Promise<{ readonly pending: number; readonly oldestCreatedAt: Date | undefined }>;
+  /** The relay lease (see outbox-lease.ts); undefined with `lease: false`. */
+  readonly lease: OutboxLeaseHandle | undefined;
 }
 
 export interface DatabaseOutboxOptions {
-  /** The service's ORM; its entities include `OutboxMessageSchema`. */
+  /** The service's ORM; its entities include `outboxEntities` (the messages and the relay lease). */
   readonly orm: Orm;
+  /**
+   * The relay lease: `store.fetchPending` returns records only to the relay holding it, so that with
+   * several replicas on one database one relay publishes, in order (see outbox-lease.ts). `false`:
+   * no lease (one process per database only). Default: a lease named `outbox-relay`, 15 s TTL.
+   */
+  readonly lease?: false | Omit<OutboxLeaseOptions, 'orm'>;
 }
 
 /** One outbox row as the database driver returns it (see `fromRow`). */
@@ -86,6 +95,7 @@ export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOu
   if (typeof orm?.em?.fork !== 'function') throw new AppError(errorCodes.invalidConfig, 'cannot create database outbox: orm must be a MikroORM instance');
   const statements = relayStatements(orm);
   const listeners = new Set<() => void>();
+  const lease = options.lease === false ? undefined : createOutboxLease({ orm, ...options.lease });
 
   const publisher = (em: EntityManager, written?: () => void): Publisher => ({
     async publish(topic, messages) {
@@ -111,6 +121,8 @@ export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOu
     store: {
       async fetchPending(limit) {
         if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`cannot fetch pending outbox records: limit must be an integer >= 1, got ${limit}`);
+        // Another replica's relay holds the lease: nothing for this one (it polls again, and takes over when that lease expires).
+        if (lease !== undefined && !(await lease.acquire())) return [];
         const rows = await orm.em.getConnection().execute<OutboxRow[]>(statements.fetchPending, [limit], 'all');
         return rows.map(fromRow);
       },
@@ -139,5 +151,6 @@ export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOu
       const oldest = pending === 0 ? null : await em.findOne(OutboxMessage, { sentAt: null }, { orderBy: { id: 'asc' }, fields: ['createdAt'] });
       return { pending, oldestCreatedAt: oldest?.createdAt ?? undefined };
     },
+    lease,
   };
 }

@@ -75,6 +75,10 @@ function readChannel(channel) {
   if (typeof name !== 'string' || name === '') fail(`channel "${id}": the AMQP binding names no queue`);
   const bindings = amqp['x-queue-bindings'] ?? [];
   const args = amqp['x-queue-arguments'] ?? {};
+  const replaces = amqp['x-replaces-queues'] ?? [];
+  if (!Array.isArray(replaces) || replaces.some((old) => typeof old !== 'string' || old === '' || old === name)) {
+    fail(`channel "${id}": x-replaces-queues must be a list of the names of older queues (not "${name}" itself)`);
+  }
   if (!Array.isArray(bindings)) fail(`channel "${id}": x-queue-bindings must be a list of {exchange, routingKey}`);
   if (args === null || typeof args !== 'object' || Array.isArray(args)) fail(`channel "${id}": x-queue-arguments must be an object`);
   for (const item of bindings) {
@@ -90,6 +94,8 @@ function readChannel(channel) {
       autoDelete: queue.autoDelete ?? false,
       vhost: queue.vhost ?? '/',
       arguments: args,
+      // Older queues this one replaces: the consumer drains each into it and deletes it at start-up.
+      replaces,
     },
     bindings: bindings.map((item) => ({ exchange: item.exchange, queue: name, routingKey: item.routingKey })),
   };
@@ -182,7 +188,14 @@ function readOperation(operation, channels, topology, messages) {
     }
     const deadLetterQueue = topology.bindings.find((b) => b.exchange === deadLetterExchange && b.routingKey === deadLetterRoutingKey)?.queue;
     if (deadLetterQueue === undefined) fail(`queue "${channel.queue.name}" dead-letters to "${deadLetterExchange}" with routing key "${deadLetterRoutingKey}", but no queue is bound there`);
-    deadLetter = { exchange: topology.exchanges.find((e) => e.name === deadLetterExchange), routingKey: deadLetterRoutingKey, queue: deadLetterQueue };
+    const deadLetterQueueObject = topology.queues.find((q) => q.name === deadLetterQueue);
+    deadLetter = {
+      exchange: topology.exchanges.find((e) => e.name === deadLetterExchange),
+      routingKey: deadLetterRoutingKey,
+      queue: deadLetterQueue,
+      arguments: deadLetterQueueObject?.arguments ?? {},
+      replaces: deadLetterQueueObject?.replaces ?? [],
+    };
   }
   const topics = channel.bindings.map((b) => b.routingKey);
   return {

@@ -200,8 +200,8 @@ export interface DeclareTopologyOptions {
  */
 export async function declare${model.namespace}Topology(channel: Channel, options: DeclareTopologyOptions = {}): Promise<void> {
   const name = options.name ?? ((contractName: string) => contractName);
-  const queueNames = new Set<string>(${constant}.queues.map((queue) => queue.name));
-  // Dead letters carry their queue's name as routing key: such a key is renamed with the queue.
+  const queueNames = new Set<string>(${constant}.queues.flatMap((queue) => [queue.name, ...queue.replaces]));
+  // Dead letters carry their queue's name as routing key (a replaced queue's too): such a key is renamed with the queue.
   const key = (routingKey: string): string => (queueNames.has(routingKey) ? name(routingKey) : routingKey);
   for (const exchange of ${constant}.exchanges) {
     await channel.assertExchange(name(exchange.name), exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });

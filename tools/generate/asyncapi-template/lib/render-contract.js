@@ -337,19 +337,29 @@ function messageTopology(message) {
 
 /** The queue a consumer reads, as a subscription needs it: exchange, topics, dead letters, declare arguments, and the message types it carries. */
 function queueConstant(consumer) {
-  const extra = Object.fromEntries(Object.entries(consumer.queue.arguments).filter(([name]) => !name.startsWith('x-dead-letter-')));
+  // The dead-letter target is given by `deadLetter`; every other argument (`x-dead-letter-strategy` included) is passed on.
+  const extra = Object.fromEntries(Object.entries(consumer.queue.arguments).filter(([name]) => name !== 'x-dead-letter-exchange' && name !== 'x-dead-letter-routing-key'));
+  const deadLetter = consumer.deadLetter && {
+    exchange: consumer.deadLetter.exchange.name,
+    queue: consumer.deadLetter.queue,
+    arguments: consumer.deadLetter.arguments,
+    replaces: consumer.deadLetter.replaces,
+  };
   const value = {
     queue: consumer.queue.name,
     exchange: consumer.exchange.name,
     topics: consumer.topics,
-    ...(consumer.deadLetter ? { deadLetter: { exchange: consumer.deadLetter.exchange.name, queue: consumer.deadLetter.queue } } : {}),
+    ...(deadLetter ? { deadLetter } : {}),
     arguments: extra,
+    replaces: consumer.queue.replaces,
     messageTypes: consumer.operations.map((o) => o.message.type),
   };
   return `/**
  * Queue \`${consumer.queue.name}\` (channel \`${consumer.channel}\`): bound to \`${consumer.exchange.name}\` with ${consumer.topics.map((t) => `\`${t}\``).join(', ')},
  * carrying ${consumer.operations.map((o) => `\`${o.message.type}\``).join(', ')}${consumer.deadLetter ? `; dead letters go to \`${consumer.deadLetter.queue}\` through \`${consumer.deadLetter.exchange.name}\`` : ''}.
- * \`arguments\` are its \`queue.declare\` arguments beyond dead-lettering.
+ * \`arguments\` are its \`queue.declare\` arguments beyond the dead-letter target (\`deadLetter.arguments\`
+ * those of the dead-letter queue); \`replaces\` (and \`deadLetter.replaces\`) name older queues the
+ * consumer drains into it and deletes at start-up (\`x-replaces-queues\`).
  */
 export const ${consumer.queueConstName} = ${literal(value)} as const;
 `;
