@@ -15,6 +15,7 @@ import { loadConfig as loadCommandsConfig, createCommandsService } from '@platfo
 import type { PlatformEventNames } from '@platform/commands-service';
 import { loadConfig as loadGatewayConfig, createGateway } from '@platform/gateway';
 import { loadConfig as loadPlatformConfig, createPlatformService } from '@platform/platform-service';
+import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
@@ -22,6 +23,7 @@ import { createService, runService } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
+import { metricsPath, telemetrySettings } from '@platform/runtime/observability';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Time the whole ordered stop may take before the process exits with 1. */
@@ -51,6 +53,7 @@ export const launcherSettings = {
 export type LauncherConfig = Config<typeof launcherSettings>;
 
 const loopbackUrl = (listenerPort: number): string => `http://127.0.0.1:${listenerPort}`;
+const localhostUrl = (listenerPort: number): string => `http://localhost:${listenerPort}`;
 
 /**
  * The environment each part is configured from: the launcher's own, with the listener ports,
@@ -93,7 +96,7 @@ function eventNames(settings: LauncherConfig): Partial<PlatformEventNames> {
   };
 }
 
-function banner(urls: { gateway: string; grpc: string; events: string; dataDir: string; authentication: string }): string {
+function banner(urls: { gateway: string; grpc: string; events: string; metrics: string; traces: string; dataDir: string; authentication: string }): string {
   const grpcPort = new URL(urls.grpc).port;
   return `
   The platform is running.
@@ -106,6 +109,8 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
                     npx buf curl --http2-prior-knowledge --protocol grpc http://localhost:${grpcPort}/platforms.v1.PlatformService/GetAllPlatforms
     RPC (browsers)  ${urls.gateway}/platforms.v1.PlatformService/... (Connect, gRPC-Web)
     Events          ${urls.events}
+    Metrics         ${urls.metrics}
+    Traces          ${urls.traces}
     Data            ${urls.dataDir}
     Writes          ${urls.authentication}
 
@@ -116,9 +121,10 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
 /** Every part's configuration, read from the launcher's environment: one bad variable stops the start. */
 export function loadLauncherConfig(env: Env) {
   const settings = readConfig(launcherSettings, env);
+  const telemetry = readConfig(telemetrySettings, env);
   const pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
   const envs = partEnvironments(env, settings, pretty);
-  return { settings, pretty, platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
+  return { settings, telemetry, pretty, platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
 }
 type LauncherParts = ReturnType<typeof loadLauncherConfig>;
 
@@ -144,7 +150,13 @@ function createPlatform(configs: LauncherParts, logger: Logger) {
       return {
         gateway: url,
         grpc: grpcUrl,
-        events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
+        events: settings.amqpUrl
+          ? `RabbitMQ at ${new URL(settings.amqpUrl).host}, exchange ${settings.amqpExchange ?? platformPublishedTopology.exchange}`
+          : 'in-process bus, events live as long as the process (set AMQP_URL to use RabbitMQ)',
+        metrics: `${url}${metricsPath} (gateway), ${localhostUrl(settings.platformHttpPort)}${metricsPath}, ${localhostUrl(settings.commandsHttpPort)}${metricsPath}`,
+        traces: configs.telemetry.otlpEndpoint === undefined
+          ? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://localhost:4318, to export them over OTLP)'
+          : `exported over OTLP to ${configs.telemetry.otlpEndpoint}`,
         dataDir,
         authentication: describeAuthentication(configs.platform.auth),
       };

@@ -49,6 +49,10 @@ describe('npm run bench -- --smoke', () => {
       'grpc-stream',
       'events',
       'sync',
+      'observability-metrics-get-by-id',
+      'observability-metrics-create',
+      'observability-tracing-get-by-id',
+      'observability-tracing-create',
     ]);
     expect(report.limits.map((limit) => limit.id)).toEqual(
       expect.arrayContaining(['sync-rss-growth', 'idle-rss-platform-service', 'idle-rss-gateway', 'idle-rss-commands-service']),

@@ -6,6 +6,7 @@ import type { HttpListener } from '@platform/runtime/http';
 import { createService } from '@platform/runtime/lifecycle';
 import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
+import { httpTelemetry, metricsPath, metricsRoute, telemetryOf } from '@platform/runtime/observability';
 import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
@@ -23,6 +24,17 @@ const onError: ErrorRequestHandler = (err, req, res, _next) => {
   if (res.headersSent) res.destroy();
   else answerProblem(req, res, 500, 'An unexpected error occurred in the gateway. Quote the request id when reporting it.');
 };
+
+/** The gateway's operation label of a request: where it went (a bounded set). */
+function routeOf(path: string, infrastructure: ReadonlySet<string>): string {
+  if (infrastructure.has(path)) return path;
+  if (path === '/api/platforms' || path.startsWith('/api/platforms/')) return 'platform-service';
+  if (path === '/api/c' || path.startsWith('/api/c/')) return 'commands-service';
+  if (path.startsWith(`/${PlatformRpcService.typeName}/`)) return 'platform-service-rpc';
+  if (path.startsWith('/docs')) return 'docs';
+  if (path.startsWith('/contracts')) return 'contracts';
+  return 'other';
+}
 
 export interface GatewayOptions {
   readonly config: Pick<
@@ -64,9 +76,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.set('etag', false);
     // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
-    app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
+    const infrastructure = new Set([...Object.values(healthPaths), metricsPath]);
+    const readiness = upstreamReadiness(upstreams, { timeout: config.readinessTimeout });
+    const telemetry = telemetryOf(logger);
+    telemetry.metrics?.observeReadiness(async () => readiness());
+    // originalUrl: at the end of a request a mounted proxy has left `req.path` relative to its prefix.
+    app.use(httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)));
+    app.use(requestId(logger), accessLog({ quietPaths: infrastructure }));
     app.use(cors(corsOrigins));
-    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => http?.draining ?? false));
+    app.use(healthRoutes(readiness, () => http?.draining ?? false));
+    app.use(metricsRoute(telemetry.metrics));
     for (const { name, prefix, proxy } of proxies) {
       // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
       app.use(prefix, exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);

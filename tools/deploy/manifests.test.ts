@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { metricsPath } from '@platform/runtime/observability';
 import { healthPaths } from '@platform/runtime/rest';
 import { loadConfig as loadCommandsConfig } from '../../commands-service/src/config.ts';
 import { loadConfig as loadGatewayConfig } from '../../gateway/src/config.ts';
@@ -197,6 +198,13 @@ describe.each(overlays)('overlay %s', (overlay) => {
       const httpProbes = probes.flatMap((probe) => (probe?.httpGet ? [probe.httpGet] : []));
       expect(httpProbes.every((probe) => Object.values(healthPaths).includes(probe.path as never) && resolvePort(container, probe.port) === config.httpPort)).toBe(true);
       expect(httpProbes.some((probe) => probe.path === healthPaths.alive)).toBe(true);
+    });
+
+    it('is annotated for Prometheus to scrape /metrics on its HTTP port', () => {
+      const config = loaders[part](resolved.env);
+      const deployment = find(objects, 'Deployment', part);
+      const annotations = (deployment?.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations ?? {};
+      expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(config.httpPort), 'prometheus.io/path': metricsPath });
     });
 
     it('is reached only through in-cluster Services: every URL in its environment names a Service and one of its ports (the identity provider aside)', () => {

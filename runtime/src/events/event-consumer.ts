@@ -13,6 +13,7 @@ import {
   type Subscriber,
   type Subscription,
 } from '../messaging/index.ts';
+import { consumerTelemetry, telemetryOf } from '../observability/index.ts';
 import type { EventTransport, QueueOptions } from './event-transport.ts';
 
 /** Bounded retry of transient failures, before the event is dead-lettered. */
@@ -59,10 +60,13 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const brokerWaitMs = options.brokerWaitMs ?? 5000;
   const subscriber = transport.subscriber(queue);
   const deadLetterPublisher = transport.deadLetterPublisher(queue);
+  const telemetry = consumerTelemetry(telemetryOf(options.logger), queue.queue);
   const middleware: Middleware[] = [
+    telemetry.delivery,
     createCorrelationMiddleware(),
-    ...(deadLetterPublisher ? [createDeadLetterMiddleware({ publisher: deadLetterPublisher, topic: transport.deadLetterTopic(queue), logger })] : []),
+    ...(deadLetterPublisher ? [createDeadLetterMiddleware({ publisher: deadLetterPublisher, topic: transport.deadLetterTopic(queue), logger }), telemetry.deadLetter] : []),
     createRetryMiddleware({ maxRetries: retry.maxRetries, initialInterval: retry.initialInterval, maxInterval: retry.maxInterval, logger }),
+    telemetry.attempt,
   ];
   let subscription: Subscription | undefined;
   let failure: string | undefined;

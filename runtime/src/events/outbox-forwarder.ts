@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { CheckResult } from '../lifecycle/index.ts';
 import { createOutboxRelay, type BackoffOptions, type OutboxRelay } from '../messaging/index.ts';
+import { publisherTelemetry, telemetryOf } from '../observability/index.ts';
 import type { DatabaseOutbox } from '../outbox/index.ts';
 import type { EventTransport } from './event-transport.ts';
 
@@ -38,7 +39,13 @@ export interface OutboxForwarder {
 /** Creates the forwarder of `outbox` to `transport`. */
 export function createOutboxForwarder(options: OutboxForwarderOptions): OutboxForwarder {
   const { transport, outbox, exchange } = options;
-  const publisher = transport.publisher(exchange);
+  const telemetry = telemetryOf(options.logger);
+  const transportPublisher = transport.publisher(exchange);
+  const publisher = transportPublisher === undefined ? undefined : publisherTelemetry(telemetry, transportPublisher, exchange);
+  telemetry.metrics?.observeOutbox(async () => {
+    const { pending, oldestCreatedAt } = await outbox.pendingSummary();
+    return { pending, oldestAgeSeconds: oldestCreatedAt === undefined ? 0 : Math.max(0, (Date.now() - oldestCreatedAt.getTime()) / 1000) };
+  });
   const relay: OutboxRelay | undefined =
     publisher === undefined
       ? undefined

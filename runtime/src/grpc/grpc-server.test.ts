@@ -8,6 +8,7 @@ import { CatalogueService } from '../generated/fixtures/proto/catalogue/v1/catal
 import { runBuf } from '@platform/tools/generate/proto.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
+import { partTelemetry } from '../observability/index.ts';
 import { createGrpcServer } from './grpc-server.ts';
 import type { GrpcServer, GrpcServerAddress } from './grpc-server.ts';
 import { ServingStatus } from './health.ts';
@@ -208,5 +209,29 @@ describe('grpc server close', () => {
     expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, shutdownTimeoutMs: 0 })).toThrow(/shutdownTimeoutMs must be a positive integer/);
     expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, readMaxBytes: 0 })).toThrow('readMaxBytes must be an integer from 1 to 4294967295, got 0');
     expect(() => createGrpcServer({ port: 0, logger, routes: () => {}, readMaxBytes: 2 ** 32 })).toThrow(/readMaxBytes must be an integer/);
+  });
+});
+
+describe('grpc server observability', () => {
+  it('gives each call a request id, an access-log line with its code and a histogram sample', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const captured = createLogger({ name: 'grpc-observed-test', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const observed = createGrpcServer({ port: 0, host: '127.0.0.1', logger: captured, routes: (router) => router.service(CatalogueService, platforms) });
+    const { url } = await observed.listen();
+    try {
+      let requestId: string | null = null;
+      const client = createClient(CatalogueService, createGrpcTransport({ baseUrl: url }));
+      await client.getAllPlatforms({}, { headers: { 'x-request-id': 'rpc-42', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, onHeader: (headers) => (requestId = headers.get('x-request-id')) });
+      expect(requestId).toBe('rpc-42');
+      const batches = [];
+      for await (const batch of client.streamPlatforms({ afterId: 0, batchSize: 2 })) batches.push(batch);
+      expect(batches).toHaveLength(2);
+      expect(lines.find((line) => line.requestId === 'rpc-42')).toMatchObject({ msg: 'rpc completed', rpc: 'catalogue.v1.CatalogueService/GetAllPlatforms', code: 'ok', protocol: 'grpc', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+      expect(lines.filter((line) => line.rpc === 'catalogue.v1.CatalogueService/StreamPlatforms' && line.code === 'ok')).toHaveLength(1);
+      const text = await partTelemetry('grpc-observed-test').metrics?.registry.metrics();
+      expect(text).toContain('rpc_server_duration_seconds_count{part="grpc-observed-test",rpc_service="catalogue.v1.CatalogueService",rpc_method="GetAllPlatforms",rpc_code="ok"} 1');
+    } finally {
+      await observed.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { Health } from '../generated/grpc/health/v1/health_pb.ts';
 import { localUrl } from '../http/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
+import { rpcTelemetry, telemetryOf } from '../observability/index.ts';
 import { createHealth, overallHealth, ServingStatus } from './health.ts';
 import type { HealthRegistry } from './health.ts';
 import { createNodeHandler } from './node-handler.ts';
@@ -82,7 +83,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   const shutdown = new AbortController();
 
   const handler = createNodeHandler({
-    interceptors: options.interceptors ?? [],
+    // Outermost: request id, access log, metrics and span of every call, as REST requests get.
+    interceptors: [rpcTelemetry(telemetryOf(logger), logger), ...(options.interceptors ?? [])],
     shutdownSignal: shutdown.signal,
     readMaxBytes,
     logger,
@@ -155,7 +157,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           server.off('error', reject);
           const address = server.address() as AddressInfo;
           const url = localUrl(address);
-          logger.info({ host: address.address, port: address.port, readMaxBytes }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
+          // At debug: the part's own start line names the URL (one line per part as it starts).
+          logger.debug({ host: address.address, port: address.port, readMaxBytes }, 'gRPC server listening (h2c: gRPC, gRPC-Web, Connect)');
           resolve({ host: address.address, port: address.port, url });
         });
       });

@@ -1,3 +1,4 @@
+import { flushTelemetry } from '../observability/telemetry.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 
@@ -63,6 +64,8 @@ export function onShutdown(signals: readonly NodeJS.Signals[], steps: readonly S
     })();
     const outcome = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
+    // The spans of the last requests, before the process ends (nothing to do when tracing is off).
+    await Promise.race([flushTelemetry(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     const code = outcome === 'finished' && !failed ? 0 : 1;
     if (outcome === 'timed-out') logger.error({ step: current, timeout }, 'shutdown timed out');
     else logger.info({ code }, 'shutdown complete');

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './create-logger.ts';
 
-/** A destination stream that keeps every written chunk (pino-pretty needs a real stream). */
+/** A destination stream that keeps every written chunk. */
 function memoryDestination(): Writable & { text(): string; lines(): Record<string, unknown>[] } {
   const chunks: string[] = [];
   const stream = new Writable({

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { AppError, errorCodes } from '../errors/index.ts';
+import { currentLogFields } from '../observability/log-context.ts';
+import { prettyLines } from './pretty-lines.ts';
 
 /** The platform logger: pino's, so `logger.child({ requestId })` and friends work as documented there. */
 export type Logger = pino.Logger;
@@ -14,7 +15,7 @@ export interface LoggerOptions {
   /** Lowest level written. Default 'info'. */
   readonly level?: LogLevel;
   /**
-   * Human-readable output (pino-pretty) instead of JSON. Default false. The caller decides,
+   * One readable line per event, the name first (pretty-lines.ts), instead of JSON. Default false. The caller decides,
    * typically from configuration plus `process.stdout.isTTY`; production always logs JSON.
    */
   readonly pretty?: boolean;
@@ -42,9 +43,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (!logLevels.includes(level)) {
     throw new AppError(errorCodes.invalidArgument, `cannot create logger: level must be one of ${logLevels.join(', ')} (got ${JSON.stringify(level)})`);
   }
-  const destination = pretty
-    ? pinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(options.destination ? { destination: options.destination } : {}) })
-    : options.destination;
+  const destination = pretty ? prettyLines(options.destination ? { destination: options.destination, colors: false } : {}) : options.destination;
   const loggerOptions: pino.LoggerOptions = {
     level,
     base: { service: name },
@@ -52,6 +51,8 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    // The request id and trace id of the message or RPC being handled (observability/log-context.ts).
+    mixin: currentLogFields,
   };
   // Standard output is written synchronously: pino's default asynchronous writer can let the
   // lines flushed at process.exit overtake a write still in the thread pool, reordering the last

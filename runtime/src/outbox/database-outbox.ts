@@ -32,6 +32,8 @@ export interface DatabaseOutbox {
   onCommit(listener: () => void): () => void;
   /** Records not yet sent (for /readyz and logs). */
   countPending(): Promise<number>;
+  /** How many records wait and since when (the oldest one's creation time); for the metrics. */
+  pendingSummary(): Promise<{ readonly pending: number; readonly oldestCreatedAt: Date | undefined }>;
   /** The relay lease (see outbox-lease.ts); undefined with `lease: false`. */
   readonly lease: OutboxLeaseHandle | undefined;
 }
@@ -142,6 +144,12 @@ export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOu
     },
     countPending() {
       return orm.em.fork().count(OutboxMessage, { sentAt: null });
+    },
+    async pendingSummary() {
+      const em = orm.em.fork();
+      const pending = await em.count(OutboxMessage, { sentAt: null });
+      const oldest = pending === 0 ? null : await em.findOne(OutboxMessage, { sentAt: null }, { orderBy: { id: 'asc' }, fields: ['createdAt'] });
+      return { pending, oldestCreatedAt: oldest?.createdAt ?? undefined };
     },
     lease,
   };

@@ -227,6 +227,53 @@ describe('createRestServer over the catalogue fixture surface (responses validat
   });
 });
 
+describe('createRestServer observability', () => {
+  it('serves /metrics with each answered operation counted, outside the contract and the access log', async () => {
+    const logger = pino({ level: 'debug', base: { service: 'rest-metrics-test' } }, { write: () => undefined });
+    const server = createRestServer({ surface: catalogueSurface, handlers: platformHandlers(), logger });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${port}`;
+    const observed: string[] = [];
+    const previous = exchangeObserver();
+    observeExchanges((exchange) => observed.push(exchange.path));
+    try {
+      await fetch(`${base}/api/platforms`);
+      await fetch(`${base}/api/platforms/2`);
+      await fetch(`${base}/nowhere`);
+      const answer = await fetch(`${base}/metrics`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      // A request is counted when its response closes, which may come just after the client has it.
+      const text = await vi.waitFor(async () => {
+        const scraped = await (await fetch(`${base}/metrics`)).text();
+        expect(scraped).toContain('operation="unmatched"');
+        return scraped;
+      });
+      expect(text).toContain('http_server_request_duration_seconds_count{part="rest-metrics-test",operation="listPlatforms",method="GET",status="200"} 1');
+      expect(text).toContain('http_server_request_duration_seconds_count{part="rest-metrics-test",operation="getPlatformById",method="GET",status="404"} 1');
+      expect(text).toContain('http_server_request_duration_seconds_count{part="rest-metrics-test",operation="unmatched",method="GET",status="404"} 1');
+      expect(observed).not.toContain('/metrics');
+    } finally {
+      observeExchanges(previous);
+      await server.close();
+    }
+  });
+
+  it('logs the trace id of a request that carries a traceparent', async () => {
+    const s = await start();
+    try {
+      await fetch(`${s.base}/api/platforms`, { headers: { 'x-request-id': 'req-traced', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+      await fetch(`${s.base}/api/platforms`, { headers: { 'x-request-id': 'req-untraced' } });
+      const line = (id: string) => s.logs.find((entry) => entry.requestId === id && entry.msg === 'request completed');
+      await vi.waitFor(() => expect(line('req-untraced')).toBeDefined());
+      expect(line('req-traced')).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+      expect(line('req-untraced')).not.toHaveProperty('traceId');
+    } finally {
+      await s.server.close();
+    }
+  });
+});
+
 describe('createRestServer options', () => {
   it('lets a wrong response body through when response validation is off (production)', async () => {
     const s = await start({ validateResponses: false });

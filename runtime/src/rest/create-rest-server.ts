@@ -15,13 +15,14 @@ import { exchangeRecording } from './exchange-recording.ts';
 import { healthPaths, healthRoutes } from './health.ts';
 import type { ReadinessReporter } from '../lifecycle/readiness.ts';
 import { jsonBody } from './json-body.ts';
+import { httpTelemetry, metricsPath, metricsRoute, telemetryOf } from '../observability/index.ts';
 import { wellFormedText } from './json-text.ts';
 import { openApiValidation } from './openapi-validation.ts';
 import { compileOperations } from './operations.ts';
 import { integerPathParameters } from './path-parameters.ts';
 import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.ts';
 import { requestId } from './request-id.ts';
-import { routeMatch } from './route-match.ts';
+import { matchedOperation, routeMatch } from './route-match.ts';
 import { securityGuard } from './security-guard.ts';
 import type { ExactHandlers, HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
 
@@ -90,11 +91,16 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   // No automatic ETag: a response carries the headers its contract declares, set by its handler.
   app.set('etag', false);
   const listener = createHttpListener(app, { name: surface.service, drainTimeoutMs, logger });
-  const probes: ReadonlySet<string> = new Set(Object.values(healthPaths));
+  // Infrastructure routes: not in the contract, not recorded against it, logged at debug.
+  const probes: ReadonlySet<string> = new Set([...Object.values(healthPaths), metricsPath]);
+  const telemetry = telemetryOf(logger);
+  telemetry.metrics?.observeReadiness(async () => readiness());
+  app.use(httpTelemetry(telemetry, (req, res) => (matchedOperation(res)?.operation.route.operationId as string | undefined) ?? (probes.has(req.path) ? req.path : 'unmatched')));
   app.use(requestId(logger));
   app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
   app.use(accessLog({ quietPaths: probes }));
   app.use(healthRoutes(readiness, () => listener.draining));
+  app.use(metricsRoute(telemetry.metrics));
   // The request against the contract, cheapest checks first; each answers its own problem.
   app.use(routeMatch(operations));
   // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.

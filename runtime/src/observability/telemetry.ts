@@ -1,0 +1,59 @@
+/**
+ * The telemetry of each part of the process, found by its name: `npm start` runs three parts in
+ * one process, each with its own `/metrics` and its own `service.name` on spans. The runtime's
+ * REST, gRPC, outbox and consumer code find it from the logger they are given (its `service`
+ * binding, set by createLogger), so a part needs no wiring of its own.
+ */
+import { boolean, optionalUrl, readConfig } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { createPartMetrics } from './metrics.ts';
+import type { PartMetrics } from './metrics.ts';
+import { createPartTracing } from './tracing.ts';
+import type { PartTracing } from './tracing.ts';
+
+export interface PartTelemetry {
+  readonly name: string;
+  /** Undefined when metrics are off (METRICS_ENABLED=false): no /metrics, nothing recorded. */
+  readonly metrics: PartMetrics | undefined;
+  /** Undefined when tracing is off (no OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly tracing: PartTracing | undefined;
+}
+
+/** The observability settings: the standard OpenTelemetry variable, read once. */
+export const telemetrySettings = {
+  /** OTLP/HTTP collector base URL (`http://collector:4318`); traces go to `<it>/v1/traces`. Unset: tracing off. */
+  otlpEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', { protocols: ['http:', 'https:'] }),
+  /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
+  metricsEnabled: boolean('METRICS_ENABLED', true),
+};
+
+const parts = new Map<string, PartTelemetry>();
+let settings: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled: boolean } | undefined;
+
+/** Sets what parts created from now on get (default: OTEL_EXPORTER_OTLP_ENDPOINT and METRICS_ENABLED of the process). */
+export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled?: boolean }): void {
+  settings = { otlpEndpoint: options.otlpEndpoint, metricsEnabled: options.metricsEnabled ?? true };
+}
+
+/** The telemetry of part `name`, created on first use. */
+export function partTelemetry(name: string): PartTelemetry {
+  let part = parts.get(name);
+  if (part === undefined) {
+    settings ??= readConfig(telemetrySettings, process.env);
+    const { otlpEndpoint, metricsEnabled } = settings;
+    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint) };
+    parts.set(name, part);
+  }
+  return part;
+}
+
+/** The telemetry of the part `logger` belongs to (its `service` binding; `unknown` without one). */
+export function telemetryOf(logger: Logger): PartTelemetry {
+  const service = (logger.bindings() as { service?: unknown }).service;
+  return partTelemetry(typeof service === 'string' ? service : 'unknown');
+}
+
+/** Exports the spans still buffered by every part; for the end of a process. */
+export async function flushTelemetry(): Promise<void> {
+  await Promise.all([...parts.values()].map((part) => part.tracing?.flush().catch(() => undefined)));
+}
