@@ -16,6 +16,8 @@ import { kustomize } from './kustomize.ts';
 import type { KubeObject } from './kustomize.ts';
 import { containers, find, mainContainers, ofKind, resolveEnv, resolvePort, selectedWorkloads, selects, templateLabels } from './manifests.ts';
 import type { Container, LabelSelector } from './manifests.ts';
+import { readApiRoutes } from '../../gateway/src/api-routes.ts';
+import { ingressFile, ingressPaths, renderIngress } from './ingress-routes.ts';
 import { repositoryRoot } from './services.ts';
 import { modelModule, typecheckObjects } from './strict-types.ts';
 
@@ -30,6 +32,19 @@ const externalSecretKeys = ['mssql-sa-password', 'rabbitmq-password'];
 const identityProviderSettings = ['AUTH_JWKS_URL', 'AUTH_ISSUER'];
 /** URL-safe stand-ins for secret values, so connection URLs built from them parse. */
 const placeholder = (_secret: string, key: string) => `placeholder-${key}`;
+
+const routes = readApiRoutes(join(repositoryRoot, 'contracts'));
+
+describe('k8s/base/ingress.yaml', () => {
+  it('routes exactly the API prefixes of contracts/openapi, as the gateway does (else run npm run k8s:routes)', async () => {
+    const text = await readFile(ingressFile, 'utf8');
+    expect(renderIngress(text, routes)).toBe(text);
+    expect(routes.map((route) => [route.service, route.prefixes])).toEqual([
+      ['commands-service', ['/api/c/platforms']],
+      ['platform-service', ['/api/platforms']],
+    ]);
+  });
+});
 
 const rendered = Object.fromEntries(
   await Promise.all(overlays.map(async (overlay) => [overlay, await kustomize(join(repositoryRoot, 'k8s', 'overlays', overlay))] as const)),
@@ -130,18 +145,13 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(parts.map((part) => (find(objects, 'Service', part)?.spec as { type?: string } | undefined)?.type)).toEqual(parts.map(() => 'ClusterIP'));
   });
 
-  it('routes the ingress paths to Service ports that exist, gRPC to the gRPC port', () => {
+  it('routes the API paths the contracts declare (npm run k8s:routes), to Service ports that exist, gRPC to the gRPC port', () => {
     const backends = (name: string) =>
       ((find(objects, 'Ingress', name)?.spec as { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name?: string; number?: number } } } }[] } }[] } | undefined)?.rules ?? []).flatMap(
         (rule) => rule.http.paths.map((path) => ({ path: path.path, service: path.backend.service.name, port: path.backend.service.port.name ?? path.backend.service.port.number })),
       );
     const api = backends('api');
-    expect(api).toEqual([
-      { path: '/api/platforms', service: 'platform-service', port: 'http' },
-      { path: '/api/c', service: 'commands-service', port: 'http' },
-      { path: '/docs', service: 'gateway', port: 'http' },
-      { path: '/contracts', service: 'gateway', port: 'http' },
-    ]);
+    expect(api).toEqual(ingressPaths(routes).map(({ path, backend }) => ({ path, service: backend.service.name, port: 'http' })));
     const grpc = backends('grpc');
     expect(grpc.map((backend) => backend.path)).toEqual(['/platforms.v1.PlatformService', '/grpc.health.v1.Health', '/grpc.reflection.v1.ServerReflection', '/grpc.reflection.v1alpha.ServerReflection']);
     expect(new Set(grpc.map((backend) => `${backend.service}:${backend.port}`))).toEqual(new Set(['platform-service:grpc']));
