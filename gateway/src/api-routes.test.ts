@@ -13,6 +13,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
+const document = (port: number, path: string) => `servers: [{ url: 'http://localhost:8080' }, { url: 'http://localhost:${port}' }]\npaths: { '${path}': {} }\n`;
+
 describe('routes from the contracts', () => {
   it('routes each path by its part before the first templated segment, the shortest covering prefix only', () => {
     expect(routePrefixes(['/api/platforms', '/api/platforms/{id}'])).toEqual(['/api/platforms']);
@@ -36,7 +38,6 @@ describe('routes from the contracts', () => {
     const dir = await mkdtemp(join(tmpdir(), 'routes-'));
     try {
       await mkdir(join(dir, 'openapi'));
-      const document = (port: number, path: string) => `servers: [{ url: 'http://localhost:8080' }, { url: 'http://localhost:${port}' }]\npaths: { '${path}': {} }\n`;
       await writeFile(join(dir, 'openapi', 'a-service.yaml'), document(7000, '/api/things'));
       await writeFile(join(dir, 'openapi', 'b-service.yaml'), document(7001, '/api/things/{id}/parts'));
       expect(() => readApiRoutes(dir)).toThrow(/cannot route the APIs: a-service's \/api\/things overlaps b-service's \/api\/things/);

@@ -16,9 +16,10 @@ export const gatewayPaths = ['/docs', '/contracts'] as const;
 
 export const ingressFile = join(repositoryRoot, 'k8s', 'base', 'ingress.yaml');
 
+const to = (name: string) => ({ service: { name, port: { name: 'http' as const } } });
+
 /** The `paths` of the api Ingress for these routes: every API prefix, then the gateway's pages. */
 export function ingressPaths(routes: readonly ApiRoute[]): { path: string; pathType: 'Prefix'; backend: { service: { name: string; port: { name: 'http' } } } }[] {
-  const to = (name: string) => ({ service: { name, port: { name: 'http' as const } } });
   return [
     ...routes.flatMap((route) => route.prefixes.map((path) => ({ path, pathType: 'Prefix' as const, backend: to(route.service) }))),
     ...gatewayPaths.map((path) => ({ path, pathType: 'Prefix' as const, backend: to('gateway') })),
