@@ -13,7 +13,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-const document = (port: number, path: string) => `servers: [{ url: 'http://localhost:8080' }, { url: 'http://localhost:${port}' }]\npaths: { '${path}': {} }\n`;
+const contractText = (port: number, path: string) => `servers: [{ url: 'http://localhost:8080' }, { url: 'http://localhost:${port}' }]\npaths: { '${path}': {} }\n`;
 
 describe('routes from the contracts', () => {
   it('routes each path by its part before the first templated segment, the shortest covering prefix only', () => {
@@ -38,8 +38,8 @@ describe('routes from the contracts', () => {
     const dir = await mkdtemp(join(tmpdir(), 'routes-'));
     try {
       await mkdir(join(dir, 'openapi'));
-      await writeFile(join(dir, 'openapi', 'a-service.yaml'), document(7000, '/api/things'));
-      await writeFile(join(dir, 'openapi', 'b-service.yaml'), document(7001, '/api/things/{id}/parts'));
+      await writeFile(join(dir, 'openapi', 'a-service.yaml'), contractText(7000, '/api/things'));
+      await writeFile(join(dir, 'openapi', 'b-service.yaml'), contractText(7001, '/api/things/{id}/parts'));
       expect(() => readApiRoutes(dir)).toThrow(/cannot route the APIs: a-service's \/api\/things overlaps b-service's \/api\/things/);
     } finally {
       await rm(dir, { recursive: true, force: true });
