@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,18 +16,16 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Health, HealthCheckResponse_ServingStatus } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
-import { execForm, parseCopy, parseDockerfile, splitFlags } from './dockerfile.ts';
+import { execForm, parseCopy, splitFlags } from './dockerfile.ts';
 import type { Dockerfile, Stage } from './dockerfile.ts';
 import { assembleStage, contextFiles, generateInContextCopy } from './image-build.ts';
 import type { AssembledImage } from './image-build.ts';
-import { repositoryRoot } from './services.ts';
+import { imageParts, partDockerfile, repositoryRoot } from './services.ts';
 
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
 
-const dockerfiles = Object.fromEntries(
-  await Promise.all(parts.map(async (part) => [part, parseDockerfile(await readFile(join(repositoryRoot, part, 'Dockerfile'), 'utf8'))] as const)),
-) as Record<Part, Dockerfile>;
+const dockerfiles = Object.fromEntries(await Promise.all(parts.map(async (part) => [part, await partDockerfile(part)] as const))) as Record<Part, Dockerfile>;
 const context = await contextFiles(repositoryRoot);
 
 const finalStage = (part: Part): Stage => dockerfiles[part].stages.at(-1) as Stage;
@@ -36,6 +34,25 @@ const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyw
 /** A stage as its instructions read, without line numbers. */
 const shape = (stage: Stage) => [stage.name, stage.base, ...stage.instructions.map((i) => `${i.keyword} ${i.args}`)];
 const last = (stage: Stage, keyword: string): string | undefined => stage.instructions.findLast((i) => i.keyword === keyword)?.args;
+
+describe('the one Dockerfile', () => {
+  it('is built for every workspace with a src/main.ts, each named by PART and given its ports', async () => {
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
+    const runnable = (await Promise.all(manifest.workspaces.map(async (workspace) => ((await stat(join(repositoryRoot, workspace, 'src', 'main.ts')).catch(() => undefined)) ? workspace : undefined)))).filter((workspace) => workspace !== undefined);
+    const built = await imageParts();
+    expect(built.map(({ part }) => part).toSorted()).toEqual(runnable.toSorted());
+    for (const { part, args } of built) expect(args).toEqual({ PART: part, PORTS: expect.stringMatching(/^\d+( \d+)*$/) });
+  });
+
+  it('gives npm ci the package.json of every workspace', async () => {
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
+    const copied = finalStage('gateway')
+      .instructions.filter((i) => i.keyword === 'COPY')
+      .map(parseCopy)
+      .flatMap((copy) => copy.sources);
+    expect(manifest.workspaces.filter((workspace) => !copied.includes(`${workspace}/package.json`))).toEqual([]);
+  });
+});
 
 describe.each(parts)('%s Dockerfile', (part) => {
   it('builds on node:24-slim pinned by tag, in two stages', () => {
@@ -101,7 +118,7 @@ describe('compose.yaml', () => {
     for (const part of ['platform-service', 'commands-service']) {
       for (const variable of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) expect(compose.services[part]?.environment?.[variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
     }
-    for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe(`${part}/Dockerfile`);
+    for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe('Dockerfile');
     expect(Object.values(compose.services).filter((service) => service.image?.includes(':') && !service.build).every((service) => service.healthcheck !== undefined)).toBe(true);
   });
 });

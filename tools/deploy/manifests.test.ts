@@ -11,14 +11,13 @@ import { healthPaths } from '@platform/runtime/rest';
 import { loadConfig as loadCommandsConfig } from '../../commands-service/src/config.ts';
 import { loadConfig as loadGatewayConfig } from '../../gateway/src/config.ts';
 import { loadConfig as loadPlatformConfig } from '../../platform-service/src/config.ts';
-import { parseDockerfile } from './dockerfile.ts';
 import { kustomize } from './kustomize.ts';
 import type { KubeObject } from './kustomize.ts';
 import { containers, find, mainContainers, ofKind, resolveEnv, resolvePort, selectedWorkloads, selects, templateLabels } from './manifests.ts';
 import type { Container, LabelSelector } from './manifests.ts';
 import { readApiRoutes } from '../../gateway/src/api-routes.ts';
 import { ingressFile, ingressPaths, renderIngress } from './ingress-routes.ts';
-import { repositoryRoot } from './services.ts';
+import { partDockerfile, repositoryRoot } from './services.ts';
 import { modelModule, typecheckObjects } from './strict-types.ts';
 
 const overlays = ['dev', 'prod'] as const;
@@ -212,7 +211,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
     it(`uses the contract-first/${part} image with the overlay's tag, exposing what the Dockerfile exposes`, async () => {
       const tag = overlay === 'dev' ? 'dev' : '0.1.0';
       for (const each of containers(deployment(objects, part))) expect(each.image).toBe(`contract-first/${part}:${tag}`);
-      const dockerfile = parseDockerfile(await readFile(join(repositoryRoot, part, 'Dockerfile'), 'utf8'));
+      const dockerfile = await partDockerfile(part);
       const exposed = dockerfile.stages.at(-1)?.instructions.filter((instruction) => instruction.keyword === 'EXPOSE').flatMap((instruction) => instruction.args.split(/\s+/).map(Number));
       expect((container.ports ?? []).map((port) => port.containerPort)).toEqual(exposed);
     });

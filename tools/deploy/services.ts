@@ -1,6 +1,10 @@
 /** The deployable parts of the repository, as the deployment checks see them. */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseDockerfile, withBuildArgs } from './dockerfile.ts';
+import type { Dockerfile } from './dockerfile.ts';
 import type { AnyEntity, EntityClass, EntitySchema } from '@mikro-orm/core';
 
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,3 +29,25 @@ export const migratedServices: readonly MigratedService[] = [
     entities: async () => [...(await import('../../commands-service/src/database.ts')).entities],
   },
 ];
+
+/** A part built from the repository's one Dockerfile, with the build arguments compose.yaml gives it. */
+export interface ImagePart {
+  readonly part: string;
+  /** `PART` (the folder) and `PORTS` (HTTP port first). */
+  readonly args: Readonly<Record<string, string>>;
+}
+
+/** The parts compose.yaml builds from the root Dockerfile, in file order. */
+export async function imageParts(root = repositoryRoot): Promise<ImagePart[]> {
+  const compose = parse(await readFile(join(root, 'compose.yaml'), 'utf8')) as { services: Record<string, { build?: { dockerfile?: string; args?: Record<string, string> } }> };
+  return Object.entries(compose.services)
+    .filter(([, service]) => service.build?.dockerfile === 'Dockerfile')
+    .map(([part, service]) => ({ part, args: service.build?.args ?? {} }));
+}
+
+/** The root Dockerfile as `docker build` reads it for one part. */
+export async function partDockerfile(part: string, root = repositoryRoot): Promise<Dockerfile> {
+  const found = (await imageParts(root)).find((candidate) => candidate.part === part);
+  if (found === undefined) throw new Error(`cannot read the Dockerfile of ${part}: compose.yaml builds no such part from Dockerfile`);
+  return parseDockerfile(withBuildArgs(await readFile(join(root, 'Dockerfile'), 'utf8'), found.args));
+}

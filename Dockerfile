@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
-# gateway image. Build from the repository root (the build context):
-#   docker build -f gateway/Dockerfile -t contract-first/gateway:dev .
+# The image of every part (platform-service, commands-service, gateway, and each service added
+# with `npm run new:service`). Build from the repository root (the build context), naming the part
+# and the ports it listens on (its HTTP port first), as compose.yaml does for each part:
+#   docker build --build-arg PART=platform-service --build-arg PORTS="5000 5001" -t contract-first/platform-service:dev .
 # Node 24 runs the TypeScript sources directly (type stripping): no compile step, only gen/.
 
 # --- build: every dependency (dev tooling included), then gen/ from contracts/ -----------------
@@ -12,10 +14,13 @@ COPY . .
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
  && test -f gen/package.json
 
-# --- runtime: production dependencies of the workspaces gateway needs, sources, gen/ --------
+# --- runtime: production dependencies of the runtime and the part, its folder, gen/, contracts/ --
 FROM node:24-slim AS runtime
-ENV NODE_ENV=production
+ARG PART
+ARG PORTS
+ENV NODE_ENV=production PORTS="${PORTS}"
 WORKDIR /app
+# npm ci needs every workspace's package.json (the lockfile names them all); one line per workspace.
 COPY package.json package-lock.json .npmrc ./
 COPY tools/package.json tools/
 COPY runtime/package.json runtime/
@@ -23,20 +28,22 @@ COPY platform-service/package.json platform-service/
 COPY commands-service/package.json commands-service/
 COPY gateway/package.json gateway/
 # --ignore-scripts: the root postinstall would run the generators, which are dev tooling; gen/ comes from the build stage.
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w runtime -w gateway \
+RUN --mount=type=cache,target=/root/.npm test -n "${PART}" -a -n "${PORTS}" \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund -w runtime -w ${PART} \
  && mkdir -p node_modules/@platform \
  && ln -s ../../gen node_modules/@platform/gen
 COPY --from=build /app/gen gen
 COPY runtime/src runtime/src
-COPY gateway/src gateway/src
-# Served under /contracts and /docs (CONTRACTS_DIR defaults to /app/contracts).
+# The part's folder: src/, and migrations/ when it has a database (.dockerignore drops its tests).
+COPY ${PART} ${PART}
+# The gateway serves and routes by the contracts (CONTRACTS_DIR defaults to /app/contracts).
 COPY contracts contracts
 USER node
-WORKDIR /app/gateway
-EXPOSE 8080
-# Liveness for plain Docker; Kubernetes uses its own probes.
+WORKDIR /app/${PART}
+EXPOSE ${PORTS}
+# Liveness for plain Docker; Kubernetes uses its own probes. HTTP_PORT, else the first of PORTS.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || 8080}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || process.env.PORTS.split(' ')[0]}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). Zombie reaping
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
 CMD ["node", "src/main.ts"]
