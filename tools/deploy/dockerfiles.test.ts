@@ -205,7 +205,6 @@ describe('images performed without Docker', () => {
   };
 
   it.each(parts)('%s image has no dev tooling (no typescript, vitest, generators)', async (part) => {
-    const { stat } = await import('node:fs/promises');
     const nodeModules = join(image(part).root, 'app', 'node_modules');
     const present = async (name: string) => (await stat(join(nodeModules, name)).catch(() => undefined)) !== undefined;
     expect(await present('@platform/runtime')).toBe(true);
