@@ -6,7 +6,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createLogger } from '@platform/runtime/logging';
-import { openDatabase } from '../../platform-service/src/database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { platformServiceDatabase } from '../../platform-service/src/database.ts';
 import { repoRoot } from './processes.ts';
 
 /** Where benchmark databases, profiles and results live (git-ignored). */
@@ -19,7 +20,7 @@ export const newPlatform = { name: 'Bench Platform', publisher: 'Bench Publisher
 /** A fresh SQLite file at `bench/results/data/<name>.sqlite` with platform-service's schema and `rows` platforms. */
 export async function platformDatabase(name: string, rows: number): Promise<string> {
   const path = freshDatabasePath(name);
-  const orm = await openDatabase({ driver: 'sqlite', url: path }, createLogger({ name: 'bench', level: 'silent' }));
+  const orm = await openDatabase({ driver: 'sqlite', url: path, ...platformServiceDatabase, logger: createLogger({ name: 'bench', level: 'silent' }) });
   await orm.close(true);
   const db = new DatabaseSync(path);
   try {

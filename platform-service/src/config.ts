@@ -18,9 +18,8 @@ import {
 import type { Env, Setting } from '@platform/runtime/config';
 import { authConfig, authSettings } from '@platform/runtime/auth';
 import type { AuthConfig } from '@platform/runtime/auth';
-import { databaseDrivers } from '@platform/runtime/db';
-import type { DatabaseDriver } from '@platform/runtime/db';
-import { AppError, errorCodes } from '@platform/runtime/errors';
+import { databaseLocation, databaseSettings } from '@platform/runtime/db';
+import type { DatabaseLocation } from '@platform/runtime/db';
 import { logLevels } from '@platform/runtime/logging';
 import type { LogLevel } from '@platform/runtime/logging';
 
@@ -61,15 +60,8 @@ export interface PlatformServiceConfig {
   readonly auth: AuthConfig | undefined;
 }
 
-export interface DatabaseConfig {
-  /** DB_DRIVER: sqlite (default), postgresql or mssql. */
-  readonly driver: DatabaseDriver;
-  /**
-   * DB_URL. sqlite: a file path (default `data/platform-service.sqlite`, relative to the working
-   * directory) or `:memory:`. postgresql / mssql: the connection URL (required).
-   */
-  readonly url: string;
-}
+/** DB_DRIVER and DB_URL (see runtime/db databaseSettings). */
+export type DatabaseConfig = DatabaseLocation;
 
 export interface EventsConfig {
   /** AMQP_URL: the broker. Unset: no broker, events wait in the outbox (unless a publisher is injected). */
@@ -93,21 +85,20 @@ export interface CommandsSyncConfig {
   readonly timeout: number;
 }
 
-export const defaultSqlitePath = 'data/platform-service.sqlite';
 /** The largest message connect-es can read. */
 const maxGrpcReceiveLimit = 0xffffffff;
 
 const listenPort = (variable: string, defaultValue: number): Setting<number> => integer(variable, defaultValue, { min: 0, max: 65_535 });
 
-const schema = {
+/** Every variable platform-service reads (see the README for each). */
+export const platformServiceSettings = {
   httpPort: listenPort('HTTP_PORT', 5000),
   grpcPort: listenPort('GRPC_PORT', 5001),
   host: optionalString('HOST'),
   nodeEnv: oneOf('NODE_ENV', ['development', 'test', 'production'], 'development'),
   logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
   logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
-  dbDriver: oneOf('DB_DRIVER', databaseDrivers, 'sqlite'),
-  dbUrl: optionalString('DB_URL'),
+  ...databaseSettings,
   seedData: optional(boolean('SEED_DATA')),
   amqpUrl: optionalUrl('AMQP_URL', { protocols: ['amqp:', 'amqps:'], secret: true }),
   exchange: optionalString('AMQP_EXCHANGE'),
@@ -124,61 +115,35 @@ const schema = {
 };
 
 /** Reads the configuration from `env` (process.env in main.ts, an object in tests). Throws AppError `invalid_config`. */
-export function loadConfig(env: Env): PlatformServiceConfig {
-  const raw = readConfig(schema, env);
-  const problems: { path: string; message: string }[] = [];
-  const problem = (path: string, message: string): void => void problems.push({ path, message: `${path} ${message}` });
-
-  const database = databaseConfig(raw.dbDriver, raw.dbUrl, problem);
-  if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
-  if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
-  if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
-  if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
-  const auth = authConfig(raw, raw.nodeEnv, problem);
-  if (problems.length > 0) {
-    throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
-  }
-  return Object.freeze({
-    httpPort: raw.httpPort,
-    grpcPort: raw.grpcPort,
-    host: raw.host,
-    nodeEnv: raw.nodeEnv,
-    validateResponses: raw.nodeEnv !== 'production',
-    logLevel: raw.logLevel,
-    logFormat: raw.logFormat,
-    database,
-    seedData: raw.seedData ?? raw.nodeEnv !== 'production',
-    events: Object.freeze({
-      amqpUrl: raw.amqpUrl,
-      exchange: raw.exchange,
-      connectionName: raw.connectionName,
-      outboxBatchSize: raw.outboxBatchSize,
-      outboxPollInterval: raw.outboxPollInterval,
-    }),
-    commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
-    restBodyLimit: raw.restBodyLimit,
-    grpcReceiveLimit: raw.grpcReceiveLimit,
-    shutdownTimeout: raw.shutdownTimeout,
-    auth,
+export function loadConfig(env?: Env): PlatformServiceConfig {
+  return readConfig(platformServiceSettings, env, (raw, problem): PlatformServiceConfig => {
+    const database = databaseLocation(raw, 'platform-service', problem);
+    if (raw.outboxPollInterval < 1) problem('OUTBOX_POLL_INTERVAL', 'must be at least 1ms');
+    if (raw.commandsSyncTimeout < 1) problem('COMMANDS_SYNC_TIMEOUT', 'must be at least 1ms');
+    if (raw.shutdownTimeout < 1) problem('SHUTDOWN_TIMEOUT', 'must be at least 1ms');
+    if (raw.grpcReceiveLimit > maxGrpcReceiveLimit) problem('GRPC_RECEIVE_LIMIT', `must be at most ${maxGrpcReceiveLimit} bytes (4 GiB - 1)`);
+    return {
+      httpPort: raw.httpPort,
+      grpcPort: raw.grpcPort,
+      host: raw.host,
+      nodeEnv: raw.nodeEnv,
+      validateResponses: raw.nodeEnv !== 'production',
+      logLevel: raw.logLevel,
+      logFormat: raw.logFormat,
+      database,
+      seedData: raw.seedData ?? raw.nodeEnv !== 'production',
+      events: Object.freeze({
+        amqpUrl: raw.amqpUrl,
+        exchange: raw.exchange,
+        connectionName: raw.connectionName,
+        outboxBatchSize: raw.outboxBatchSize,
+        outboxPollInterval: raw.outboxPollInterval,
+      }),
+      commandsSync: Object.freeze({ enabled: raw.commandsSyncEnabled, baseUrl: raw.commandsServiceUrl, timeout: raw.commandsSyncTimeout }),
+      restBodyLimit: raw.restBodyLimit,
+      grpcReceiveLimit: raw.grpcReceiveLimit,
+      shutdownTimeout: raw.shutdownTimeout,
+      auth: authConfig(raw, raw.nodeEnv, problem),
+    };
   });
-}
-
-const serverProtocols: Readonly<Record<Exclude<DatabaseDriver, 'sqlite'>, readonly string[]>> = {
-  postgresql: ['postgresql:', 'postgres:'],
-  mssql: ['mssql:', 'sqlserver:'],
-};
-
-function databaseConfig(driver: DatabaseDriver, dbUrl: string | undefined, problem: (path: string, message: string) => void): DatabaseConfig {
-  if (driver === 'sqlite') {
-    const path = dbUrl ?? defaultSqlitePath;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) problem('DB_URL', 'must be a file path or :memory: when DB_DRIVER is sqlite, not a URL');
-    return Object.freeze({ driver, url: path });
-  }
-  const protocols = serverProtocols[driver];
-  if (dbUrl === undefined) problem('DB_URL', `is required when DB_DRIVER is ${driver} (a URL such as ${protocols[0]}//user@host:port/database)`);
-  else if (!URL.canParse(dbUrl) || !protocols.includes(new URL(dbUrl).protocol)) {
-    // The value is not echoed: it may contain a password.
-    problem('DB_URL', `must be a URL with protocol ${protocols.join(' or ')} when DB_DRIVER is ${driver}`);
-  }
-  return Object.freeze({ driver, url: dbUrl ?? '' });
 }

@@ -9,15 +9,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '@mikro-orm/migrations';
-import { createMigration, createOrm, migrate, migratedDrivers, migrationsFolder, pendingMigrations } from '@platform/runtime/db';
+import { createMigration, createOrm, migrate, migratedDrivers, migrationsFolder, pendingMigrations, prepareSchema, schemaSource } from '@platform/runtime/db';
 import type { Orm } from '@platform/runtime/db';
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { Command } from '../../commands-service/src/commands/command-entity.ts';
 import { Platform as KnownPlatform } from '../../commands-service/src/platforms/platform-entity.ts';
 import { OutboxMessage } from '@platform/runtime/outbox';
 import { Platform as CatalogPlatform } from '../../platform-service/src/platforms/platform-entity.ts';
-import { prepareSchema as prepareCommandsSchema } from '../../commands-service/src/schema.ts';
-import { prepareSchema as preparePlatformSchema } from '../../platform-service/src/schema.ts';
 import { migratedServices } from './services.ts';
 import type { MigratedService } from './services.ts';
 
@@ -112,13 +110,12 @@ describe.each(migratedServices.map((service) => [service.name, service] as const
     { nodeEnv: 'production', does: 'applies the migrations', trackingTables: 1, pendingAfter: 'none' },
     { nodeEnv: 'development', does: 'creates the schema from the entities', trackingTables: 0, pendingAfter: 'all' },
   ] as const)('start-up in $nodeEnv $does', async ({ nodeEnv, trackingTables, pendingAfter }) => {
-    const prepareSchema = service.name === 'platform-service' ? preparePlatformSchema : prepareCommandsSchema;
     const all = (committed[`${service.name}/postgresql`] ?? []).map((file) => file.replace(/\.ts$/, ''));
     await withTemporaryPostgresDatabase(
       async (database) => {
         const orm = await createOrm({ driver: 'postgresql', url: database.url, entities: await service.entities() });
         try {
-          await prepareSchema(orm, nodeEnv);
+          await prepareSchema(orm, { migrations: service.migrationsRoot }, schemaSource(nodeEnv));
           const [tracking] = await orm.em.getConnection().execute<{ count: string }[]>(`select count(*) as count from information_schema.tables where table_name = 'mikro_orm_migrations'`);
           expect({ trackingTables: Number(tracking?.count), pending: await pendingMigrations(orm, service.migrationsRoot) }).toEqual({
             trackingTables,

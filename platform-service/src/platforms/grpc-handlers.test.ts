@@ -9,7 +9,8 @@ import { createGrpcServer } from '@platform/runtime/grpc';
 import type { GrpcServer } from '@platform/runtime/grpc';
 import { createLogger } from '@platform/runtime/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { platformServiceDatabase } from '../database.ts';
 import { bufCurl } from '../testing/buf-curl.ts';
 import { databaseTargets } from '../testing/databases.ts';
 import { createPlatformGrpcHandlers, maxStreamBatchSize } from './grpc-handlers.ts';
@@ -30,7 +31,7 @@ describe.each(databaseTargets)('PlatformService over Connect on $name', (target)
   beforeAll(async () => {
     const database = await target.open();
     release = database.release;
-    orm = await openDatabase(database.config, logger);
+    orm = await openDatabase({ ...database.config, ...platformServiceDatabase, logger });
     const rows = Array.from({ length: catalogueSize }, (_, index) => ({
       name: `Platform ${index + 1}`,
       // Long texts make the catalogue (about 1 MB) much larger than the transport's buffers.

@@ -2,7 +2,8 @@ import type { Orm } from '@platform/runtime/db';
 import { createLogger } from '@platform/runtime/logging';
 import { createDatabaseOutbox, type DatabaseOutbox } from '@platform/runtime/outbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { platformServiceDatabase } from '../database.ts';
 import { databaseTargets } from '../testing/databases.ts';
 import { listPlatforms } from './read-platforms.ts';
 import { seedCatalogue } from './seed.ts';
@@ -19,7 +20,7 @@ describe.each(databaseTargets)('seedCatalogue on $name', (target) => {
   beforeAll(async () => {
     const database = await target.open();
     release = database.release;
-    orm = await openDatabase(database.config, logger);
+    orm = await openDatabase({ ...database.config, ...platformServiceDatabase, logger });
     outbox = createDatabaseOutbox({ orm });
     writer = createPlatformWriter({ outbox });
   });

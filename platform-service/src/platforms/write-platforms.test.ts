@@ -4,7 +4,8 @@ import { createLogger } from '@platform/runtime/logging';
 import type { OutboxRecord } from '@platform/runtime/messaging';
 import { createDatabaseOutbox, OutboxMessage, type DatabaseOutbox } from '@platform/runtime/outbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { platformServiceDatabase } from '../database.ts';
 import { databaseTargets } from '../testing/databases.ts';
 import { Platform } from './platform-entity.ts';
 import { findPlatform } from './read-platforms.ts';
@@ -32,7 +33,7 @@ describe.each(databaseTargets)('platform writes on $name', (target) => {
   beforeAll(async () => {
     const database = await target.open();
     release = database.release;
-    orm = await openDatabase(database.config, logger);
+    orm = await openDatabase({ ...database.config, ...platformServiceDatabase, logger });
     outbox = createDatabaseOutbox({ orm });
     writer = createPlatformWriter({ outbox });
   });

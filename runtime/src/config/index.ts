@@ -1,5 +1,5 @@
 export { readConfig } from './read-config.ts';
-export type { Config, ConfigSchema, Env } from './read-config.ts';
+export type { Config, ConfigProblem, ConfigSchema, Env } from './read-config.ts';
 export {
   boolean,
   duration,

@@ -6,3 +6,8 @@ export type { EnsureSchemaOptions, EnsureSchemaResult } from './ensure-schema.ts
 export { isUniqueViolation } from './errors.ts';
 export { createMigration, createMigrator, migrate, migratedDrivers, migrationLockName, migrationsFolder, migrationsTable, pendingMigrations, snapshotName } from './migrations.ts';
 export type { CreateMigrationResult, MigrateOptions, MigrateResult, MigratedDriver } from './migrations.ts';
+export { connectDatabase, databaseCheck, migrateDatabase, openDatabase, prepareSchema, schemaSource } from './open-database.ts';
+export type { DatabaseDeclaration, DatabaseLocation, OpenDatabaseOptions, SchemaSource } from './open-database.ts';
+export { databaseLocation, databaseSettings } from './settings.ts';
+export { runMigrations } from './run-migrations.ts';
+export type { RunMigrationsOptions } from './run-migrations.ts';
