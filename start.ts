@@ -25,6 +25,8 @@ import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
 import type { ShutdownStep } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
+import { readApiRoutes } from '@platform/gateway/src/api-routes.ts';
+import { addedServices } from './added-services.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Time the whole ordered stop may take before the process exits with 1. */
@@ -59,10 +61,18 @@ const loopbackUrl = (listenerPort: number): string => `http://127.0.0.1:${listen
  * The environment each part is configured from: the launcher's own, with the listener ports,
  * database files, log format and peer URLs of this one-process layout put in.
  */
-export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env } {
+export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env; added: Record<string, Env> } {
   const dataDir = resolve(settings.dataDir);
   const common = { ...env, LOG_LEVEL: settings.logLevel, LOG_FORMAT: pretty ? 'pretty' : 'json' };
+  // Services added with `npm run new:service`: each on its contract's own port, with its own SQLite file.
+  const routes = readApiRoutes(join(root, 'contracts'));
+  const added = addedServices.map(({ name }) => {
+    const route = routes.find((candidate) => candidate.service === name);
+    if (route === undefined) throw new Error(`cannot start ${name}: contracts/openapi/${name}.yaml is missing`);
+    return { name, variable: route.variable, listenPort: new URL(route.localUrl).port };
+  });
   return {
+    added: Object.fromEntries(added.map(({ name, listenPort }) => [name, { ...common, HTTP_PORT: listenPort, DB_DRIVER: 'sqlite', DB_URL: join(dataDir, `${name}.sqlite`) }])),
     platform: {
       ...common,
       HTTP_PORT: String(settings.platformHttpPort),
@@ -84,6 +94,7 @@ export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boo
       PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
       PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
       COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
+      ...Object.fromEntries(added.map(({ variable, listenPort }) => [variable, loopbackUrl(Number(listenPort))])),
     },
   };
 }
@@ -120,10 +131,11 @@ async function main(env: Env): Promise<void> {
   let settings: LauncherConfig;
   let configs;
   let pretty: boolean;
+  let envs: ReturnType<typeof partEnvironments>;
   try {
     settings = readConfig(launcherSettings, env);
     pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
-    const envs = partEnvironments(env, settings, pretty);
+    envs = partEnvironments(env, settings, pretty);
     configs = { platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
   } catch (error) {
     // No logger yet (its settings are part of the configuration): the reason on stderr, exit 1.
@@ -147,11 +159,19 @@ async function main(env: Env): Promise<void> {
     eventNames: eventNames(settings),
     ...(bus ? { inProcessBus: bus } : {}),
   });
+  let added: { name: string; service: ReturnType<(typeof addedServices)[number]['create']> }[];
+  try {
+    added = addedServices.map(({ name, create }) => ({ name, service: create(envs.added[name] ?? {}, loggerOf(name)) }));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
 
   // Stop in the reverse order of start: the front door first, the bus last.
   const steps: ShutdownStep[] = [
     { name: 'gateway', close: () => gateway.stop() },
+    ...added.toReversed().map(({ name, service }) => ({ name, close: () => service.stop() })),
     { name: 'commands-service', close: () => commandsService.stop() },
     { name: 'platform-service', close: () => platformService.stop() },
   ];
@@ -169,6 +189,7 @@ async function main(env: Env): Promise<void> {
   try {
     const { grpcUrl } = await platformService.start();
     await commandsService.start();
+    for (const { service } of added) await service.start();
     const { url } = await gateway.start();
     const urls = {
       gateway: url,
