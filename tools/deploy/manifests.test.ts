@@ -8,8 +8,6 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { healthPaths } from '@platform/runtime/rest';
-import { loadConfig as loadCommandsConfig } from '../../commands-service/src/config.ts';
-import { loadConfig as loadGatewayConfig } from '../../gateway/src/config.ts';
 import { loadConfig as loadPlatformConfig } from '../../platform-service/src/config.ts';
 import { kustomize } from './kustomize.ts';
 import type { KubeObject } from './kustomize.ts';
@@ -17,12 +15,15 @@ import { containers, find, mainContainers, ofKind, resolveEnv, resolvePort, sele
 import type { Container, LabelSelector } from './manifests.ts';
 import { readApiRoutes } from '../../gateway/src/api-routes.ts';
 import { ingressFile, ingressPaths, renderIngress } from './ingress-routes.ts';
-import { partDockerfile, repositoryRoot } from './services.ts';
+import { imageParts, migratedServices, partDockerfile, repositoryRoot } from './services.ts';
 import { modelModule, typecheckObjects } from './strict-types.ts';
 
 const overlays = ['dev', 'prod'] as const;
-const parts = ['platform-service', 'commands-service', 'gateway'] as const;
-type Part = (typeof parts)[number];
+/** Every part compose.yaml builds from the Dockerfile: the platform's three and any added with `npm run new:service`. */
+const parts = (await imageParts()).map(({ part }) => part);
+type Part = string;
+/** The parts with a database (SQL Server in the cluster). */
+const withDatabase = migratedServices.map((service) => service.name).toSorted();
 
 /** The one Secret people create by hand (README.md, "Deploy to Kubernetes"), and the keys the manifests read. */
 const externalSecret = 'platform-secrets';
@@ -38,10 +39,10 @@ describe('k8s/base/ingress.yaml', () => {
   it('routes exactly the API prefixes of contracts/openapi, as the gateway does (else run npm run k8s:routes)', async () => {
     const text = await readFile(ingressFile, 'utf8');
     expect(renderIngress(text, routes)).toBe(text);
-    expect(routes.map((route) => [route.service, route.prefixes])).toEqual([
+    expect(routes.map((route) => [route.service, route.prefixes])).toEqual(expect.arrayContaining([
       ['commands-service', ['/api/c/platforms']],
       ['platform-service', ['/api/platforms']],
-    ]);
+    ]));
   });
 });
 
@@ -61,10 +62,13 @@ const mainContainer = (objects: KubeObject[], part: Part): Container => {
 };
 
 /** The part's own configuration loader, run on the environment its Deployment gives it. */
-const loaders: Record<Part, (env: Record<string, string>) => { httpPort: number }> = {
-  'platform-service': (env) => loadPlatformConfig(env),
-  'commands-service': (env) => loadCommandsConfig(env),
-  gateway: (env) => loadGatewayConfig(env),
+const loaders: Record<Part, (env: Record<string, string>) => { httpPort: number }> = Object.fromEntries(
+  await Promise.all(parts.map(async (part) => [part, ((await import(join(repositoryRoot, part, 'src', 'config.ts'))) as { loadConfig: (env: Record<string, string>) => { httpPort: number } }).loadConfig] as const)),
+);
+const loader = (part: Part) => {
+  const found = loaders[part];
+  if (!found) throw new Error(`${part} has no src/config.ts loadConfig`);
+  return found;
 };
 
 /** Loads the kubernetes-models class for an object's apiVersion and kind. */
@@ -80,12 +84,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
   const names = (kind: string) => ofKind(objects, kind).map((object) => object.metadata.name).toSorted();
 
-  it('renders the platform: three Deployments, two StatefulSets, Services, Ingresses, ConfigMaps, and no Secret', () => {
-    expect(names('Deployment')).toEqual(['commands-service', 'gateway', 'platform-service']);
+  it('renders the platform: a Deployment per part, two StatefulSets, Services, Ingresses, ConfigMaps, and no Secret', () => {
+    expect(names('Deployment')).toEqual(parts.toSorted());
     expect(names('StatefulSet')).toEqual(['mssql', 'rabbitmq']);
-    expect(names('Service')).toEqual(['commands-service', 'gateway', 'mssql', 'platform-service', 'rabbitmq']);
+    expect(names('Service')).toEqual([...parts, 'mssql', 'rabbitmq'].toSorted());
     expect(names('Ingress')).toEqual(['api', 'grpc']);
-    expect(names('PodDisruptionBudget')).toEqual(['commands-service', 'gateway', 'platform-service']);
+    expect(names('PodDisruptionBudget')).toEqual(parts.toSorted());
     expect(names('NetworkPolicy')).toEqual(['mssql', 'rabbitmq']);
     expect(names('HorizontalPodAutoscaler')).toEqual(overlay === 'prod' ? ['commands-service', 'gateway', 'platform-service'] : []);
     expect(names('Secret')).toEqual([]);
@@ -167,12 +171,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
 
     it('gets an environment its configuration loader accepts, with every reference resolved', () => {
       expect(resolved.problems).toEqual([]);
-      expect(() => loaders[part](resolved.env)).not.toThrow();
+      expect(() => loader(part)(resolved.env)).not.toThrow();
       expect(resolved.env.NODE_ENV).toBe('production');
     });
 
     it('listens where its ports, Service and probes say', () => {
-      const config = loaders[part](resolved.env);
+      const config = loader(part)(resolved.env);
       expect(resolvePort(container, 'http')).toBe(config.httpPort);
       const probes = [container.startupProbe, container.livenessProbe, container.readinessProbe];
       expect(probes.every((probe) => probe !== undefined)).toBe(true);
@@ -227,12 +231,12 @@ describe.each(overlays)('overlay %s', (overlay) => {
   });
 
   it.each(['platform-service', 'commands-service'] as const)('gives %s the issuer settings from the overlay, so it checks tokens', (part) => {
-    const config = loaders[part](resolveEnv(objects, mainContainer(objects, part), placeholder, [externalSecret]).env) as { auth?: { jwksUrl: string; issuer: string; audience: string } };
+    const config = loader(part)(resolveEnv(objects, mainContainer(objects, part), placeholder, [externalSecret]).env) as { auth?: { jwksUrl: string; issuer: string; audience: string } };
     expect(config.auth).toMatchObject({ jwksUrl: expect.stringMatching(/^https:\/\//), issuer: expect.any(String), audience: 'contract-first-platform' });
     expect(ofKind(objects, 'ConfigMap').some((map) => map.metadata.name.startsWith('auth-config-'))).toBe(true);
   });
 
-  it.each(['platform-service', 'commands-service'] as const)('runs %s migrations in an init container with the same environment, before the service', async (part) => {
+  it.each(withDatabase)('runs %s migrations in an init container with the same environment, before the service', async (part) => {
     const spec = (deployment(objects, part).spec as { template: { spec: { initContainers?: Container[] } } }).template.spec;
     const [migrate] = spec.initContainers ?? [];
     expect(migrate?.command).toEqual(['node', 'src/migrate.ts']);
@@ -268,14 +272,14 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(violations).toEqual([]);
   });
 
-  it('lets only the two services reach SQL Server and RabbitMQ', () => {
+  it('lets only the services with a database reach SQL Server, and the two platform services RabbitMQ', () => {
     const pods = [...ofKind(objects, 'Deployment'), ...ofKind(objects, 'StatefulSet')];
     const allowedFrom = (target: string) => {
       const policies = ofKind(objects, 'NetworkPolicy').filter((policy) => selects((policy.spec as { podSelector: LabelSelector }).podSelector, templateLabels(find(objects, 'StatefulSet', target) as KubeObject)));
       const peers = policies.flatMap((policy) => (policy.spec as { ingress: { from: { podSelector: LabelSelector }[] }[] }).ingress.flatMap((rule) => rule.from));
       return pods.filter((pod) => peers.some((peer) => selects(peer.podSelector, templateLabels(pod)))).map((pod) => pod.metadata.name).toSorted();
     };
-    expect(allowedFrom('mssql')).toEqual(['commands-service', 'platform-service']);
+    expect(allowedFrom('mssql')).toEqual(withDatabase);
     expect(allowedFrom('rabbitmq')).toEqual(['commands-service', 'platform-service']);
   });
 

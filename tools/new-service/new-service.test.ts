@@ -1,6 +1,7 @@
 /**
  * `npm run new:service` end to end, in a copy of the repository (node_modules linked): the scaffold
- * is written, `npm run generate` and the typecheck pass, the new service's own tests pass, and a
+ * is written, `npm run generate` and the typecheck pass, the new service's own tests pass, the
+ * deployment checks pass with it (manifests, Dockerfile, its migrations on PostgreSQL), and a
  * request through the gateway reaches it (both started as in Kubernetes, by their main.ts).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -79,6 +80,10 @@ describe('npm run new:service demo-service', () => {
     await inCopy(copy, 'npx', ['tsc', '-p', '.']);
     const tests = await inCopy(copy, 'npx', ['vitest', 'run', 'demo-service/src']);
     expect(tests.stdout).toMatch(/^3 passed, 0 failed$/m);
+    // Its deployment entries fit: manifests rendered and cross-checked, its Dockerfile entry, its migrations on PostgreSQL.
+    const deploy = await inCopy(copy, 'npx', ['vitest', 'run', 'tools/deploy/manifests.test.ts', 'tools/deploy/dockerfiles.test.ts', 'tools/deploy/migrations.test.ts', '-t', 'overlay|ingress|Dockerfile|compose|demo-service migrations']);
+    expect(deploy.stdout).toMatch(/^\d+ passed, 0 failed/m);
+    expect(deploy.stdout).toContain('demo-service');
 
     const [servicePort, gatewayPort] = await Promise.all([freePort(), freePort()]);
     const started: ChildProcess[] = [];

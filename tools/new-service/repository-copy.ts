@@ -1,6 +1,6 @@
 /**
  * A working copy of the repository for tests that change it (the scaffold test): its files
- * (tracked and untracked-but-not-ignored), with the installed packages linked, not copied, and the
+ * (tracked and untracked-but-not-ignored) in a fresh git repository, with the installed packages linked, not copied, and the
  * workspace links pointing into the copy, so code there resolves `@platform/*` to the copy's own.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +19,8 @@ export async function copyRepository(repository: string, target: string): Promis
     await mkdir(dirname(join(target, file)), { recursive: true });
     await cp(join(repository, file), join(target, file));
   }
+  // A git repository of its own (nothing committed): tools that list the repository's files (the image context) work there.
+  await run('git', ['init', '-q'], { cwd: target });
   await linkInstalledPackages(join(repository, 'node_modules'), join(target, 'node_modules'));
   const { workspaces } = JSON.parse(await readFile(join(repository, 'package.json'), 'utf8')) as { workspaces: string[] };
   for (const workspace of workspaces) {
