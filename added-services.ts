@@ -1,17 +1,18 @@
 /**
  * `npm start`'s place for the services added with `npm run new:service`: start.ts runs each beside
- * the platform's own, on the port of its contract's own server, with its SQLite file in DATA_DIR,
- * and gives the gateway its URL. Each entry builds the service from its environment, as its main.ts does.
+ * the platform's own (after commands-service, before the gateway), on the port of its contract's
+ * own server, with its SQLite file in DATA_DIR, and gives the gateway its URL.
  */
 import type { Env } from '@platform/runtime/config';
+import type { Runnable } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 
 /** An added service as start.ts runs it. */
 export interface AddedService {
   /** The service's folder and contract name, e.g. `inventory-service`. */
   readonly name: string;
-  /** Builds it (not started) from its environment (throws AppError `invalid_config`). */
-  create(env: Env, logger: Logger): { start(): Promise<unknown>; stop(): Promise<void> };
+  /** Reads its configuration from `env` (throws AppError `invalid_config`) and returns how to build it, as its main.ts does. */
+  load(env: Env): (logger: Logger) => Runnable<unknown>;
 }
 
 /** Services added with `npm run new:service`, in start order. */

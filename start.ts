@@ -21,9 +21,9 @@ import { createPlatformService } from '@platform/platform-service/src/service.ts
 import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
-import { onShutdown, portInUse } from '@platform/runtime/lifecycle';
-import type { ShutdownStep } from '@platform/runtime/lifecycle';
+import { createService, runService } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
+import type { Logger } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
 import { readApiRoutes } from '@platform/gateway/src/api-routes.ts';
 import { addedServices } from './added-services.ts';
@@ -127,93 +127,73 @@ function banner(urls: { gateway: string; grpc: string; events: string; dataDir: 
 `;
 }
 
-async function main(env: Env): Promise<void> {
-  let settings: LauncherConfig;
-  let configs;
-  let pretty: boolean;
-  let envs: ReturnType<typeof partEnvironments>;
-  try {
-    settings = readConfig(launcherSettings, env);
-    pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
-    envs = partEnvironments(env, settings, pretty);
-    configs = { platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
-  } catch (error) {
-    // No logger yet (its settings are part of the configuration): the reason on stderr, exit 1.
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
-  const loggerOf = (name: string) => createLogger({ name, level: settings.logLevel, pretty });
-  const logger = loggerOf('platform');
-  const dataDir = resolve(settings.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-
-  const bus = settings.amqpUrl ? undefined : createInProcessBus({ logger: loggerOf('in-process-bus') });
-  const platformService = createPlatformService({
-    config: configs.platform,
-    logger: loggerOf('platform-service'),
-    ...(bus ? { inProcessBus: bus } : {}),
-  });
-  const commandsService = createCommandsService({
-    config: configs.commands,
-    logger: loggerOf('commands-service'),
-    eventNames: eventNames(settings),
-    ...(bus ? { inProcessBus: bus } : {}),
-  });
-  let added: { name: string; service: ReturnType<(typeof addedServices)[number]['create']> }[];
-  try {
-    added = addedServices.map(({ name, create }) => ({ name, service: create(envs.added[name] ?? {}, loggerOf(name)) }));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  }
-  const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
-
-  // Stop in the reverse order of start: the front door first, the bus last.
-  const steps: ShutdownStep[] = [
-    { name: 'gateway', close: () => gateway.stop() },
-    ...added.toReversed().map(({ name, service }) => ({ name, close: () => service.stop() })),
-    { name: 'commands-service', close: () => commandsService.stop() },
-    { name: 'platform-service', close: () => platformService.stop() },
-  ];
-  if (bus) steps.push({ name: 'in-process bus', close: () => bus.close() });
-  let failed = false;
-  const shutdown = onShutdown(['SIGINT', 'SIGTERM'], steps, { logger, timeout: shutdownBudgetMs, exit: (code) => process.exit(failed ? 1 : code) });
-  const fatal = (what: string) => (error: unknown) => {
-    failed = true;
-    logger.fatal({ err: error }, what);
-    void shutdown.run(what);
+/** Every part's configuration, read from the launcher's environment: one bad variable stops the start. */
+export function loadLauncherConfig(env: Env) {
+  const settings = readConfig(launcherSettings, env);
+  const pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
+  const envs = partEnvironments(env, settings, pretty);
+  return {
+    settings,
+    pretty,
+    platform: loadPlatformConfig(envs.platform),
+    commands: loadCommandsConfig(envs.commands),
+    added: addedServices.map(({ name, load }) => ({ name, build: load(envs.added[name] ?? {}) })),
+    gateway: loadGatewayConfig(envs.gateway),
   };
-  process.on('uncaughtException', fatal('uncaught exception'));
-  process.on('unhandledRejection', fatal('unhandled rejection'));
+}
+type LauncherParts = ReturnType<typeof loadLauncherConfig>;
 
-  try {
-    const { grpcUrl } = await platformService.start();
-    await commandsService.start();
-    for (const { service } of added) await service.start();
-    const { url } = await gateway.start();
-    const urls = {
-      gateway: url,
-      grpc: grpcUrl,
-      events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
-      dataDir,
-      authentication: describeAuthentication(configs.platform.auth),
-    };
-    if (pretty) process.stdout.write(banner(urls));
-    else logger.info({ ...urls, docs: `${url}/docs/`, asyncapiDocs: `${url}/docs/events/` }, 'platform ready');
-  } catch (error) {
-    const ports = {
+/** The three parts and their bus as the pieces of one service: started in order, stopped in reverse (the front door first, the bus last). */
+function createPlatform(configs: LauncherParts, logger: Logger) {
+  const { settings, pretty } = configs;
+  const loggerOf = (name: string) => createLogger({ name, level: settings.logLevel, pretty });
+  const dataDir = resolve(settings.dataDir);
+  return createService({
+    name: 'the platform',
+    logger,
+    describe: () => ({}),
+    async start({ start }) {
+      await start({ name: 'data-dir', start: () => void mkdirSync(dataDir, { recursive: true }) });
+      const bus = settings.amqpUrl ? undefined : await start({ name: 'in-process bus', start: () => createInProcessBus({ logger: loggerOf('in-process-bus') }), stop: (opened) => opened.close() });
+      const inProcess = bus ? { inProcessBus: bus } : {};
+      const platformService = createPlatformService({ config: configs.platform, logger: loggerOf('platform-service'), ...inProcess });
+      const { grpcUrl } = await start({ name: 'platform-service', start: () => platformService.start(), stop: () => platformService.stop() });
+      const commandsService = createCommandsService({ config: configs.commands, logger: loggerOf('commands-service'), eventNames: eventNames(settings), ...inProcess });
+      await start({ name: 'commands-service', start: () => commandsService.start(), stop: () => commandsService.stop() });
+      for (const { name, build } of configs.added) {
+        const service = build(loggerOf(name));
+        await start({ name, start: () => service.start(), stop: () => service.stop() });
+      }
+      const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
+      const { url } = await start({ name: 'gateway', start: () => gateway.start(), stop: () => gateway.stop() });
+      return {
+        gateway: url,
+        grpc: grpcUrl,
+        events: settings.amqpUrl ? `RabbitMQ at ${new URL(settings.amqpUrl).host}` : 'in-process bus (set AMQP_URL to use RabbitMQ)',
+        dataDir,
+        authentication: describeAuthentication(configs.platform.auth),
+      };
+    },
+  });
+}
+
+if (import.meta.main) {
+  await runService({
+    name: 'platform',
+    part: 'the platform',
+    loadConfig: loadLauncherConfig,
+    logging: ({ settings, pretty }) => ({ level: settings.logLevel, pretty }),
+    shutdownTimeout: () => shutdownBudgetMs,
+    ports: ({ settings }) => ({
       GATEWAY_PORT: settings.gatewayPort,
       PLATFORM_SERVICE_HTTP_PORT: settings.platformHttpPort,
       PLATFORM_SERVICE_GRPC_PORT: settings.platformGrpcPort,
       COMMANDS_SERVICE_HTTP_PORT: settings.commandsHttpPort,
-    };
-    const portTaken = portInUse('the platform', error, ports);
-    if (portTaken) {
-      failed = true;
-      logger.fatal(portTaken);
-      void shutdown.run(portTaken);
-    } else fatal('cannot start the platform')(error);
-  }
+    }),
+    create: createPlatform,
+    started(urls, logger, { pretty }) {
+      if (pretty) process.stdout.write(banner(urls));
+      else logger.info({ ...urls, docs: `${urls.gateway}/docs/`, asyncapiDocs: `${urls.gateway}/docs/events/` }, 'platform ready');
+    },
+  });
 }
-
-if (import.meta.main) await main(process.env);

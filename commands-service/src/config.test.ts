@@ -9,8 +9,7 @@ describe('loadConfig', () => {
       nodeEnv: 'development',
       logLevel: 'info',
       logFormat: 'json',
-      dbDriver: 'sqlite',
-      dbUrl: 'data/commands-service.sqlite',
+      database: { driver: 'sqlite', url: 'data/commands-service.sqlite' },
       platformServiceGrpcUrl: 'http://localhost:5001',
       syncBatchSize: 500,
       syncInitialBackoff: 500,
@@ -63,7 +62,7 @@ describe('loadConfig', () => {
       httpPort: 0,
       host: '127.0.0.1',
       nodeEnv: 'production',
-      dbDriver: 'postgresql',
+      database: { driver: 'postgresql', url: 'postgresql://postgres@127.0.0.1:5432/commands' },
       syncMaxBackoff: 60_000,
       amqpUrl: 'amqp://guest:guest@rabbitmq:5672',
       amqpPrefetch: 20,
@@ -71,8 +70,8 @@ describe('loadConfig', () => {
       shutdownTimeout: 20_000,
       auth: { jwksUrl: 'https://login.example.com/.well-known/jwks.json', issuer: 'https://login.example.com/', audience: 'contract-first-platform', refetchCooldownMs: 60_000 },
     });
-    // `auth` is built from the four AUTH_* variables; every other key is one variable.
-    expect(configVariables).toHaveLength(Object.keys(config).filter((key) => key !== 'auth').length);
+    // `auth` is built from the four AUTH_* variables, `database` from DB_DRIVER and DB_URL; every other key is one variable.
+    expect(configVariables).toHaveLength(Object.keys(config).filter((key) => key !== 'auth' && key !== 'database').length + 2);
   });
 
   it('stops-the-start-naming-the-offending-variable', () => {
@@ -87,7 +86,7 @@ describe('loadConfig', () => {
   });
 
   it('checks-settings-that-depend-on-each-other', () => {
-    expect(() => loadConfig({ DB_DRIVER: 'postgresql' })).toThrow('cannot start: invalid configuration: DB_URL must be a connection URL when DB_DRIVER is postgresql');
+    expect(() => loadConfig({ DB_DRIVER: 'postgresql' })).toThrow('cannot start: invalid configuration: DB_URL is required when DB_DRIVER is postgresql');
     expect(() => loadConfig({ SYNC_INITIAL_BACKOFF: '10s', SYNC_MAX_BACKOFF: '1s' })).toThrow(/SYNC_MAX_BACKOFF must not be shorter than SYNC_INITIAL_BACKOFF/);
     expect(() => loadConfig({ EVENT_RETRY_INITIAL_DELAY: '10s' })).toThrow(/EVENT_RETRY_MAX_DELAY must not be shorter/);
     expect(() => loadConfig({ SHUTDOWN_TIMEOUT: '0' })).toThrow(/SHUTDOWN_TIMEOUT must be longer than 0/);

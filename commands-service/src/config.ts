@@ -2,14 +2,14 @@
  * commands-service configuration: every setting read and validated once, at start-up, from
  * the environment. A bad value stops the start with a message naming the variable.
  */
-import { type Config, type Env, duration, integer, nonEmptyString, oneOf, optionalString, optionalUrl, readConfig, url } from '@platform/runtime/config';
-import { databaseDrivers } from '@platform/runtime/db';
+import { type Env, duration, integer, nonEmptyString, oneOf, optionalString, optionalUrl, readConfig, url } from '@platform/runtime/config';
+import { type DatabaseLocation, databaseLocation, databaseSettings } from '@platform/runtime/db';
 import { authConfig, authSettings } from '@platform/runtime/auth';
 import type { AuthConfig } from '@platform/runtime/auth';
-import { AppError, errorCodes } from '@platform/runtime/errors';
 import { logLevels } from '@platform/runtime/logging';
 
-const schema = {
+/** Every variable commands-service reads. */
+export const commandsServiceSettings = {
   /** REST listener port; 0 picks a free port (tests, the single-process launcher). */
   httpPort: integer('HTTP_PORT', 6000, { min: 0, max: 65_535 }),
   /** Interface to bind; unset binds every interface. */
@@ -19,9 +19,8 @@ const schema = {
   logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
   /** `json`: one JSON line per event (production); `pretty`: human-readable lines. */
   logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
-  dbDriver: oneOf('DB_DRIVER', databaseDrivers, 'sqlite'),
-  /** sqlite: a file path or `:memory:`; postgresql / mssql: a connection URL. */
-  dbUrl: nonEmptyString('DB_URL', 'data/commands-service.sqlite'),
+  /** DB_DRIVER, DB_URL (sqlite default `data/commands-service.sqlite`): read into `database`. */
+  ...databaseSettings,
   /** platform-service's gRPC listener (h2c), for the start-up sync. */
   platformServiceGrpcUrl: url('PLATFORM_SERVICE_GRPC_URL', 'http://localhost:5001', { protocols: ['http:', 'https:'] }),
   /** Platforms per streamed batch of the start-up sync (platform-service caps it at 5000). */
@@ -52,8 +51,12 @@ const schema = {
   ...authSettings,
 };
 
+type Values = ReturnType<typeof readConfig<typeof commandsServiceSettings>>;
+
 /** The typed, frozen configuration of commands-service. */
-export type CommandsServiceConfig = Config<typeof schema> & {
+export type CommandsServiceConfig = Omit<Values, 'dbDriver' | 'dbUrl'> & {
+  /** Where the database is (DB_DRIVER, DB_URL). */
+  readonly database: DatabaseLocation;
   /** Who may write: the issuer's settings, or undefined for authentication off (refused in production). */
   readonly auth: AuthConfig | undefined;
 };
@@ -64,25 +67,15 @@ export type CommandsServiceConfig = Config<typeof schema> & {
  * `cannot start: invalid configuration: HTTP_PORT must be an integer between 0 and 65535 (got "abc")`.
  */
 export function loadConfig(env?: Env): CommandsServiceConfig {
-  const config = readConfig(schema, env);
-  const problems: { path: string; message: string }[] = [];
-  if (config.dbDriver !== 'sqlite' && !URL.canParse(config.dbUrl)) {
-    problems.push({ path: 'DB_URL', message: `DB_URL must be a connection URL when DB_DRIVER is ${config.dbDriver}` });
-  }
-  if (config.syncMaxBackoff < config.syncInitialBackoff) {
-    problems.push({ path: 'SYNC_MAX_BACKOFF', message: 'SYNC_MAX_BACKOFF must not be shorter than SYNC_INITIAL_BACKOFF' });
-  }
-  if (config.eventRetryMaxDelay < config.eventRetryInitialDelay) {
-    problems.push({ path: 'EVENT_RETRY_MAX_DELAY', message: 'EVENT_RETRY_MAX_DELAY must not be shorter than EVENT_RETRY_INITIAL_DELAY' });
-  }
-  if (config.syncAttemptTimeout === 0) problems.push({ path: 'SYNC_ATTEMPT_TIMEOUT', message: 'SYNC_ATTEMPT_TIMEOUT must be longer than 0' });
-  if (config.shutdownTimeout === 0) problems.push({ path: 'SHUTDOWN_TIMEOUT', message: 'SHUTDOWN_TIMEOUT must be longer than 0' });
-  const auth = authConfig(config, config.nodeEnv, (path, message) => problems.push({ path, message: `${path} ${message}` }));
-  if (problems.length > 0) {
-    throw new AppError(errorCodes.invalidConfig, `cannot start: invalid configuration: ${problems.map((p) => p.message).join('; ')}`, { details: problems });
-  }
-  return Object.freeze({ ...config, auth });
+  return readConfig(commandsServiceSettings, env, ({ dbDriver, dbUrl, ...values }, problem): CommandsServiceConfig => {
+    const database = databaseLocation({ dbDriver, dbUrl }, 'commands-service', problem);
+    if (values.syncMaxBackoff < values.syncInitialBackoff) problem('SYNC_MAX_BACKOFF', 'must not be shorter than SYNC_INITIAL_BACKOFF');
+    if (values.eventRetryMaxDelay < values.eventRetryInitialDelay) problem('EVENT_RETRY_MAX_DELAY', 'must not be shorter than EVENT_RETRY_INITIAL_DELAY');
+    if (values.syncAttemptTimeout === 0) problem('SYNC_ATTEMPT_TIMEOUT', 'must be longer than 0');
+    if (values.shutdownTimeout === 0) problem('SHUTDOWN_TIMEOUT', 'must be longer than 0');
+    return { ...values, database, auth: authConfig(values, values.nodeEnv, problem) };
+  });
 }
 
 /** Every variable commands-service reads, for documentation and the launcher. */
-export const configVariables: readonly string[] = Object.values(schema).map((setting) => setting.variable);
+export const configVariables: readonly string[] = Object.values(commandsServiceSettings).map((setting) => setting.variable);

@@ -1,36 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { runEntry } from '@platform/runtime/lifecycle/testing';
+import type { EntryProcess } from '@platform/runtime/lifecycle/testing';
 import { describe, expect, it } from 'vitest';
-import { eventually } from '@platform/runtime/amqp/testing';
 import { freePort } from './testing/platform-service-peer.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
-interface Child {
-  readonly process: ChildProcess;
-  /** JSON log lines written so far. */
-  lines(): Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
 /** Runs `node src/main.ts` as `npm start` does, with exactly `env` (nothing inherited). */
-function runMain(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [main], { cwd: serviceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    process: child,
-    lines: () =>
-      output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    exited,
-  };
-}
+const runMain = (env: Record<string, string>): EntryProcess => runEntry(main, { cwd: serviceDir, env });
 
 describe('node src/main.ts', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('stops-gracefully-on-%s-and-exits-0', async (signal) => {
@@ -41,8 +19,7 @@ describe('node src/main.ts', () => {
       // platform-service is down: the sync keeps retrying, which must not hold up the shutdown.
       PLATFORM_SERVICE_GRPC_URL: `http://127.0.0.1:${await freePort()}`,
     });
-    await eventually(() => child.lines().some((line) => line.msg === 'commands-service started'));
-    const restUrl = String(child.lines().find((line) => line.msg === 'commands-service started')?.restUrl);
+    const restUrl = String((await child.line('commands-service started')).restUrl);
     expect((await fetch(`${restUrl}/healthz`)).status).toBe(200);
 
     child.process.kill(signal);

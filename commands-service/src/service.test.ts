@@ -31,7 +31,7 @@ describe('commands-service start-up', () => {
     const notReady = await app.readyz();
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks['startup-sync']).toEqual({ ok: false, detail: expect.stringMatching(/^not synced: /) });
-    expect(notReady.body.checks.database).toEqual({ ok: true });
+    expect(notReady.body.checks.database).toEqual({ ok: true, detail: 'reachable' });
 
     const peer: PlatformServicePeer = await startPlatformServicePeer({ catalogue: catalogueOf(3), port });
     cleanup.push(peer.close);

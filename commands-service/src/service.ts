@@ -5,21 +5,21 @@
  */
 import { commandsServicePlatformEventsQueue, subscribePlatformEvents } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { commandsServiceSurface } from '@platform/gen/openapi/commands-service/server.ts';
-import type { Orm } from '@platform/runtime/db';
-import { AppError, errorCodes } from '@platform/runtime/errors';
-import { type Readiness, createReadiness } from '@platform/runtime/lifecycle';
+import { databaseCheck, openDatabase, schemaSource } from '@platform/runtime/db';
+import { createService } from '@platform/runtime/lifecycle';
+import type { Service } from '@platform/runtime/lifecycle';
 import { localUrl } from '@platform/runtime/http';
 import type { Logger } from '@platform/runtime/logging';
-import { type EventConsumer, type EventTransport, type QueueOptions, createEventConsumer, createEventTransport } from '@platform/runtime/events';
+import { type QueueOptions, createEventConsumer, createEventTransport } from '@platform/runtime/events';
 import type { InProcessBus } from '@platform/runtime/messaging';
 import { createTokenVerifier, describeAuthentication } from '@platform/runtime/auth';
-import { type RestServer, createRestServer } from '@platform/runtime/rest';
+import { createRestServer } from '@platform/runtime/rest';
 import type { CommandsServiceConfig } from './config.ts';
-import { openDatabase } from './database.ts';
+import { commandsServiceDatabase } from './database.ts';
 import { createCatalogueCopy } from './platforms/catalogue-copy.ts';
 import { createPlatformEventHandlers } from './platforms/platform-events.ts';
-import { type PlatformServiceConnection, connectPlatformService } from './platforms/platform-service-client.ts';
-import { type StartupSync, createStartupSync } from './platforms/startup-sync.ts';
+import { connectPlatformService } from './platforms/platform-service-client.ts';
+import { createStartupSync } from './platforms/startup-sync.ts';
 import { createRestHandlers } from './rest-handlers.ts';
 
 /** Broker object names of the platform events queue; the defaults are the contract's (contracts/asyncapi/platform-events.yaml). */
@@ -55,31 +55,18 @@ export interface CommandsServiceOptions {
   readonly eventNames?: Partial<PlatformEventNames>;
 }
 
-export interface CommandsService {
-  /** Opens the database, listens (HTTP_PORT 0 picks a free port), starts consuming and the sync; resolves with the REST base URL. */
-  start(): Promise<{ readonly restUrl: string }>;
-  /**
-   * Graceful stop: /readyz turns 503, the sync is cancelled, consuming stops after the
-   * message in hand (acked, or requeued), HTTP drains, broker and database close. Idempotent.
-   */
-  stop(): Promise<void>;
-  /** What /readyz reports: checks `database`, `startup-sync` ("not synced" until done) and `platform-events`. */
-  readonly readiness: Readiness;
-}
+/**
+ * Opens the database, listens (HTTP_PORT 0 picks a free port), starts consuming and the sync;
+ * resolves with the REST base URL. Graceful stop: /readyz turns 503, the sync is cancelled,
+ * consuming stops after the message in hand (acked, or requeued), HTTP drains, broker and
+ * database close. /readyz checks `database`, `startup-sync` ("not synced" until done) and `platform-events`.
+ */
+export type CommandsService = Service<{ readonly restUrl: string }>;
 
+/** commands-service's pieces, in start order; the runtime stops them in reverse (see runtime/lifecycle). */
 export function createCommandsService(options: CommandsServiceOptions): CommandsService {
   const { config, logger } = options;
-  const readiness = createReadiness();
   const names: PlatformEventNames = { ...contractEventNames, ...options.eventNames };
-  let orm: Orm | undefined;
-  let rest: RestServer | undefined;
-  let platformService: PlatformServiceConnection | undefined;
-  let sync: StartupSync | undefined;
-  let transport: EventTransport | undefined;
-  let consumer: EventConsumer | undefined;
-  let starting: Promise<{ restUrl: string }> | undefined;
-  let stopping: Promise<void> | undefined;
-
   const queue: QueueOptions = {
     exchange: names.exchange,
     queue: names.queue,
@@ -88,98 +75,57 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
     prefetch: config.amqpPrefetch,
   };
 
-  async function startAll(): Promise<{ restUrl: string }> {
-    const opened = await openDatabase(config, logger);
-    orm = opened;
-    readiness.register('database', async () => {
-      const connection = await opened.checkConnection();
-      return connection.ok ? { ok: true } : { ok: false, detail: connection.reason };
-    });
-
-    rest = createRestServer({
-      surface: commandsServiceSurface,
-      handlers: createRestHandlers(opened),
-      logger,
-      validateResponses: config.nodeEnv !== 'production',
-      readiness: () => readiness.report(),
-      authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
-    });
-    const address = await rest.listen(config.httpPort, config.host);
-    const restUrl = localUrl(address);
-    logger.info({ restUrl, port: address.port, authentication: describeAuthentication(config.auth) }, 'REST listening');
-
-    const copy = createCatalogueCopy(opened);
-    // The queue first, then the sync: a platform created in between arrives as an event.
-    transport = createEventTransport({ amqpUrl: config.amqpUrl, inProcess: options.inProcessBus, connectionName: config.amqpConnectionName, logger });
-    const handlers = createPlatformEventHandlers(copy, logger);
-    consumer = createEventConsumer({
-      transport,
-      queue,
-      subscribe: (subscriber, subscribeOptions) => subscribePlatformEvents(subscriber, handlers, subscribeOptions),
-      retry: { maxRetries: config.eventMaxRetries, initialInterval: config.eventRetryInitialDelay, maxInterval: config.eventRetryMaxDelay },
-      brokerWaitMs: config.amqpStartupWait,
-      logger,
-    });
-    readiness.register('platform-events', () => consumer?.check() ?? Promise.resolve({ ok: false, detail: 'not started' }));
-    await consumer.start();
-    platformService = connectPlatformService(config.platformServiceGrpcUrl);
-    sync = createStartupSync({
-      client: platformService.client,
-      copy,
-      logger,
-      batchSize: config.syncBatchSize,
-      backoff: { initialInterval: config.syncInitialBackoff, maxInterval: config.syncMaxBackoff },
-      attemptTimeoutMs: config.syncAttemptTimeout,
-    });
-    readiness.register('startup-sync', sync.check);
-    const connection = platformService;
-    void sync.finished.then(() => connection.close());
-    sync.start();
-    return { restUrl };
-  }
-
-  // Releases whatever was started, once; used by stop() and by a failed start().
-  let closing: Promise<void> | undefined;
-  function closeAll(): Promise<void> {
-    closing ??= (async () => {
-      const step = async (name: string, close: (() => Promise<void> | void) | undefined): Promise<void> => {
-        if (close === undefined) return;
-        try {
-          await close();
-        } catch (error) {
-          logger.error({ err: error, step: name }, 'cannot stop cleanly');
-        }
-      };
-      await step('startup-sync', sync?.stop);
-      await step('platform-service-connection', platformService?.close);
-      await step('platform-events', consumer?.stop);
-      await step('events', transport?.close);
-      await step('rest', rest?.close);
-      await step('database', orm ? () => orm?.close() : undefined);
-      logger.info('commands-service stopped');
-    })();
-    return closing;
-  }
-
-  return {
-    readiness,
-    start() {
-      if (stopping) return Promise.reject(new AppError(errorCodes.unavailable, 'cannot start commands-service: it was stopped'));
-      starting ??= startAll().catch(async (error: unknown) => {
-        readiness.drain();
-        await closeAll();
-        throw error;
+  return createService({
+    name: 'commands-service',
+    logger,
+    describe: ({ restUrl }) => ({ restUrl, pid: process.pid }),
+    async start({ start, readiness }) {
+      const schema = schemaSource(config.nodeEnv);
+      const orm = await start({ name: 'database', start: () => openDatabase({ ...config.database, ...commandsServiceDatabase, schema, logger }), stop: (opened) => opened.close() });
+      readiness.register('database', databaseCheck(orm));
+      const rest = createRestServer({
+        surface: commandsServiceSurface,
+        handlers: createRestHandlers(orm),
+        logger,
+        validateResponses: config.nodeEnv !== 'production',
+        readiness: () => readiness.report(),
+        authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
       });
-      return starting;
+      const address = await start({ name: 'rest', start: () => rest.listen(config.httpPort, config.host), stop: () => rest.close() });
+      const restUrl = localUrl(address);
+      logger.info({ restUrl, port: address.port, authentication: describeAuthentication(config.auth) }, 'REST listening');
+
+      const copy = createCatalogueCopy(orm);
+      // The queue first, then the sync: a platform created in between arrives as an event.
+      const transport = await start({
+        name: 'events',
+        start: () => createEventTransport({ amqpUrl: config.amqpUrl, inProcess: options.inProcessBus, connectionName: config.amqpConnectionName, logger }),
+        stop: (opened) => opened.close(),
+      });
+      const handlers = createPlatformEventHandlers(copy, logger);
+      const consumer = createEventConsumer({
+        transport,
+        queue,
+        subscribe: (subscriber, subscribeOptions) => subscribePlatformEvents(subscriber, handlers, subscribeOptions),
+        retry: { maxRetries: config.eventMaxRetries, initialInterval: config.eventRetryInitialDelay, maxInterval: config.eventRetryMaxDelay },
+        brokerWaitMs: config.amqpStartupWait,
+        logger,
+      });
+      readiness.register('platform-events', () => consumer.check());
+      await start({ name: 'platform-events', start: () => consumer.start(), stop: () => consumer.stop() });
+      const platformService = await start({ name: 'platform-service-connection', start: () => connectPlatformService(config.platformServiceGrpcUrl), stop: (connection) => connection.close() });
+      const sync = createStartupSync({
+        client: platformService.client,
+        copy,
+        logger,
+        batchSize: config.syncBatchSize,
+        backoff: { initialInterval: config.syncInitialBackoff, maxInterval: config.syncMaxBackoff },
+        attemptTimeoutMs: config.syncAttemptTimeout,
+      });
+      readiness.register('startup-sync', sync.check);
+      void sync.finished.then(() => platformService.close());
+      await start({ name: 'startup-sync', start: () => sync.start(), stop: () => sync.stop() });
+      return { restUrl };
     },
-    stop() {
-      stopping ??= (async () => {
-        readiness.drain();
-        // Let a start in progress reach a known state, then release everything it opened.
-        await starting?.catch(() => undefined);
-        await closeAll();
-      })();
-      return stopping;
-    },
-  };
+  });
 }

@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import { answerClientErrors, drainable, serveUnknownExpectations } from '@platform/runtime/http';
+import { answerClientErrors, drainable as httpDrainable, serveUnknownExpectations } from '@platform/runtime/http';
 import type { Drainable } from '@platform/runtime/http';
+import { createService } from '@platform/runtime/lifecycle';
+import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
@@ -35,12 +37,11 @@ export interface GatewayOptions {
   readonly logger: Logger;
 }
 
-export interface Gateway {
-  /** Reads the contracts, then listens on `config.httpPort` (0 picks a free port). */
-  start(): Promise<{ readonly url: string }>;
-  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), closes upstream connections. */
-  stop(): Promise<void>;
-}
+/**
+ * Reads the contracts, then listens on `config.httpPort` (0 picks a free port). Stop: stops
+ * accepting, lets in-flight requests finish (up to the drain timeout), closes upstream connections.
+ */
+export type Gateway = Service<{ readonly url: string }>;
 
 /**
  * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged) to
@@ -62,7 +63,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const apiPrefixes = upstreams.flatMap((u) => u.prefixes);
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
   const corsOrigins = config.corsOrigins ?? [];
-  let server: Server | undefined;
   let drain: Drainable | undefined;
 
   async function buildApp(): Promise<express.Express> {
@@ -91,35 +91,37 @@ export function createGateway(options: GatewayOptions): Gateway {
     return app;
   }
 
-  return {
-    async start() {
-      if (server) throw new Error('cannot start the gateway: it is already started');
-      const app = await buildApp();
-      const listening = createServer(app);
-      server = listening;
-      drain = drainable(listening);
-      serveUnknownExpectations(listening);
-      answerClientErrors(listening);
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(config.httpPort, () => {
-          listening.off('error', reject);
-          resolve();
-        });
+  return createService({
+    name: 'gateway',
+    logger,
+    describe: ({ url }) => ({ url, docs: `${url}/docs/`, upstreams: [...upstreams.map(({ name, url: origin }) => ({ name, url: origin })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }),
+    async start({ start }) {
+      await start({ name: 'upstreams', start: () => {}, stop: () => [...proxies, rpc].forEach(({ proxy }) => proxy.close()) });
+      const app = await start({ name: 'contracts', start: buildApp });
+      const server = createServer(app);
+      const drainable = (drain = httpDrainable(server));
+      serveUnknownExpectations(server);
+      answerClientErrors(server);
+      await start({
+        name: 'http',
+        start: () => listen(server, config.httpPort),
+        async stop() {
+          // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
+          const { cut } = await drainable.drain(config.drainTimeout);
+          if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
+        },
       });
-      const { port } = listening.address() as AddressInfo;
-      logger.info({ port, upstreams: [...upstreams.map(({ name, url }) => ({ name, url })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }, 'gateway listening');
-      return { url: `http://localhost:${port}` };
+      return { url: `http://localhost:${(server.address() as AddressInfo).port}` };
     },
-    async stop() {
-      if (!server?.listening || drain === undefined || drain.draining) return;
-      try {
-        // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
-        const { cut } = await drain.drain(config.drainTimeout);
-        if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
-      } finally {
-        for (const { proxy } of [...proxies, rpc]) proxy.close();
-      }
-    },
-  };
+  });
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

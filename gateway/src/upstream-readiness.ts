@@ -1,5 +1,5 @@
 import { nodeFetch } from '@platform/runtime/http';
-import type { Readiness } from '@platform/runtime/rest';
+import type { ReadinessReporter } from '@platform/runtime/lifecycle';
 
 export interface Upstream {
   /** Name shown in the report, e.g. `platform-service`. */
@@ -34,7 +34,7 @@ async function check(upstream: Upstream, timeout: number): Promise<UpstreamCheck
  * Readiness of the gateway, for the runtime's `/readyz` route: asks every upstream's /readyz at
  * once; ready when all are, each upstream's state (and its own checks) in the report.
  */
-export function upstreamReadiness(upstreams: readonly Upstream[], options: { readonly timeout: number }): Readiness {
+export function upstreamReadiness(upstreams: readonly Upstream[], options: { readonly timeout: number }): ReadinessReporter {
   return async () => {
     const results = await Promise.all(upstreams.map(async (upstream) => [upstream.name, await check(upstream, options.timeout)] as const));
     return { ok: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };

@@ -1,44 +1,20 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { runEntry } from '@platform/runtime/lifecycle/testing';
+import type { EntryProcess } from '@platform/runtime/lifecycle/testing';
 import { describe, expect, it } from 'vitest';
 import { eventually } from './testing/broker.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const serviceDir = fileURLToPath(new URL('..', import.meta.url));
 
-interface Child {
-  readonly process: ChildProcess;
-  /** JSON lines written so far (stdout and stderr). */
-  lines(): Record<string, unknown>[];
-  readonly exited: Promise<number | null>;
-}
-
 /** Runs `node src/main.ts` as `npm start` does, with exactly `env` (nothing inherited). */
-function runMain(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [main], { cwd: serviceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return {
-    process: child,
-    lines: () =>
-      output
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    exited,
-  };
-}
+const runMain = (env: Record<string, string>): EntryProcess => runEntry(main, { cwd: serviceDir, env });
 
 const baseEnv = { HTTP_PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', DB_URL: ':memory:', COMMANDS_SYNC_ENABLED: 'false' };
 
-async function started(child: Child): Promise<{ restUrl: string; grpcUrl: string }> {
-  await eventually(() => child.lines().some((line) => line.msg === 'platform-service started') || child.process.exitCode !== null);
-  const line = child.lines().find((candidate) => candidate.msg === 'platform-service started');
-  if (line === undefined) throw new Error(`platform-service did not start: ${JSON.stringify(child.lines())}`);
+async function started(child: EntryProcess): Promise<{ restUrl: string; grpcUrl: string }> {
+  const line = await child.line('platform-service started');
   return { restUrl: String(line.restUrl), grpcUrl: String(line.grpcUrl) };
 }
 

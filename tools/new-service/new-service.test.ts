@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readApiRoutes } from '../../gateway/src/api-routes.ts';
 import { repositoryRoot } from '../deploy/services.ts';
@@ -72,7 +72,7 @@ describe('npm run new:service demo-service', () => {
     expect(await read('compose.yaml')).toContain("args: { PART: demo-service, PORTS: '7000' }");
     expect(await read('k8s/base/kustomization.yaml')).toContain('- DEMO_SERVICE_URL=http://demo-service:7000');
     expect(await read('k8s/base/ingress.yaml')).toContain('path: /api/demo/items');
-    expect(await read('added-services.ts')).toContain("{ name: 'demo-service', create: ");
+    expect(await read('added-services.ts')).toContain("{ name: 'demo-service', load: ");
   });
 
   it('generates, typechecks, passes its own tests, and answers through the gateway', async () => {
@@ -81,9 +81,11 @@ describe('npm run new:service demo-service', () => {
     const tests = await inCopy(copy, 'npx', ['vitest', 'run', 'demo-service/src']);
     expect(tests.stdout).toMatch(/^3 passed, 0 failed$/m);
     // Its deployment entries fit: manifests rendered and cross-checked, its Dockerfile entry, its migrations on PostgreSQL.
-    const deploy = await inCopy(copy, 'npx', ['vitest', 'run', 'tools/deploy/manifests.test.ts', 'tools/deploy/dockerfiles.test.ts', 'tools/deploy/migrations.test.ts', '-t', 'overlay|ingress|Dockerfile|compose|demo-service migrations']);
+    const deploy = await inCopy(copy, 'npx', ['vitest', 'run', 'tools/deploy/manifests.test.ts', 'tools/deploy/dockerfiles.test.ts', 'tools/deploy/migrations.test.ts', '-t', 'overlay|ingress|Dockerfile|compose|demo-service migrations', '--reporter=verbose', '--reporter=./tools/vitest/totals-reporter.ts']);
     expect(deploy.stdout).toMatch(/^\d+ passed, 0 failed/m);
-    expect(deploy.stdout).toContain('demo-service');
+    const ran = stripVTControlCharacters(deploy.stdout);
+    expect(ran).toMatch(/✓ .*demo-service migrations > /);
+    expect(ran).toMatch(/✓ .*overlay prod > demo-service > gets an environment its configuration loader accepts/);
 
     const [servicePort, gatewayPort] = await Promise.all([freePort(), freePort()]);
     const started: ChildProcess[] = [];

@@ -87,7 +87,7 @@ export async function scaffoldService(root: string, name: string): Promise<Scaff
   await edit('added-services.ts', (text) =>
     text
       .replace(/\n\n\/\*\* An added service/, `\nimport { loadConfig as load${names.pascal}Config } from './${name}/src/config.ts';\nimport { create${names.pascal} } from './${name}/src/service.ts';$&`)
-      .replace(/(\n\s*)\/\/ npm run new:service adds/, `$1{ name: '${name}', create: (env, logger) => create${names.pascal}({ config: load${names.pascal}Config(env), logger }) },$&`),
+      .replace(/(\n\s*)\/\/ npm run new:service adds/, `$1{ name: '${name}', load: (env) => { const config = load${names.pascal}Config(env); return (logger) => create${names.pascal}({ config, logger }); } },$&`),
   );
   await kubernetes(root, names, write, edit);
   return { names, files };

@@ -2,19 +2,20 @@ import { createOrm, type Orm } from '@platform/runtime/db';
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Command } from '../commands/command-entity.ts';
-import { entities, openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { commandsServiceDatabase, entities } from '../database.ts';
 import { silentLogger } from '../testing/logs.ts';
 import { createCatalogueCopy, type CatalogueCopy } from './catalogue-copy.ts';
 import { catalogueStatements } from './catalogue-statements.ts';
 import { Platform } from './platform-entity.ts';
 
 const targets = [
-  { name: 'sqlite in memory', open: async () => ({ orm: await openDatabase({ dbDriver: 'sqlite', dbUrl: ':memory:' }, silentLogger()), release: async () => {} }) },
+  { name: 'sqlite in memory', open: async () => ({ orm: await openDatabase({ driver: 'sqlite', url: ':memory:', ...commandsServiceDatabase, logger: silentLogger() }), release: async () => {} }) },
   {
     name: 'postgresql',
     open: async () => {
       const database = await createTemporaryPostgresDatabase({ prefix: 'catalogue_copy' });
-      return { orm: await openDatabase({ dbDriver: 'postgresql', dbUrl: database.url }, silentLogger()), release: database.drop };
+      return { orm: await openDatabase({ driver: 'postgresql', url: database.url, ...commandsServiceDatabase, logger: silentLogger() }), release: database.drop };
     },
   },
 ] as const;

@@ -1,7 +1,8 @@
 import type { Orm } from '@platform/runtime/db';
 import { type TemporaryDatabase, createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { commandsServiceDatabase } from '../database.ts';
 import { type RawEvent, type RawPublisher, type TestBrokerNames, connectRawPublisher, uniqueBrokerNames } from '../testing/broker.ts';
 import { eventually } from '@platform/runtime/amqp/testing';
 import { type RecordingLogger, recordingLogger, silentLogger } from '../testing/logs.ts';
@@ -53,7 +54,7 @@ describe('two replicas on one queue and one database', { timeout: 120_000 }, () 
   beforeAll(async () => {
     names = uniqueBrokerNames();
     database = await createTemporaryPostgresDatabase({ prefix: 'commands_replicas' });
-    observer = await openDatabase({ dbDriver: 'postgresql', dbUrl: database.url }, silentLogger());
+    observer = await openDatabase({ driver: 'postgresql', url: database.url, ...commandsServiceDatabase, logger: silentLogger() });
     raw = await connectRawPublisher();
     for (const replica of ['a', 'b']) {
       const log = recordingLogger();

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '@platform/runtime/db';
 import { type TemporaryDatabase, createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { commandsServiceDatabase } from '../database.ts';
 import { type RawPublisher, type TestBrokerNames, closeConnectionsNamed, connectRawPublisher, nextMessage, uniqueBrokerNames } from '../testing/broker.ts';
 import { eventually } from '@platform/runtime/amqp/testing';
 import { type RecordingLogger, recordingLogger, silentLogger } from '../testing/logs.ts';
@@ -23,7 +24,7 @@ describe('platform events over RabbitMQ', () => {
   beforeEach(async () => {
     names = uniqueBrokerNames();
     database = await createTemporaryPostgresDatabase({ prefix: 'commands_events' });
-    observer = await openDatabase({ dbDriver: 'postgresql', dbUrl: database.url }, silentLogger());
+    observer = await openDatabase({ driver: 'postgresql', url: database.url, ...commandsServiceDatabase, logger: silentLogger() });
     raw = await connectRawPublisher();
     recording = recordingLogger();
     app = await startTestService({

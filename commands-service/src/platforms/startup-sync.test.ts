@@ -1,6 +1,7 @@
 import type { Orm } from '@platform/runtime/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { commandsServiceDatabase } from '../database.ts';
 import { eventually } from '@platform/runtime/amqp/testing';
 import { recordingLogger, silentLogger } from '../testing/logs.ts';
 import { catalogueOf, freePort, startPlatformServicePeer, type PlatformServicePeer } from '../testing/platform-service-peer.ts';
@@ -20,7 +21,7 @@ describe('start-up sync', () => {
   let sync: StartupSync | undefined;
 
   beforeEach(async () => {
-    orm = await openDatabase({ dbDriver: 'sqlite', dbUrl: ':memory:' }, silentLogger());
+    orm = await openDatabase({ driver: 'sqlite', url: ':memory:', ...commandsServiceDatabase, logger: silentLogger() });
     copy = createCatalogueCopy(orm);
   });
 

@@ -61,13 +61,14 @@ describe('readConfig', () => {
   });
 });
 
+function refine(values: { min: number; max: number }, problem: (variable: string, message: string) => void) {
+  if (values.max < values.min) problem('MAX_DELAY', 'must not be shorter than MIN_DELAY');
+  return { delays: { min: values.min, max: values.max } };
+}
+
 describe('readConfig with refine', () => {
   it('derives-the-configuration-and-reports-cross-setting-problems-with-the-rest', () => {
     const settings = { min: duration('MIN_DELAY', '1s'), max: duration('MAX_DELAY', '5s') };
-    const refine = (values: { min: number; max: number }, problem: (variable: string, message: string) => void) => {
-      if (values.max < values.min) problem('MAX_DELAY', 'must not be shorter than MIN_DELAY');
-      return { delays: { min: values.min, max: values.max } };
-    };
     expect(readConfig(settings, {}, refine)).toEqual({ delays: { min: 1000, max: 5000 } });
     expect(Object.isFrozen(readConfig(settings, {}, refine))).toBe(true);
     const error = thrownBy(() => readConfig(settings, { MIN_DELAY: '10s' }, refine));

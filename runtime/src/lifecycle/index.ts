@@ -1,5 +1,5 @@
 export { createReadiness } from './readiness.ts';
-export type { CheckResult, Readiness, ReadinessCheck, ReadinessOptions, ReadinessReport } from './readiness.ts';
+export type { CheckResult, Readiness, ReadinessCheck, ReadinessOptions, ReadinessReport, ReadinessReporter } from './readiness.ts';
 export { onShutdown } from './on-shutdown.ts';
 export type { Shutdown, ShutdownOptions, ShutdownStep } from './on-shutdown.ts';
 export { portInUse } from './port-in-use.ts';

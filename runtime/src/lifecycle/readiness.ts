@@ -12,10 +12,13 @@ export type ReadinessCheck = () => Promise<CheckResult>;
 /** What /readyz shows: overall `ok` and each check by name. */
 export interface ReadinessReport {
   readonly ok: boolean;
-  /** True once shutdown began: the process takes no new work, whatever its checks say. */
-  readonly draining: boolean;
+  /** True once shutdown began: the process takes no new work, whatever its checks say. Absent: not known to the reporter. */
+  readonly draining?: boolean;
   readonly checks: Readonly<Record<string, CheckResult>>;
 }
+
+/** What the /readyz route asks (runtime/rest `healthRoutes`): a registry's `report`, or any function giving a report. */
+export type ReadinessReporter = () => ReadinessReport | Promise<ReadinessReport>;
 
 export interface Readiness {
   /**

@@ -33,7 +33,7 @@ describe('createService', () => {
 
   it('stops-a-stop-group-concurrently', async () => {
     const events: string[] = [];
-    let releaseRest: () => void = () => {};
+    let releaseRest: (() => void) | undefined;
     const service = createService({
       name: 'part',
       logger: recordingLogger().logger,
@@ -47,7 +47,7 @@ describe('createService', () => {
     const stopped = service.stop();
     await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(['stop grpc']);
-    releaseRest();
+    releaseRest?.();
     await stopped;
     expect(events).toEqual(['stop grpc', 'stop rest', 'stop database']);
   });
@@ -115,7 +115,7 @@ describe('createService', () => {
 
   it('waits-for-a-start-in-progress-when-stopped-and-releases-what-it-opened', async () => {
     const events: string[] = [];
-    let openEvents: () => void = () => {};
+    let openEvents: (() => void) | undefined;
     const service = createService({
       name: 'part',
       logger: recordingLogger().logger,
@@ -128,7 +128,7 @@ describe('createService', () => {
     const starting = service.start();
     await new Promise((resolve) => setImmediate(resolve));
     const stopping = service.stop();
-    openEvents();
+    openEvents?.();
     await expect(starting).rejects.toThrow(/cannot start part: it is stopping/);
     await stopping;
     expect(events).toEqual(['stop events', 'stop database']);

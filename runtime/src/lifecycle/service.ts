@@ -83,7 +83,8 @@ export function createService<R>(options: ServiceOptions<R>): Service<R> {
       try {
         value = await piece.start();
       } catch (error) {
-        if (typeof error === 'object' && error !== null && !failedPieces.has(error)) failedPieces.set(error, piece.name);
+        // A piece that is itself a service (the launcher's parts) names its own failed piece: `commands-service/database`.
+        if (typeof error === 'object' && error !== null) failedPieces.set(error, [piece.name, failedPieces.get(error)].filter(Boolean).join('/'));
         throw error;
       }
       const stop = piece.stop;

@@ -16,7 +16,7 @@ import { requireJsonBody } from './content-type.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { exchangeRecording } from './exchange-recording.ts';
 import { healthPaths, healthRoutes } from './health.ts';
-import type { Readiness } from './health.ts';
+import type { ReadinessReporter } from '../lifecycle/readiness.ts';
 import { jsonBody } from './json-body.ts';
 import { wellFormedText } from './json-text.ts';
 import { openApiValidation } from './openapi-validation.ts';
@@ -43,7 +43,7 @@ export interface RestServerOptions<Handlers, Actual extends Handlers = Handlers>
   /** Largest accepted JSON body, in bytes or as `'64kb'` / `'1mb'`. Default `'64kb'`. */
   readonly bodyLimit?: number | string;
   /** Decides `/readyz` (200 or 503). Default: always ready. */
-  readonly readiness?: Readiness;
+  readonly readiness?: ReadinessReporter;
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10000 ms. */
   readonly drainTimeoutMs?: number;
   /**
@@ -156,7 +156,7 @@ function checkSecuritySchemes(spec: OpenApiDocument, secured: readonly RestRoute
 }
 
 /** The readiness report with an `authentication` check: always ok (reads never depend on it), saying on or off. */
-function withAuthentication(readiness: Readiness, authentication: TokenVerifier | 'off' | undefined): Readiness {
+function withAuthentication(readiness: ReadinessReporter, authentication: TokenVerifier | 'off' | undefined): ReadinessReporter {
   if (authentication === undefined) return readiness;
   const detail = (): string => (authentication === 'off' ? describeAuthentication(undefined) : `${describeAuthentication(authentication)}; keys ${authentication.state().keys}`);
   return async () => {

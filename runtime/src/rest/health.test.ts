@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthRoutes } from './health.ts';
-import type { Readiness } from './health.ts';
+import type { ReadinessReporter } from '../lifecycle/readiness.ts';
 import { serveTestApp } from './test-app.ts';
 import type { TestApp } from './test-app.ts';
 
 let served: TestApp | undefined;
 afterEach(() => served?.close());
 
-async function serve(readiness: Readiness, draining = false): Promise<string> {
+async function serve(readiness: ReadinessReporter, draining = false): Promise<string> {
   served = await serveTestApp((app) => app.use(healthRoutes(readiness, () => draining)));
   return served.base;
 }

@@ -1,19 +1,6 @@
 import { Router } from 'express';
+import type { ReadinessReport, ReadinessReporter } from '../lifecycle/readiness.ts';
 import { requestState } from './request-state.ts';
-
-/** One dependency's state in a readiness report. */
-export interface ReadinessCheck {
-  readonly ok: boolean;
-  readonly detail?: string;
-}
-
-/** Answer of a readiness callback: ready when `ok`; `checks` are shown as they are. */
-export interface ReadinessReport {
-  readonly ok: boolean;
-  readonly checks: Readonly<Record<string, ReadinessCheck>>;
-}
-
-export type Readiness = () => ReadinessReport | Promise<ReadinessReport>;
 
 export const healthPaths = { alive: '/healthz', ready: '/readyz' } as const;
 
@@ -21,7 +8,7 @@ export const healthPaths = { alive: '/healthz', ready: '/readyz' } as const;
  * `/healthz`: 200 `{status:"ok"}` while the process serves HTTP at all.
  * `/readyz`: 200 or 503 from the readiness callback; 503 while draining or when the callback throws.
  */
-export function healthRoutes(readiness: Readiness, isDraining: () => boolean): Router {
+export function healthRoutes(readiness: ReadinessReporter, isDraining: () => boolean): Router {
   const router = Router();
   router.get(healthPaths.alive, (_req, res) => {
     res.status(200).json({ status: 'ok' });

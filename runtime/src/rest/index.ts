@@ -6,7 +6,6 @@ export { exchangeRecording } from './exchange-recording.ts';
 export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';
-export type { Readiness, ReadinessCheck, ReadinessReport } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { problem, sendProblem } from './problem.ts';
 export { requestId } from './request-id.ts';

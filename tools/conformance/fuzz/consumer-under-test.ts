@@ -14,7 +14,8 @@ import { type Orm } from '@platform/runtime/db';
 import { brokerUrl } from '@platform/runtime/amqp/testing';
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { createLogger } from '@platform/runtime/logging';
-import { openDatabase } from '../../../commands-service/src/database.ts';
+import { openDatabase } from '@platform/runtime/db';
+import { commandsServiceDatabase } from '../../../commands-service/src/database.ts';
 import { type TestBrokerNames, connectRawPublisher, uniqueBrokerNames } from '../../../commands-service/src/testing/broker.ts';
 import { silentLogger } from '../../../commands-service/src/testing/logs.ts';
 import { type TestService, startTestService } from '../../../commands-service/src/testing/service-fixture.ts';
@@ -66,7 +67,7 @@ async function postgresStore(): Promise<Store> {
   const database = await createTemporaryPostgresDatabase({ prefix: 'event_fuzz' });
   const env = { DB_DRIVER: 'postgresql', DB_URL: database.url };
   let observer: Orm | undefined;
-  const orm = async (): Promise<Orm> => (observer ??= await openDatabase({ dbDriver: 'postgresql', dbUrl: database.url }, silentLogger()));
+  const orm = async (): Promise<Orm> => (observer ??= await openDatabase({ driver: 'postgresql', url: database.url, ...commandsServiceDatabase, logger: silentLogger() }));
   const query = async (sql: string): Promise<Row[]> => (await orm()).em.getConnection().execute<Row[]>(sql);
   return {
     env,
