@@ -58,21 +58,30 @@ export type LauncherConfig = Config<typeof launcherSettings>;
 const loopbackUrl = (listenerPort: number): string => `http://127.0.0.1:${listenerPort}`;
 
 /**
+ * The services added with `npm run new:service`, each with its listener port: `<SERVICE>_HTTP_PORT`,
+ * by default the port of its contract's own server; and the gateway's setting for its URL.
+ */
+export function addedServicePorts(env: Env): { name: string; variable: string; listenPort: number; portVariable: string }[] {
+  const routes = readApiRoutes(join(root, 'contracts'));
+  const added = addedServices.map(({ name }) => {
+    const route = routes.find((candidate) => candidate.service === name);
+    if (route === undefined) throw new Error(`cannot start ${name}: contracts/openapi/${name}.yaml is missing`);
+    return { name, variable: route.variable, portVariable: route.variable.replace(/_URL$/, '_HTTP_PORT'), defaultPort: Number(new URL(route.localUrl).port) };
+  });
+  const ports = readConfig(Object.fromEntries(added.map((service) => [service.name, port(service.portVariable, service.defaultPort)])), env) as Record<string, number>;
+  return added.map(({ name, variable, portVariable }) => ({ name, variable, portVariable, listenPort: ports[name] ?? 0 }));
+}
+
+/**
  * The environment each part is configured from: the launcher's own, with the listener ports,
  * database files, log format and peer URLs of this one-process layout put in.
  */
 export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env; added: Record<string, Env> } {
   const dataDir = resolve(settings.dataDir);
   const common = { ...env, LOG_LEVEL: settings.logLevel, LOG_FORMAT: pretty ? 'pretty' : 'json' };
-  // Services added with `npm run new:service`: each on its contract's own port, with its own SQLite file.
-  const routes = readApiRoutes(join(root, 'contracts'));
-  const added = addedServices.map(({ name }) => {
-    const route = routes.find((candidate) => candidate.service === name);
-    if (route === undefined) throw new Error(`cannot start ${name}: contracts/openapi/${name}.yaml is missing`);
-    return { name, variable: route.variable, listenPort: new URL(route.localUrl).port };
-  });
+  const added = addedServicePorts(env);
   return {
-    added: Object.fromEntries(added.map(({ name, listenPort }) => [name, { ...common, HTTP_PORT: listenPort, DB_DRIVER: 'sqlite', DB_URL: join(dataDir, `${name}.sqlite`) }])),
+    added: Object.fromEntries(added.map(({ name, listenPort }) => [name, { ...common, HTTP_PORT: String(listenPort), DB_DRIVER: 'sqlite', DB_URL: join(dataDir, `${name}.sqlite`) }])),
     platform: {
       ...common,
       HTTP_PORT: String(settings.platformHttpPort),
@@ -94,7 +103,7 @@ export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boo
       PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
       PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
       COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
-      ...Object.fromEntries(added.map(({ variable, listenPort }) => [variable, loopbackUrl(Number(listenPort))])),
+      ...Object.fromEntries(added.map(({ variable, listenPort }) => [variable, loopbackUrl(listenPort)])),
     },
   };
 }
@@ -138,6 +147,7 @@ export function loadLauncherConfig(env: Env) {
     platform: loadPlatformConfig(envs.platform),
     commands: loadCommandsConfig(envs.commands),
     added: addedServices.map(({ name, load }) => ({ name, build: load(envs.added[name] ?? {}) })),
+    addedPorts: Object.fromEntries(addedServicePorts(env).map(({ portVariable, listenPort }) => [portVariable, listenPort])),
     gateway: loadGatewayConfig(envs.gateway),
   };
 }
@@ -184,11 +194,12 @@ if (import.meta.main) {
     loadConfig: loadLauncherConfig,
     logging: ({ settings, pretty }) => ({ level: settings.logLevel, pretty }),
     shutdownTimeout: () => shutdownBudgetMs,
-    ports: ({ settings }) => ({
+    ports: ({ settings, addedPorts }) => ({
       GATEWAY_PORT: settings.gatewayPort,
       PLATFORM_SERVICE_HTTP_PORT: settings.platformHttpPort,
       PLATFORM_SERVICE_GRPC_PORT: settings.platformGrpcPort,
       COMMANDS_SERVICE_HTTP_PORT: settings.commandsHttpPort,
+      ...addedPorts,
     }),
     create: createPlatform,
     started(urls, logger, { pretty }) {

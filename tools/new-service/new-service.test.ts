@@ -2,7 +2,7 @@
  * `npm run new:service` end to end, in a copy of the repository (node_modules linked): the scaffold
  * is written, `npm run generate` and the typecheck pass, the new service's own tests pass, the
  * deployment checks pass with it (manifests, Dockerfile, its migrations on PostgreSQL), and a
- * request through the gateway reaches it (both started as in Kubernetes, by their main.ts).
+ * it starts alone (its main.ts) and in `npm start`, where a request through the gateway reaches it.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -75,7 +75,7 @@ describe('npm run new:service demo-service', () => {
     expect(await read('added-services.ts')).toContain("{ name: 'demo-service', load: ");
   });
 
-  it('generates, typechecks, passes its own tests, and answers through the gateway', async () => {
+  it('generates, typechecks, passes its own tests and the deployment checks, starts alone and in npm start, and answers through the gateway', async () => {
     await inCopy(copy, 'npm', ['run', '-s', 'generate']);
     await inCopy(copy, 'npx', ['tsc', '-p', '.']);
     const tests = await inCopy(copy, 'npx', ['vitest', 'run', 'demo-service/src']);
@@ -87,17 +87,35 @@ describe('npm run new:service demo-service', () => {
     expect(ran).toMatch(/✓ .*demo-service migrations > /);
     expect(ran).toMatch(/✓ .*overlay prod > demo-service > gets an environment its configuration loader accepts/);
 
-    const [servicePort, gatewayPort] = await Promise.all([freePort(), freePort()]);
-    const started: ChildProcess[] = [];
+    // Alone, as in Kubernetes: its main.ts.
+    const alonePort = await freePort();
+    const alone = await startPart(copy, 'demo-service/src/main.ts', { HTTP_PORT: String(alonePort), DB_URL: ':memory:' }, `http://127.0.0.1:${alonePort}`);
+    alone.kill('SIGTERM');
+
+    // In `npm start`, beside the platform's services, and through the gateway.
+    const [gatewayPort, platformHttp, platformGrpc, commandsHttp, demoHttp] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const gateway = `http://127.0.0.1:${gatewayPort}`;
+    const platform = await startPart(
+      copy,
+      'start.ts',
+      {
+        GATEWAY_PORT: String(gatewayPort),
+        PLATFORM_SERVICE_HTTP_PORT: String(platformHttp),
+        PLATFORM_SERVICE_GRPC_PORT: String(platformGrpc),
+        COMMANDS_SERVICE_HTTP_PORT: String(commandsHttp),
+        DEMO_SERVICE_HTTP_PORT: String(demoHttp),
+        DATA_DIR: join(copy, 'data'),
+        LOG_FORMAT: 'json',
+      },
+      gateway,
+    );
     try {
-      const service = `http://127.0.0.1:${servicePort}`;
-      const gateway = `http://127.0.0.1:${gatewayPort}`;
-      started.push(await startPart(copy, 'demo-service/src/main.ts', { HTTP_PORT: String(servicePort), DB_URL: ':memory:' }, service));
-      started.push(await startPart(copy, 'gateway/src/main.ts', { HTTP_PORT: String(gatewayPort), DEMO_SERVICE_URL: service }, gateway));
       const answer = await fetch(`${gateway}/api/demo/items`);
       expect({ status: answer.status, body: await answer.json() }).toEqual({ status: 200, body: [] });
+      const ready = (await (await fetch(`${gateway}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> };
+      expect(ready.checks['demo-service']).toMatchObject({ ok: true });
     } finally {
-      for (const child of started) child.kill('SIGTERM');
+      platform.kill('SIGTERM');
     }
   }, 240_000);
 
