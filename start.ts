@@ -11,13 +11,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
-import { createCommandsService } from '@platform/commands-service/src/service.ts';
-import type { PlatformEventNames } from '@platform/commands-service/src/service.ts';
-import { loadConfig as loadGatewayConfig } from '@platform/gateway/src/config.ts';
-import { createGateway } from '@platform/gateway/src/gateway.ts';
-import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
-import { createPlatformService } from '@platform/platform-service/src/service.ts';
+import { loadConfig as loadCommandsConfig, createCommandsService } from '@platform/commands-service';
+import type { PlatformEventNames } from '@platform/commands-service';
+import { loadConfig as loadGatewayConfig, createGateway, readApiRoutes } from '@platform/gateway';
+import { loadConfig as loadPlatformConfig, createPlatformService } from '@platform/platform-service';
 import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
@@ -25,7 +22,6 @@ import { createService, runService } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
-import { readApiRoutes } from '@platform/gateway/src/api-routes.ts';
 import { addedServices } from './added-services.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));

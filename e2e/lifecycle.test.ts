@@ -9,10 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { createCommandsServiceClient } from '@platform/gen/openapi/commands-service/client.ts';
 import { createPlatformServiceClient } from '@platform/gen/openapi/platform-service/client.ts';
-import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
-import { createCommandsService, type CommandsService } from '@platform/commands-service/src/service.ts';
-import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
-import { createPlatformService, type PlatformService } from '@platform/platform-service/src/service.ts';
+import { loadConfig as loadCommandsConfig, createCommandsService } from '@platform/commands-service';
+import type { CommandsService } from '@platform/commands-service';
+import { loadConfig as loadPlatformConfig, createPlatformService } from '@platform/platform-service';
+import type { PlatformService } from '@platform/platform-service';
 import { brokerUrl, closeConnectionsNamed, eventually, withAdminChannel } from '@platform/runtime/amqp/testing';
 import { createTemporaryPostgresDatabase, type TemporaryDatabase } from '@platform/runtime/db/testing';
 import { createLogger } from '@platform/runtime/logging';

@@ -89,6 +89,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DB_DRIVER: 'postgresql' })).toThrow('cannot start: invalid configuration: DB_URL is required when DB_DRIVER is postgresql');
     expect(() => loadConfig({ SYNC_INITIAL_BACKOFF: '10s', SYNC_MAX_BACKOFF: '1s' })).toThrow(/SYNC_MAX_BACKOFF must not be shorter than SYNC_INITIAL_BACKOFF/);
     expect(() => loadConfig({ EVENT_RETRY_INITIAL_DELAY: '10s' })).toThrow(/EVENT_RETRY_MAX_DELAY must not be shorter/);
-    expect(() => loadConfig({ SHUTDOWN_TIMEOUT: '0' })).toThrow(/SHUTDOWN_TIMEOUT must be longer than 0/);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT: '0' })).toThrow(/SHUTDOWN_TIMEOUT must be at least 1ms/);
   });
 });

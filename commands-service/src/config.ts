@@ -2,23 +2,18 @@
  * commands-service configuration: every setting read and validated once, at start-up, from
  * the environment. A bad value stops the start with a message naming the variable.
  */
-import { type Env, duration, integer, nonEmptyString, oneOf, optionalString, optionalUrl, readConfig, url } from '@platform/runtime/config';
+import { type Env, duration, integer, nonEmptyString, optionalUrl, readConfig, url } from '@platform/runtime/config';
 import { type DatabaseLocation, databaseLocation, databaseSettings } from '@platform/runtime/db';
 import { authConfig, authSettings } from '@platform/runtime/auth';
 import type { AuthConfig } from '@platform/runtime/auth';
-import { logLevels } from '@platform/runtime/logging';
+import { serviceSettings } from '@platform/runtime/lifecycle';
 
 /** Every variable commands-service reads. */
 export const commandsServiceSettings = {
   /** REST listener port; 0 picks a free port (tests, the single-process launcher). */
   httpPort: integer('HTTP_PORT', 6000, { min: 0, max: 65_535 }),
-  /** Interface to bind; unset binds every interface. */
-  host: optionalString('HOST'),
-  /** `production` turns response validation off; anything else keeps it on. */
-  nodeEnv: oneOf('NODE_ENV', ['development', 'test', 'production'], 'development'),
-  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
-  /** `json`: one JSON line per event (production); `pretty`: human-readable lines. */
-  logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
+  /** HOST, NODE_ENV, LOG_LEVEL, LOG_FORMAT, SHUTDOWN_TIMEOUT. */
+  ...serviceSettings,
   /** DB_DRIVER, DB_URL (sqlite default `data/commands-service.sqlite`): read into `database`. */
   ...databaseSettings,
   /** platform-service's gRPC listener (h2c), for the start-up sync. */
@@ -45,8 +40,6 @@ export const commandsServiceSettings = {
   eventRetryInitialDelay: duration('EVENT_RETRY_INITIAL_DELAY', '200ms'),
   /** Longest delay between retries of an event. */
   eventRetryMaxDelay: duration('EVENT_RETRY_MAX_DELAY', '5s'),
-  /** Time a graceful shutdown (SIGTERM, SIGINT) may take before the process exits with 1. */
-  shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
   /** AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none), AUTH_JWKS_COOLDOWN: read into `auth`. */
   ...authSettings,
 };
@@ -72,7 +65,6 @@ export function loadConfig(env?: Env): CommandsServiceConfig {
     if (values.syncMaxBackoff < values.syncInitialBackoff) problem('SYNC_MAX_BACKOFF', 'must not be shorter than SYNC_INITIAL_BACKOFF');
     if (values.eventRetryMaxDelay < values.eventRetryInitialDelay) problem('EVENT_RETRY_MAX_DELAY', 'must not be shorter than EVENT_RETRY_INITIAL_DELAY');
     if (values.syncAttemptTimeout === 0) problem('SYNC_ATTEMPT_TIMEOUT', 'must be longer than 0');
-    if (values.shutdownTimeout === 0) problem('SHUTDOWN_TIMEOUT', 'must be longer than 0');
     return { ...values, database, auth: authConfig(values, values.nodeEnv, problem) };
   });
 }

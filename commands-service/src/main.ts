@@ -10,7 +10,6 @@ import { createCommandsService } from './service.ts';
 await runService({
   name: 'commands-service',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
   shutdownTimeout: (config) => config.shutdownTimeout,
   ports: (config) => ({ HTTP_PORT: config.httpPort }),
   create: (config, logger) => createCommandsService({ config, logger }),

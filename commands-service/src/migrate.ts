@@ -9,7 +9,5 @@ import { commandsServiceDatabase } from './database.ts';
 await runMigrations({
   name: 'commands-service',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
-  database: (config) => config.database,
   declaration: commandsServiceDatabase,
 });

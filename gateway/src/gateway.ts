@@ -1,11 +1,8 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import { answerClientErrors, drainable as httpDrainable, serveUnknownExpectations } from '@platform/runtime/http';
-import type { Drainable } from '@platform/runtime/http';
+import { createHttpListener } from '@platform/runtime/http';
+import type { HttpListener } from '@platform/runtime/http';
 import { createService } from '@platform/runtime/lifecycle';
 import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
@@ -63,7 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const apiPrefixes = upstreams.flatMap((u) => u.prefixes);
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
   const corsOrigins = config.corsOrigins ?? [];
-  let drain: Drainable | undefined;
+  let http: HttpListener | undefined;
 
   async function buildApp(): Promise<express.Express> {
     const contracts = await listContractFiles(config.contractsDir);
@@ -74,7 +71,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     app.use(requestId(logger), accessLog({ quietPaths: new Set(Object.values(healthPaths)) }));
     app.use(cors(corsOrigins));
-    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => drain?.draining ?? false));
+    app.use(healthRoutes(upstreamReadiness(upstreams, { timeout: config.readinessTimeout }), () => http?.draining ?? false));
     for (const { name, prefixes, proxy } of proxies) {
       // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
       app.use([...prefixes], exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
@@ -98,30 +95,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     async start({ start }) {
       await start({ name: 'upstreams', start: () => {}, stop: () => [...proxies, rpc].forEach(({ proxy }) => proxy.close()) });
       const app = await start({ name: 'contracts', start: buildApp });
-      const server = createServer(app);
-      const drainable = (drain = httpDrainable(server));
-      serveUnknownExpectations(server);
-      answerClientErrors(server);
-      await start({
-        name: 'http',
-        start: () => listen(server, config.httpPort),
-        async stop() {
-          // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
-          const { cut } = await drainable.drain(config.drainTimeout);
-          if (cut > 0) logger.warn({ connections: cut, drainTimeout: config.drainTimeout }, 'cut connections still open at the drain deadline');
-        },
-      });
-      return { url: `http://localhost:${(server.address() as AddressInfo).port}` };
+      const listener = (http = createHttpListener(app, { name: 'the gateway', drainTimeoutMs: config.drainTimeout, logger }));
+      // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
+      const { port } = await start({ name: 'http', start: () => listener.listen(config.httpPort), stop: () => listener.close() });
+      return { url: `http://localhost:${port}` };
     },
-  });
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, () => {
-      server.off('error', reject);
-      resolve();
-    });
   });
 }

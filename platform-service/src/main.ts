@@ -10,7 +10,6 @@ import { createPlatformService } from './service.ts';
 await runService({
   name: 'platform-service',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
   shutdownTimeout: (config) => config.shutdownTimeout,
   ports: (config) => ({ HTTP_PORT: config.httpPort, GRPC_PORT: config.grpcPort }),
   create: (config, logger) => createPlatformService({ config, logger }),

@@ -9,7 +9,5 @@ import { platformServiceDatabase } from './database.ts';
 await runMigrations({
   name: 'platform-service',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
-  database: (config) => config.database,
   declaration: platformServiceDatabase,
 });

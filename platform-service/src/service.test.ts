@@ -10,7 +10,7 @@ import type { GetAllPlatformsRequest } from '@platform/gen/proto/platforms/v1/pl
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
 import { createLogger } from '@platform/runtime/logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from './config.ts';
+import type { DatabaseLocation as DatabaseConfig } from '@platform/runtime/db';
 import { loadConfig } from './config.ts';
 import { createPlatformService } from './service.ts';
 import { startTestService, testEnv } from './testing/service-fixture.ts';

@@ -3,10 +3,8 @@
  * platform-service with its seeded catalogue and, on request, commands-service syncing from it.
  * What old consumers are run against.
  */
-import { loadConfig as loadCommandsConfig } from '@platform/commands-service/src/config.ts';
-import { createCommandsService } from '@platform/commands-service/src/service.ts';
-import { loadConfig as loadPlatformConfig } from '@platform/platform-service/src/config.ts';
-import { createPlatformService } from '@platform/platform-service/src/service.ts';
+import { loadConfig as loadCommandsConfig, createCommandsService } from '@platform/commands-service';
+import { loadConfig as loadPlatformConfig, createPlatformService } from '@platform/platform-service';
 import { createLogger } from '@platform/runtime/logging';
 import type { InProcessBus } from '@platform/runtime/messaging';
 

@@ -139,6 +139,8 @@ export function createDevLoop(options: DevLoopOptions): DevLoop {
     for (const path of codePaths(root)) {
       watchTree(path, (file) => {
         if (file.endsWith('.test.ts')) return;
+        // runtime/src/generated is written by `npm run generate`, like gen/.
+        if (generating && path === 'runtime/src' && file.replaceAll('\\', '/').startsWith('generated/')) return;
         pending.changed.add(path.endsWith('.ts') ? path : `${path}/${file.replaceAll('\\', '/')}`);
         schedule();
       });

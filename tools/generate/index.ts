@@ -2,7 +2,8 @@
  * `npm run generate`: compiles every contract in contracts/ into gen/, offline.
  * Usage: node tools/generate/index.ts [step ...]   (steps: proto, openapi, asyncapi, runtime-fixtures, packages; default all)
  * `packages` compiles the client packages from what proto and openapi wrote, so it runs after them.
- * Every step writes only below gen/ and produces byte-identical output when run twice.
+ * Every step writes only below gen/ (and the runtime's own runtime/src/generated) and produces
+ * byte-identical output when run twice.
  *
  * gen/generated-from.json records the hash of every contract the code in gen/ was compiled from
  * (runtime/src/generated-code); the start scripts refuse to start when contracts/ differs from it.
@@ -21,9 +22,16 @@ export interface GenerateContext {
   readonly root: string;
   /** contracts/ folder. */
   readonly contractsDir: string;
-  /** gen/ folder (the only place steps write to). */
+  /** gen/ folder: the code generated from contracts/. */
   readonly genDir: string;
+  /**
+   * The runtime's own generated code (runtime/src/generated): the gRPC health and reflection
+   * protos it serves and its test fixtures, so the runtime never imports gen/. Default
+   * `<genDir>/runtime` (tests generating into a temporary folder).
+   */
+  readonly runtimeGenDir?: string;
 }
+
 
 type Step = (ctx: GenerateContext) => Promise<void>;
 
@@ -76,5 +84,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const genDir = process.env.GEN_DIR ? resolve(process.env.GEN_DIR) : resolve(root, 'gen');
   const names = process.argv.slice(2);
-  await generate({ root, contractsDir: resolve(root, 'contracts'), genDir }, names.length > 0 ? names : undefined);
+  const runtimeGenDir = process.env.GEN_DIR ? join(genDir, 'runtime') : resolve(root, 'runtime/src/generated');
+  await generate({ root, contractsDir: resolve(root, 'contracts'), genDir, runtimeGenDir }, names.length > 0 ? names : undefined);
 }

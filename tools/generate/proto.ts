@@ -1,6 +1,7 @@
 /**
  * Proto step: compiles our buf module (contracts/proto) and the gRPC health and reflection
- * protos into gen/proto with protoc-gen-es, driven by the repository's buf.gen.yaml.
+ * protos into gen/proto with protoc-gen-es, driven by the repository's buf.gen.yaml; the health and
+ * reflection code also goes to runtime/src/generated/grpc, which the runtime imports.
  *
  * The health and reflection protos are not ours: they are taken from the npm packages
  * `grpc-health-check` and `@grpc/reflection` at generation time and staged in a temporary
@@ -12,6 +13,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { runBufOrThrow } from '../contracts/buf.ts';
+import { runtimeGenDirOf } from './runtime-gen-dir.ts';
 import type { GenerateContext } from './index.ts';
 
 const require = createRequire(import.meta.url);
@@ -60,6 +62,10 @@ export async function generateProto(ctx: GenerateContext): Promise<void> {
     const target = join(ctx.genDir, 'proto');
     await rm(target, { recursive: true, force: true });
     await cp(generated, target, { recursive: true });
+    // The runtime serves health and reflection from its own copy: it never imports gen/.
+    const runtimeTarget = join(runtimeGenDirOf(ctx), 'grpc');
+    await rm(runtimeTarget, { recursive: true, force: true });
+    await cp(join(generated, 'grpc'), runtimeTarget, { recursive: true });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -56,6 +56,7 @@ export async function scaffoldService(root: string, name: string): Promise<Scaff
   await write(`${name}/src/items/item-entity.ts`, template.itemEntityTs(names));
   await write(`${name}/src/items/rest-handlers.ts`, template.restHandlersTs(names));
   await write(`${name}/src/service.ts`, template.serviceTs(names));
+  await write(`${name}/src/index.ts`, template.indexTs(names));
   await write(`${name}/src/service.test.ts`, template.serviceTestTs(names));
   await write(`${name}/src/main.ts`, template.mainTs(names));
   await write(`${name}/src/migrate.ts`, template.migrateTs(names));
@@ -86,7 +87,7 @@ export async function scaffoldService(root: string, name: string): Promise<Scaff
   );
   await edit('added-services.ts', (text) =>
     text
-      .replace(/\n\n\/\*\* An added service/, `\nimport { loadConfig as load${names.pascal}Config } from './${name}/src/config.ts';\nimport { create${names.pascal} } from './${name}/src/service.ts';$&`)
+      .replace(/\n\n\/\*\* An added service/, `\nimport { create${names.pascal}, loadConfig as load${names.pascal}Config } from './${name}/src/index.ts';$&`)
       .replace(/(\n\s*)\/\/ npm run new:service adds/, `$1{ name: '${name}', load: (env) => { const config = load${names.pascal}Config(env); return (logger) => create${names.pascal}({ config, logger }); } },$&`),
   );
   await kubernetes(root, names, write, edit);

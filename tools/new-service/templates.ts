@@ -187,6 +187,7 @@ export function packageJson(n: ServiceNames): string {
       version: '0.1.0',
       private: true,
       type: 'module',
+      exports: { '.': './src/index.ts' },
       description: `${n.title}: REST (OpenAPI) over its own database.`,
       engines: { node: '>=24.11' },
       scripts: { start: 'node --import @platform/runtime/generated-code/guard src/main.ts' },
@@ -199,54 +200,45 @@ export function packageJson(n: ServiceNames): string {
 
 export function configTs(n: ServiceNames): string {
   return `/**
- * ${n.name} configuration, read and validated once at start-up from the environment
- * (\`process.env\` in main.ts, an object in tests). Throws AppError \`invalid_config\` naming every bad variable.
+ * ${n.name} configuration: every setting read and validated once, at start-up, from the
+ * environment. A bad value stops the start with a message naming the variable.
  */
 import { authConfig, authSettings } from '@platform/runtime/auth';
 import type { AuthConfig } from '@platform/runtime/auth';
-import { duration, integer, oneOf, optionalString, readConfig } from '@platform/runtime/config';
+import { integer, readConfig } from '@platform/runtime/config';
 import type { Env } from '@platform/runtime/config';
 import { databaseLocation, databaseSettings } from '@platform/runtime/db';
 import type { DatabaseLocation } from '@platform/runtime/db';
-import { logLevels } from '@platform/runtime/logging';
-import type { LogLevel } from '@platform/runtime/logging';
+import { serviceSettings } from '@platform/runtime/lifecycle';
 
+/** Every variable ${n.name} reads. */
 export const ${n.camel}Settings = {
-  /** Port of the REST listener; 0 picks a free one. */
+  /** REST listener port; 0 picks a free port (tests). */
   httpPort: integer('HTTP_PORT', ${n.port}, { min: 0, max: 65_535 }),
-  host: optionalString('HOST'),
-  nodeEnv: oneOf('NODE_ENV', ['development', 'test', 'production'], 'development'),
-  logLevel: oneOf('LOG_LEVEL', logLevels, 'info'),
-  logFormat: oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
+  /** HOST, NODE_ENV, LOG_LEVEL, LOG_FORMAT, SHUTDOWN_TIMEOUT. */
+  ...serviceSettings,
+  /** DB_DRIVER, DB_URL (sqlite default \`data/${n.name}.sqlite\`): read into \`database\`. */
   ...databaseSettings,
-  /** Time the whole ordered stop may take. */
-  shutdownTimeout: duration('SHUTDOWN_TIMEOUT', '10s'),
+  /** AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE (all three or none), AUTH_JWKS_COOLDOWN: read into \`auth\`. */
   ...authSettings,
 };
 
-export interface ${n.pascal}Config {
-  readonly httpPort: number;
-  readonly host: string | undefined;
-  readonly nodeEnv: 'development' | 'test' | 'production';
-  readonly logLevel: LogLevel;
-  readonly logFormat: 'json' | 'pretty';
+type Values = ReturnType<typeof readConfig<typeof ${n.camel}Settings>>;
+
+/** The typed, frozen configuration of ${n.name}. */
+export type ${n.pascal}Config = Omit<Values, 'dbDriver' | 'dbUrl'> & {
+  /** Where the database is (DB_DRIVER, DB_URL). */
   readonly database: DatabaseLocation;
-  readonly shutdownTimeout: number;
   /** Who may write: the issuer's settings, or undefined for authentication off (refused in production). */
   readonly auth: AuthConfig | undefined;
-}
+};
 
+/** Reads the configuration from \`env\` (default: the process environment). Throws AppError \`invalid_config\`. */
 export function loadConfig(env?: Env): ${n.pascal}Config {
-  return readConfig(${n.camel}Settings, env, (raw, problem): ${n.pascal}Config => ({
-    httpPort: raw.httpPort,
-    host: raw.host,
-    nodeEnv: raw.nodeEnv,
-    logLevel: raw.logLevel,
-    logFormat: raw.logFormat,
-    database: databaseLocation(raw, '${n.name}', problem),
-    shutdownTimeout: raw.shutdownTimeout,
-    auth: authConfig(raw, raw.nodeEnv, problem),
-  }));
+  return readConfig(${n.camel}Settings, env, ({ dbDriver, dbUrl, ...values }, problem): ${n.pascal}Config => {
+    const database = databaseLocation({ dbDriver, dbUrl }, '${n.name}', problem);
+    return { ...values, database, auth: authConfig(values, values.nodeEnv, problem) };
+  });
 }
 `;
 }
@@ -354,6 +346,15 @@ export function create${n.pascal}(options: ${n.pascal}Options): ${n.pascal} {
 `;
 }
 
+export function indexTs(n: ServiceNames): string {
+  return `/** \`@platform/${n.name}\`: the part, for a launcher (\`start.ts\`) or a test that runs it in-process. */
+export { create${n.pascal} } from './service.ts';
+export type { ${n.pascal}, ${n.pascal}Options } from './service.ts';
+export { loadConfig, ${n.camel}Settings } from './config.ts';
+export type { ${n.pascal}Config } from './config.ts';
+`;
+}
+
 export function mainTs(n: ServiceNames): string {
   return `/**
  * Runs ${n.name} alone: \`node src/main.ts\` (or \`npm start -w ${n.name}\`), configured by the
@@ -366,7 +367,6 @@ import { create${n.pascal} } from './service.ts';
 await runService({
   name: '${n.name}',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
   shutdownTimeout: (config) => config.shutdownTimeout,
   ports: (config) => ({ HTTP_PORT: config.httpPort }),
   create: (config, logger) => create${n.pascal}({ config, logger }),
@@ -386,8 +386,6 @@ import { ${n.camel}Database } from './database.ts';
 await runMigrations({
   name: '${n.name}',
   loadConfig,
-  logging: (config) => ({ level: config.logLevel, pretty: config.logFormat === 'pretty' }),
-  database: (config) => config.database,
   declaration: ${n.camel}Database,
 });
 `;

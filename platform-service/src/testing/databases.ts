@@ -3,7 +3,7 @@
  * PostgreSQL database on the local server (dropped afterwards). Not part of the service.
  */
 import { createTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
-import type { DatabaseConfig } from '../config.ts';
+import type { DatabaseLocation as DatabaseConfig } from '@platform/runtime/db';
 
 export interface TestDatabase {
   readonly config: DatabaseConfig;

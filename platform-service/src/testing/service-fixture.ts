@@ -8,7 +8,7 @@ import { createLogger } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
 import type { InProcessBus } from '@platform/runtime/messaging';
 import { loadConfig } from '../config.ts';
-import type { DatabaseConfig } from '../config.ts';
+import type { DatabaseLocation as DatabaseConfig } from '@platform/runtime/db';
 import { createPlatformService } from '../service.ts';
 import type { PlatformService } from '../service.ts';
 

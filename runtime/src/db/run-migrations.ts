@@ -7,6 +7,8 @@
 import type { Env } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { LoggerOptions } from '../logging/index.ts';
+import { loggerOptions } from '../lifecycle/settings.ts';
+import type { LoggingConfig } from '../lifecycle/settings.ts';
 import { migrateDatabase } from './open-database.ts';
 import type { DatabaseDeclaration, DatabaseLocation } from './open-database.ts';
 
@@ -15,8 +17,10 @@ export interface RunMigrationsOptions<C> {
   readonly name: string;
   /** The part's own configuration loader (the same variables as the service). */
   loadConfig(env: Env): C;
-  logging(config: C): Pick<LoggerOptions, 'level' | 'pretty'>;
-  database(config: C): DatabaseLocation;
+  /** Default: the configuration's `logLevel` and `logFormat`. */
+  logging?(config: C): Pick<LoggerOptions, 'level' | 'pretty'>;
+  /** Default: the configuration's `database` (see `databaseLocation`). */
+  database?(config: C): DatabaseLocation;
   readonly declaration: DatabaseDeclaration;
   /** Default `process.env`. */
   readonly env?: Env;
@@ -33,8 +37,8 @@ export async function runMigrations<C>(options: RunMigrationsOptions<C>): Promis
     process.exitCode = 1;
     return;
   }
-  const logger = createLogger({ name, ...options.logging(config) }).child({ component: 'migrate' });
-  const location = options.database(config);
+  const logger = createLogger({ name, ...(options.logging?.(config) ?? loggerOptions(config as LoggingConfig)) }).child({ component: 'migrate' });
+  const location = options.database?.(config) ?? (config as { readonly database: DatabaseLocation }).database;
   try {
     const { applied } = await migrateDatabase({ ...location, ...options.declaration, logger });
     logger.info({ driver: location.driver, applied }, applied.length > 0 ? `applied ${applied.length} migration(s)` : 'schema is up to date');

@@ -1,5 +1,5 @@
 import http2 from 'node:http2';
-import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
+import { CatalogueService } from '../generated/fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/index.ts';
 import { createGrpcServer, type GrpcServer } from './grpc-server.ts';

@@ -3,7 +3,7 @@
  * with a CatalogueService stand-in (the runtime's fixture) (argv[2]: readMaxBytes, default the server's). Prints its URL,
  * then answers each IPC message with its memory: `{ rss, maxRss }` in bytes (maxRss is the peak).
  */
-import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
+import { CatalogueService } from '../generated/fixtures/proto/catalogue/v1/catalogue_pb.ts';
 import { createLogger } from '../logging/index.ts';
 import { createGrpcServer } from './grpc-server.ts';
 

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
-import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
+import { Health } from '../generated/grpc/health/v1/health_pb.ts';
 import { localUrl } from '../http/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';

@@ -1,5 +1,5 @@
 import { Code, ConnectError, createClient, createRouterTransport } from '@connectrpc/connect';
-import { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
+import { Health } from '../generated/grpc/health/v1/health_pb.ts';
 import { describe, expect, it } from 'vitest';
 import { createHealth, ServingStatus } from './health.ts';
 import type { HealthRegistry } from './health.ts';

@@ -6,8 +6,8 @@
 import { EventEmitter, on } from 'node:events';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { HealthCheckResponse_ServingStatus } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
-import type { Health } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
+import { HealthCheckResponse_ServingStatus } from '../generated/grpc/health/v1/health_pb.ts';
+import type { Health } from '../generated/grpc/health/v1/health_pb.ts';
 
 /** The serving statuses of grpc.health.v1 (UNKNOWN, SERVING, NOT_SERVING, SERVICE_UNKNOWN). */
 export const ServingStatus = HealthCheckResponse_ServingStatus;

@@ -1,9 +1,9 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema, file_google_protobuf_api } from '@bufbuild/protobuf/wkt';
 import { Code, createClient, createRouterTransport } from '@connectrpc/connect';
-import { CatalogueService } from '@platform/gen/runtime-fixtures/proto/catalogue/v1/catalogue_pb.ts';
-import type { ServerReflectionRequest, ServerReflectionResponse } from '@platform/gen/proto/grpc/reflection/v1/reflection_pb.ts';
-import type { ServerReflectionResponse as ServerReflectionResponseV1alpha } from '@platform/gen/proto/grpc/reflection/v1alpha/reflection_pb.ts';
+import { CatalogueService } from '../generated/fixtures/proto/catalogue/v1/catalogue_pb.ts';
+import type { ServerReflectionRequest, ServerReflectionResponse } from '../generated/grpc/reflection/v1/reflection_pb.ts';
+import type { ServerReflectionResponse as ServerReflectionResponseV1alpha } from '../generated/grpc/reflection/v1alpha/reflection_pb.ts';
 import { describe, expect, it } from 'vitest';
 import { createReflection, ServerReflectionV1, ServerReflectionV1alpha } from './reflection.ts';
 

@@ -8,10 +8,10 @@ import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { ServerReflection as ServerReflectionV1 } from '@platform/gen/proto/grpc/reflection/v1/reflection_pb.ts';
-import type { ServerReflectionRequest as RequestV1 } from '@platform/gen/proto/grpc/reflection/v1/reflection_pb.ts';
-import { ServerReflection as ServerReflectionV1alpha } from '@platform/gen/proto/grpc/reflection/v1alpha/reflection_pb.ts';
-import type { ServerReflectionRequest as RequestV1alpha } from '@platform/gen/proto/grpc/reflection/v1alpha/reflection_pb.ts';
+import { ServerReflection as ServerReflectionV1 } from '../generated/grpc/reflection/v1/reflection_pb.ts';
+import type { ServerReflectionRequest as RequestV1 } from '../generated/grpc/reflection/v1/reflection_pb.ts';
+import { ServerReflection as ServerReflectionV1alpha } from '../generated/grpc/reflection/v1alpha/reflection_pb.ts';
+import type { ServerReflectionRequest as RequestV1alpha } from '../generated/grpc/reflection/v1alpha/reflection_pb.ts';
 
 export { ServerReflectionV1, ServerReflectionV1alpha };
 

@@ -9,3 +9,5 @@ export { drainable } from './drain.ts';
 export type { Drainable, DrainOptions, DrainResult } from './drain.ts';
 export { serveUnknownExpectations } from './expectations.ts';
 export { answerClientErrors } from './client-errors.ts';
+export { createHttpListener } from './listener.ts';
+export type { HttpListener, HttpListenerOptions } from './listener.ts';

@@ -1,7 +1,8 @@
 /**
  * Child process for run-service.test.ts: a part of two pieces run by runService. Mode (argv[2]):
  * "fatal" (an uncaught exception once started), "rejection" (an unhandled rejection once started),
- * "start-fails" (the second piece fails to start), "bad-config" (the configuration is refused).
+ * "start-fails" (the second piece fails to start), "bad-config" (the configuration is refused),
+ * "slow-start" (the second piece logs "timer starting" and takes a while: the test signals then).
  */
 import { AppError, errorCodes } from '../errors/index.ts';
 import { runService } from './run-service.ts';
@@ -28,8 +29,12 @@ await runService({
         await start({ name: 'database', start: () => {}, stop: () => void logger.info('database closed') });
         await start({
           name: 'timer',
-          start: () => {
+          start: async () => {
             if (mode === 'start-fails') throw new Error('no timer left');
+            if (mode === 'slow-start') {
+              logger.info('timer starting');
+              await new Promise((resolve) => setTimeout(resolve, 300));
+            }
           },
           stop: () => clearInterval(keepAlive),
         });

@@ -30,6 +30,15 @@ describe('runService', () => {
     expect(lines.some((line) => line.msg === 'database closed')).toBe(true);
   });
 
+  it('stops-in-order-and-exits-0-on-a-signal-during-the-start', async () => {
+    const child = runEntry(fixture, { cwd: process.cwd(), env: process.env, args: ['slow-start'] });
+    await child.line('timer starting');
+    child.process.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.lines().filter((line) => line.level === 'fatal')).toEqual([]);
+    expect(child.lines().some((line) => line.msg === 'database closed')).toBe(true);
+  });
+
   it('refuses-a-bad-configuration-in-one-line-and-exits-1', async () => {
     const { code, lines } = await run('bad-config');
     expect(code).toBe(1);

@@ -9,6 +9,8 @@ import type { Logger, LoggerOptions } from '../logging/index.ts';
 import { onShutdown } from './on-shutdown.ts';
 import { portInUse } from './port-in-use.ts';
 import { failedPiece } from './service.ts';
+import { loggerOptions } from './settings.ts';
+import type { LoggingConfig } from './settings.ts';
 
 /** What a process runs: anything with the lifecycle's start and stop. */
 export interface Runnable<R> {
@@ -23,8 +25,8 @@ export interface RunServiceOptions<C, R> {
   readonly part?: string;
   /** Reads and validates the configuration (throws AppError `invalid_config`). */
   loadConfig(env: Env): C;
-  /** Logger settings of the configuration. */
-  logging(config: C): Pick<LoggerOptions, 'level' | 'pretty'>;
+  /** Logger settings of the configuration. Default: its `logLevel` and `logFormat` (see `serviceSettings`). */
+  logging?(config: C): Pick<LoggerOptions, 'level' | 'pretty'>;
   /** Time the whole ordered stop may take before the process exits 1. */
   shutdownTimeout(config: C): number;
   /** Each listener setting and its port, so that a taken port names the variable to change. */
@@ -53,10 +55,15 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
     createLogger({ name }).fatal(error instanceof Error ? error.message : `cannot start ${part}: invalid configuration`);
     process.exit(1);
   }
-  const logger = createLogger({ name, ...options.logging(config) });
+  const logger = createLogger({ name, ...(options.logging?.(config) ?? loggerOptions(config as LoggingConfig)) });
   const runnable = options.create(config, logger);
   let failed = false;
-  const shutdown = onShutdown(['SIGTERM', 'SIGINT'], [{ name, close: () => runnable.stop() }], {
+  let stopping = false;
+  const stop = (): Promise<void> => {
+    stopping = true;
+    return runnable.stop();
+  };
+  const shutdown = onShutdown(['SIGTERM', 'SIGINT'], [{ name, close: stop }], {
     logger,
     timeout: options.shutdownTimeout(config),
     exit: (code) => process.exit(failed ? 1 : code),
@@ -73,6 +80,8 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
   try {
     result = await runnable.start();
   } catch (error) {
+    // A signal during the start stopped it: that is the ordered stop under way, not a failed start.
+    if (stopping) return;
     failed = true;
     const portTaken = portInUse(part, error, options.ports(config));
     const reason = error instanceof Error ? error.message : String(error);

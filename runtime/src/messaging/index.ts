@@ -7,8 +7,6 @@ export { backoffDelay, sleep, validateBackoff } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { createInProcessBus } from './in-process.ts';
 export type { InProcessBus, InProcessBusOptions, InProcessDeadLetter } from './in-process.ts';
-export { createInMemoryOutboxStore } from './in-memory-outbox-store.ts';
-export type { InMemoryOutboxStore } from './in-memory-outbox-store.ts';
 export { createOutboxRelay } from './outbox-relay.ts';
 export type { OutboxRelay, OutboxRelayOptions, OutboxRelayState } from './outbox-relay.ts';
 export type { OutboxRecord, OutboxStore } from './outbox-store.ts';

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
-import { createCatalogueClient } from '@platform/gen/runtime-fixtures/openapi/catalogue/client.ts';
-import { catalogueSurface } from '@platform/gen/runtime-fixtures/openapi/catalogue/server.ts';
-import type { CatalogueHandlers, Platform } from '@platform/gen/runtime-fixtures/openapi/catalogue/server.ts';
+import { createCatalogueClient } from '../generated/fixtures/openapi/catalogue/client.ts';
+import { catalogueSurface } from '../generated/fixtures/openapi/catalogue/server.ts';
+import type { CatalogueHandlers, Platform } from '../generated/fixtures/openapi/catalogue/server.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
-import { createRestServer, exchangeObserver, observeExchanges, problem } from './index.ts';
+import { createRestServer, problem } from './index.ts';
+import { exchangeObserver, observeExchanges } from './testing.ts';
 import type { RestServer, RestServerOptions } from './index.ts';
 
 /** A handler set over the generated surface of the runtime's fixture contract (runtime/fixtures/openapi/catalogue.yaml), with a few deliberate failures. */

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
@@ -8,8 +6,7 @@ import type { Logger } from 'pino';
 import { describeAuthentication } from '../auth/settings.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { parseByteSize } from '../config/index.ts';
-import { answerClientErrors, drainable, serveUnknownExpectations } from '../http/index.ts';
-import type { Drainable } from '../http/index.ts';
+import { createHttpListener } from '../http/index.ts';
 import { accessLog } from './access-log.ts';
 import { bindRoutes } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
@@ -87,20 +84,17 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   if (secured.length > 0 && authentication === 'off') logger.warn({ service: surface.service }, describeAuthentication(undefined));
   const readiness = withAuthentication(options.readiness ?? (() => ({ ok: true, checks: {} })), secured.length > 0 ? authentication : undefined);
 
-  let server: Server | undefined;
-  let drain: Drainable | undefined;
-  let draining = false;
-
   const operations = compileOperations(surface);
   const app = express();
   app.disable('x-powered-by');
   // No automatic ETag: a response carries the headers its contract declares, set by its handler.
   app.set('etag', false);
+  const listener = createHttpListener(app, { name: surface.service, drainTimeoutMs, logger });
   const probes: ReadonlySet<string> = new Set(Object.values(healthPaths));
   app.use(requestId(logger));
   app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
   app.use(accessLog({ quietPaths: probes }));
-  app.use(healthRoutes(readiness, () => draining));
+  app.use(healthRoutes(readiness, () => listener.draining));
   // The request against the contract, cheapest checks first; each answers its own problem.
   app.use(routeMatch(operations));
   // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
@@ -118,30 +112,7 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   app.use(notFound());
   app.use(errorHandler());
 
-  return {
-    app,
-    listen(port, host) {
-      if (server) return Promise.reject(new Error(`cannot listen: ${surface.service} is already listening`));
-      const listening = createServer(app);
-      server = listening;
-      drain = drainable(listening);
-      serveUnknownExpectations(listening);
-      answerClientErrors(listening);
-      return new Promise((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, () => {
-          listening.off('error', reject);
-          resolve(listening.address() as AddressInfo);
-        });
-      });
-    },
-    async close() {
-      draining = true;
-      if (!server?.listening || drain === undefined || drain.draining) return;
-      const { cut } = await drain.drain(drainTimeoutMs);
-      if (cut > 0) logger.warn({ connections: cut, drainTimeoutMs }, 'cut connections still open at the drain deadline');
-    },
-  };
+  return { app, listen: (port, host) => listener.listen(port, host), close: () => listener.close() };
 }
 
 /** Every scheme a route names must be an HTTP bearer scheme of the contract: the only kind the guard enforces. */

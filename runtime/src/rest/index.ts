@@ -1,7 +1,5 @@
 export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
-export { exchangeObserver, exchangeObserverKey, observeExchanges } from './exchange-observer.ts';
-export type { ExchangeObserver, ObservedExchange } from './exchange-observer.ts';
 export { exchangeRecording } from './exchange-recording.ts';
 export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';

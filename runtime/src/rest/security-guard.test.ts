@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { securedCatalogueSurface } from '@platform/gen/runtime-fixtures/openapi/secured-catalogue/server.ts';
-import type { Platform, SecuredCatalogueHandlers } from '@platform/gen/runtime-fixtures/openapi/secured-catalogue/server.ts';
+import { securedCatalogueSurface } from '../generated/fixtures/openapi/secured-catalogue/server.ts';
+import type { Platform, SecuredCatalogueHandlers } from '../generated/fixtures/openapi/secured-catalogue/server.ts';
 import { createTokenVerifier } from '../auth/index.ts';
 import { startLocalIssuer } from '../auth/local-issuer.ts';
 import type { LocalIssuer } from '../auth/local-issuer.ts';
