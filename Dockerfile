@@ -34,6 +34,8 @@ RUN --mount=type=cache,target=/root/.npm test -n "${PART}" -a -n "${PORTS}" \
  && ln -s ../../gen node_modules/@platform/gen
 COPY --from=build /app/gen gen
 COPY runtime/src runtime/src
+# The runtime's own generated code (gRPC health and reflection), written by `npm run generate` in the build stage.
+COPY --from=build /app/runtime/src/generated runtime/src/generated
 # The part's folder: src/, and migrations/ when it has a database (.dockerignore drops its tests).
 COPY ${PART} ${PART}
 # The gateway serves and routes by the contracts (CONTRACTS_DIR defaults to /app/contracts).
