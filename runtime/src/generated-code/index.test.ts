@@ -19,6 +19,7 @@ async function layout(files: Record<string, string>, stamp = true): Promise<stri
     await writeFile(join(root, 'contracts', path), text);
   }
   await mkdir(join(root, 'gen'));
+  await mkdir(join(root, 'runtime/src/generated'), { recursive: true });
   if (stamp) await writeFile(join(root, 'gen', stampFileName), JSON.stringify({ contracts: hashContracts(join(root, 'contracts')) }));
   return root;
 }
@@ -73,6 +74,12 @@ describe('staleGeneratedCode', () => {
     );
     await rm(join(dir, 'gen'), { recursive: true });
     expect(staleGeneratedCode(dir)).toBe('cannot start: gen/ is missing; run `npm run generate`');
+  });
+
+  it('refuses-a-missing-runtime-generated-folder', async () => {
+    const dir = await layout(contracts);
+    await rm(join(dir, 'runtime/src/generated'), { recursive: true });
+    expect(staleGeneratedCode(dir)).toBe('cannot start: runtime/src/generated/ is missing; run `npm run generate`');
   });
 
   it('has-nothing-to-compare-without-contracts-as-in-a-container-image', async () => {

@@ -85,6 +85,9 @@ export function compareHashes(then: ContractHashes, now: ContractHashes): string
  * `npm run generate`; undefined when it matches, or when there is no contracts/ folder to compare
  * with (a container image ships gen/ without the contracts).
  */
+/** The runtime's own generated code, below the repository root (never gen/: generated code depends on the runtime, not the reverse). */
+export const runtimeGeneratedDir = 'runtime/src/generated';
+
 export function staleGeneratedCode(root: string): string | undefined {
   const contractsDir = join(root, 'contracts');
   const genDir = join(root, 'gen');
@@ -94,6 +97,8 @@ export function staleGeneratedCode(root: string): string | undefined {
   const stamp = readStamp(genDir);
   if (stamp === undefined) return `cannot start: gen/ does not record the contracts it was generated from (the last generation did not finish); ${fix}`;
   const changes = compareHashes(stamp.contracts, hashContracts(contractsDir));
+  // Written by the same generation (the health and reflection code the runtime serves, its fixtures).
+  if (changes.length === 0 && !existsSync(join(root, runtimeGeneratedDir))) return `cannot start: ${runtimeGeneratedDir}/ is missing; ${fix}`;
   if (changes.length === 0) return undefined;
   return `cannot start: gen/ was generated from other contracts than those in contracts/ (${changes.join(', ')}); ${fix}`;
 }
