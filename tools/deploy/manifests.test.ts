@@ -91,7 +91,7 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(names('Ingress')).toEqual(['api', 'grpc']);
     expect(names('PodDisruptionBudget')).toEqual(parts.toSorted());
     expect(names('NetworkPolicy')).toEqual(['mssql', 'rabbitmq']);
-    expect(names('HorizontalPodAutoscaler')).toEqual(overlay === 'prod' ? ['commands-service', 'gateway', 'platform-service'] : []);
+    expect(names('HorizontalPodAutoscaler')).toEqual(overlay === 'prod' ? parts.toSorted() : []);
     expect(names('Secret')).toEqual([]);
   });
 

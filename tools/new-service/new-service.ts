@@ -3,7 +3,7 @@
  * once. It writes the OpenAPI document (one example operation; the gateway and the ingress route
  * by it), the workspace (config, entity, database declaration, the handler set that `satisfies`
  * the generated interface, service, main, migrate, a test), the first migrations, the Dockerfile
- * and compose.yaml entries, the Kubernetes base entries, and its place in `npm start`
+ * and compose.yaml entries, the Kubernetes base entries (and a production HorizontalPodAutoscaler), and its place in `npm start`
  * (added-services.ts). Then: `npm install` (links the workspace) and `npm run generate`.
  */
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -127,6 +127,8 @@ async function kubernetes(root: string, n: ServiceNames, write: Write, edit: Edi
       images.add(document.createNode({ name: `contract-first/${n.name}`, newTag: tag }));
     });
   }
+  // Production keeps one pod serving through drains (PodDisruptionBudget minAvailable 1): two replicas at least.
+  await edit('k8s/overlays/prod/hpa.yaml', (text) => `${text.trimEnd()}\n${template.productionAutoscaler(n)}`);
   if (await writeIngress(root)) await edit('k8s/base/ingress.yaml', (text) => text);
 }
 

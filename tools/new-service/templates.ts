@@ -566,3 +566,23 @@ export function composeService(n: ServiceNames): string {
 
 `;
 }
+
+/** The production overlay's HorizontalPodAutoscaler of the part (appended to k8s/overlays/prod/hpa.yaml). */
+export function productionAutoscaler(n: ServiceNames): string {
+  return `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: ${n.name}
+  labels:
+    app.kubernetes.io/name: ${n.name}
+    app.kubernetes.io/part-of: contract-first
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${n.name} }
+  minReplicas: 2
+  maxReplicas: 4
+  metrics:
+    - type: Resource
+      resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } }
+`;
+}
