@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig as loadCommandsConfig, createCommandsService } from '@platform/commands-service';
 import type { PlatformEventNames } from '@platform/commands-service';
-import { loadConfig as loadGatewayConfig, createGateway } from '@platform/gateway';
+import { loadConfig as loadGatewayConfig, createGateway, readApiRoutes } from '@platform/gateway';
 import { loadConfig as loadPlatformConfig, createPlatformService } from '@platform/platform-service';
 import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { describeAuthentication } from '@platform/runtime/auth';
@@ -24,6 +24,7 @@ import { createLogger, logLevels } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
 import { metricsPath, telemetrySettings } from '@platform/runtime/observability';
+import { addedServices } from './added-services.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 /** Time the whole ordered stop may take before the process exits with 1. */
@@ -56,13 +57,30 @@ const loopbackUrl = (listenerPort: number): string => `http://127.0.0.1:${listen
 const localhostUrl = (listenerPort: number): string => `http://localhost:${listenerPort}`;
 
 /**
+ * The services added with `npm run new:service`, each with its listener port: `<SERVICE>_HTTP_PORT`,
+ * by default the port of its contract's own server; and the gateway's setting for its URL.
+ */
+export function addedServicePorts(env: Env): { name: string; variable: string; listenPort: number; portVariable: string }[] {
+  const routes = readApiRoutes(join(root, 'contracts'));
+  const added = addedServices.map(({ name }) => {
+    const route = routes.find((candidate) => candidate.service === name);
+    if (route === undefined) throw new Error(`cannot start ${name}: contracts/openapi/${name}.yaml is missing`);
+    return { name, variable: route.variable, portVariable: route.variable.replace(/_URL$/, '_HTTP_PORT'), defaultPort: Number(new URL(route.localUrl).port) };
+  });
+  const ports = readConfig(Object.fromEntries(added.map((service) => [service.name, port(service.portVariable, service.defaultPort)])), env) as Record<string, number>;
+  return added.map(({ name, variable, portVariable }) => ({ name, variable, portVariable, listenPort: ports[name] ?? 0 }));
+}
+
+/**
  * The environment each part is configured from: the launcher's own, with the listener ports,
  * database files, log format and peer URLs of this one-process layout put in.
  */
-export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env } {
+export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env; added: Record<string, Env> } {
   const dataDir = resolve(settings.dataDir);
   const common = { ...env, LOG_LEVEL: settings.logLevel, LOG_FORMAT: pretty ? 'pretty' : 'json' };
+  const added = addedServicePorts(env);
   return {
+    added: Object.fromEntries(added.map(({ name, listenPort }) => [name, { ...common, HTTP_PORT: String(listenPort), DB_DRIVER: 'sqlite', DB_URL: join(dataDir, `${name}.sqlite`) }])),
     platform: {
       ...common,
       HTTP_PORT: String(settings.platformHttpPort),
@@ -84,6 +102,7 @@ export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boo
       PLATFORM_SERVICE_URL: loopbackUrl(settings.platformHttpPort),
       PLATFORM_SERVICE_GRPC_URL: loopbackUrl(settings.platformGrpcPort),
       COMMANDS_SERVICE_URL: loopbackUrl(settings.commandsHttpPort),
+      ...Object.fromEntries(added.map(({ variable, listenPort }) => [variable, loopbackUrl(listenPort)])),
     },
   };
 }
@@ -124,7 +143,16 @@ export function loadLauncherConfig(env: Env) {
   const telemetry = readConfig(telemetrySettings, env);
   const pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
   const envs = partEnvironments(env, settings, pretty);
-  return { settings, telemetry, pretty, platform: loadPlatformConfig(envs.platform), commands: loadCommandsConfig(envs.commands), gateway: loadGatewayConfig(envs.gateway) };
+  return {
+    settings,
+    telemetry,
+    pretty,
+    platform: loadPlatformConfig(envs.platform),
+    commands: loadCommandsConfig(envs.commands),
+    added: addedServices.map(({ name, load }) => ({ name, build: load(envs.added[name] ?? {}) })),
+    addedPorts: Object.fromEntries(addedServicePorts(env).map(({ portVariable, listenPort }) => [portVariable, listenPort])),
+    gateway: loadGatewayConfig(envs.gateway),
+  };
 }
 type LauncherParts = ReturnType<typeof loadLauncherConfig>;
 
@@ -145,6 +173,10 @@ function createPlatform(configs: LauncherParts, logger: Logger) {
       const { grpcUrl } = await start({ name: 'platform-service', start: () => platformService.start(), stop: () => platformService.stop() });
       const commandsService = createCommandsService({ config: configs.commands, logger: loggerOf('commands-service'), eventNames: eventNames(settings), ...inProcess });
       await start({ name: 'commands-service', start: () => commandsService.start(), stop: () => commandsService.stop() });
+      for (const { name, build } of configs.added) {
+        const service = build(loggerOf(name));
+        await start({ name, start: () => service.start(), stop: () => service.stop() });
+      }
       const gateway = createGateway({ config: configs.gateway, logger: loggerOf('gateway') });
       const { url } = await start({ name: 'gateway', start: () => gateway.start(), stop: () => gateway.stop() });
       return {
@@ -171,11 +203,12 @@ if (import.meta.main) {
     loadConfig: loadLauncherConfig,
     logging: ({ settings, pretty }) => ({ level: settings.logLevel, pretty }),
     shutdownTimeout: () => shutdownBudgetMs,
-    ports: ({ settings }) => ({
+    ports: ({ settings, addedPorts }) => ({
       GATEWAY_PORT: settings.gatewayPort,
       PLATFORM_SERVICE_HTTP_PORT: settings.platformHttpPort,
       PLATFORM_SERVICE_GRPC_PORT: settings.platformGrpcPort,
       COMMANDS_SERVICE_HTTP_PORT: settings.commandsHttpPort,
+      ...addedPorts,
     }),
     create: createPlatform,
     started(urls, logger, { pretty }) {

@@ -6,9 +6,8 @@ describe('gateway configuration', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       httpPort: 8080,
-      platformServiceUrl: 'http://localhost:5000',
+      serviceUrls: { 'platform-service': 'http://localhost:5000', 'commands-service': 'http://localhost:6000' },
       platformServiceGrpcUrl: 'http://localhost:5001',
-      commandsServiceUrl: 'http://localhost:6000',
       upstreamTimeout: 30_000,
       logLevel: 'info',
       logFormat: 'auto',
@@ -27,7 +26,7 @@ describe('gateway configuration', () => {
     });
     expect(config).toMatchObject({
       httpPort: 9090,
-      platformServiceUrl: 'http://platforms-clusterip-srv:80',
+      serviceUrls: { 'platform-service': 'http://platforms-clusterip-srv:80', 'commands-service': 'http://commands-clusterip-srv:80' },
       platformServiceGrpcUrl: 'http://platforms-clusterip-srv:666',
       upstreamTimeout: 5000,
       logFormat: 'json',

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { duration, nonEmptyString, oneOf, port, readConfig, url } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
 import { logLevels } from '@platform/runtime/logging';
+import { readApiRoutes } from './api-routes.ts';
 import { corsOrigins } from './cors.ts';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -14,10 +15,6 @@ const upstreamProtocols = { protocols: ['http:', 'https:'] } as const;
 export const gatewaySettings = {
   /** Port of the gateway's HTTP listener. */
   httpPort: port('HTTP_PORT', 8080),
-  /** Origin of platform-service's REST listener; `/api/platforms...` goes there. */
-  platformServiceUrl: url('PLATFORM_SERVICE_URL', 'http://localhost:5000', upstreamProtocols),
-  /** Origin of commands-service's REST listener; `/api/c/...` goes there. */
-  commandsServiceUrl: url('COMMANDS_SERVICE_URL', 'http://localhost:6000', upstreamProtocols),
   /** platform-service's gRPC listener (h2c); Connect and gRPC-Web calls under `/platforms.v1.PlatformService/` go there. */
   platformServiceGrpcUrl: url('PLATFORM_SERVICE_GRPC_URL', 'http://localhost:5001', { protocols: ['http:'] }),
   /** Longest silence from an upstream (no response headers, no body bytes) before 504 / abort. */
@@ -37,9 +34,22 @@ export const gatewaySettings = {
   logFormat: oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'], 'auto'),
 };
 
-export type GatewayConfig = Config<typeof gatewaySettings>;
+export type GatewayConfig = Config<typeof gatewaySettings> & {
+  /**
+   * Origin of each service's REST listener, by service: one per OpenAPI document in
+   * `CONTRACTS_DIR/openapi` (api-routes.ts), from `<SERVICE>_URL` (`PLATFORM_SERVICE_URL`), by
+   * default the service's own entry in its contract's `servers`.
+   */
+  readonly serviceUrls: Readonly<Record<string, string>>;
+};
 
 /** Reads and validates the gateway's settings (throws AppError `invalid_config` naming every bad variable). */
 export function loadConfig(env?: Env): GatewayConfig {
-  return readConfig(gatewaySettings, env);
+  // The contracts say which services there are, hence which upstream settings to read.
+  const { contractsDir } = readConfig({ contractsDir: gatewaySettings.contractsDir }, env);
+  const upstreams = Object.fromEntries(readApiRoutes(contractsDir).map((route) => [`upstream ${route.service}`, url(route.variable, route.localUrl, upstreamProtocols)]));
+  const { ...all } = readConfig({ ...gatewaySettings, ...upstreams }, env) as Record<string, unknown>;
+  const serviceUrls = Object.fromEntries(Object.keys(upstreams).map((key) => [key.slice('upstream '.length), all[key] as string]));
+  for (const key of Object.keys(upstreams)) delete all[key];
+  return Object.freeze({ ...(all as Config<typeof gatewaySettings>), serviceUrls: Object.freeze(serviceUrls) });
 }

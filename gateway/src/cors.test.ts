@@ -19,8 +19,8 @@ describe('CORS at the gateway', () => {
       if (req.method === 'OPTIONS') res.writeHead(204, { allow: 'GET, HEAD, POST, OPTIONS' }).end();
       else res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
     });
-    withCors = await startGateway({ platformServiceUrl: upstream.url, corsOrigins: [app, 'http://localhost:3000'] });
-    withoutCors = await startGateway({ platformServiceUrl: upstream.url });
+    withCors = await startGateway({ serviceUrls: { 'platform-service': upstream.url }, corsOrigins: [app, 'http://localhost:3000'] });
+    withoutCors = await startGateway({ serviceUrls: { 'platform-service': upstream.url } });
   });
   afterAll(async () => {
     await withCors?.close();

@@ -35,7 +35,7 @@ describe('gateway routing (the ingress rules)', () => {
   it('sends /api/platforms and everything below it to platform-service, /api/c/... to commands-service, paths unchanged', async () => {
     const platforms = track(await namedUpstream('platform-service'));
     const commands = track(await namedUpstream('commands-service'));
-    const gateway = track(await startGateway({ platformServiceUrl: platforms.url, commandsServiceUrl: commands.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url, 'commands-service': commands.url } }));
 
     const get = async (path: string) => (await fetch(`${gateway.url}${path}`)).json();
 
@@ -46,7 +46,7 @@ describe('gateway routing (the ingress rules)', () => {
 
   it('answers a 404 problem for paths no rule matches, including look-alike prefixes', async () => {
     const platforms = track(await namedUpstream('platform-service'));
-    const gateway = track(await startGateway({ platformServiceUrl: platforms.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url } }));
 
     const paths = ['/api/platformsX', '/api/commands', '/nothing'];
     const answers = await Promise.all(paths.map(async (path) => {
@@ -60,7 +60,7 @@ describe('gateway routing (the ingress rules)', () => {
 
 describe('gateway /healthz and /readyz', () => {
   it('is alive without its upstreams', async () => {
-    const gateway = track(await startGateway({ platformServiceUrl: await deadUrl(), commandsServiceUrl: await deadUrl() }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': await deadUrl(), 'commands-service': await deadUrl() } }));
     const answer = await fetch(`${gateway.url}/healthz`);
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ status: 'ok' });
@@ -69,7 +69,7 @@ describe('gateway /healthz and /readyz', () => {
   it('is ready when both services are ready, showing their checks', async () => {
     const platforms = track(await namedUpstream('platform-service'));
     const commands = track(await namedUpstream('commands-service'));
-    const gateway = track(await startGateway({ platformServiceUrl: platforms.url, commandsServiceUrl: commands.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url, 'commands-service': commands.url } }));
 
     const answer = await fetch(`${gateway.url}/readyz`);
 
@@ -85,7 +85,7 @@ describe('gateway /healthz and /readyz', () => {
 
   it('is not ready (503, with details) when one service is not ready and the other is down', async () => {
     const platforms = track(await namedUpstream('platform-service', 503));
-    const gateway = track(await startGateway({ platformServiceUrl: platforms.url, commandsServiceUrl: await deadUrl() }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url, 'commands-service': await deadUrl() } }));
 
     const answer = await fetch(`${gateway.url}/readyz`);
 
@@ -102,7 +102,7 @@ describe('gateway /healthz and /readyz', () => {
   it('is not ready when a service does not answer its /readyz in time', async () => {
     const silent = track(await startUpstream(() => {}));
     const commands = track(await namedUpstream('commands-service'));
-    const gateway = track(await startGateway({ platformServiceUrl: silent.url, commandsServiceUrl: commands.url, readinessTimeout: 100 }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': silent.url, 'commands-service': commands.url }, readinessTimeout: 100 }));
 
     const answer = await fetch(`${gateway.url}/readyz`);
 

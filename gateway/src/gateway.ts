@@ -13,6 +13,7 @@ import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
 import { cors, preflightFallback } from './cors.ts';
+import { readApiRoutes } from './api-routes.ts';
 import { answeredByUpstream, createProxy } from './proxy.ts';
 import { createRpcProxy } from './rpc-proxy.ts';
 import { answerProblem } from './answer-problem.ts';
@@ -39,7 +40,7 @@ function routeOf(path: string, infrastructure: ReadonlySet<string>): string {
 export interface GatewayOptions {
   readonly config: Pick<
     GatewayConfig,
-    'httpPort' | 'platformServiceUrl' | 'platformServiceGrpcUrl' | 'commandsServiceUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
+    'httpPort' | 'serviceUrls' | 'platformServiceGrpcUrl' | 'upstreamTimeout' | 'readinessTimeout' | 'drainTimeout' | 'contractsDir' | 'asyncapiHtmlDir'
   > &
     Partial<Pick<GatewayConfig, 'corsOrigins'>>;
   readonly logger: Logger;
@@ -52,19 +53,23 @@ export interface GatewayOptions {
 export type Gateway = Service<{ readonly url: string }>;
 
 /**
- * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged):
- * `/api/platforms` → platform-service, `/api/c` → commands-service, and Connect and gRPC-Web calls
+ * The platform's front door. Routes like the Kubernetes ingress (path prefixes, paths unchanged) to
+ * the service whose OpenAPI document declares the path (api-routes.ts: `/api/platforms` →
+ * platform-service, `/api/c/platforms` → commands-service), and Connect and gRPC-Web calls
  * under `/platforms.v1.PlatformService/` → platform-service's gRPC listener. Serves Swagger UI at `/docs/`,
  * the AsyncAPI docs at `/docs/events/`, raw contracts at `/contracts/...`, `/healthz` and an
  * aggregated `/readyz`. Holds no domain logic.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
-  const upstreams = [
-    { name: 'platform-service', url: config.platformServiceUrl, prefix: '/api/platforms' },
-    { name: 'commands-service', url: config.commandsServiceUrl, prefix: '/api/c' },
-  ];
+  const routes = readApiRoutes(config.contractsDir);
+  const upstreams = routes.map(({ service, prefixes }) => {
+    const url = config.serviceUrls[service];
+    if (url === undefined) throw new Error(`cannot create the gateway: no URL for ${service}, whose contract is in ${config.contractsDir}/openapi`);
+    return { name: service, url, prefixes };
+  });
   const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
+  const apiPrefixes = upstreams.flatMap((u) => u.prefixes);
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
   const corsOrigins = config.corsOrigins ?? [];
   let http: HttpListener | undefined;
@@ -86,9 +91,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.use(cors(corsOrigins));
     app.use(healthRoutes(readiness, () => http?.draining ?? false));
     app.use(metricsRoute(telemetry.metrics));
-    for (const { name, prefix, proxy } of proxies) {
+    for (const { name, prefixes, proxy } of proxies) {
       // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
-      app.use(prefix, exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
+      app.use([...prefixes], exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
     }
     // A browser's preflight of an RPC is the gateway's to answer: the gRPC listener knows no OPTIONS.
     app.use(rpc.prefix, preflightFallback(corsOrigins), rpc.proxy.handler);
@@ -97,7 +102,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.use(await swaggerUiRoute(contracts, { primary: 'platform-service' }));
     app.use(asyncapiDocsRoute(config.asyncapiHtmlDir));
     app.use(contractsRoute(contracts));
-    app.use((req, res) => answerProblem(req, res, 404, `Nothing is served at ${req.path}; APIs live under /api/platforms and /api/c, docs at /docs/.`));
+    app.use((req, res) => answerProblem(req, res, 404, `Nothing is served at ${req.path}; APIs live under ${apiPrefixes.join(', ')}, docs at /docs/.`));
     app.use(onError);
     return app;
   }

@@ -3,3 +3,5 @@ export { createGateway } from './gateway.ts';
 export type { Gateway, GatewayOptions } from './gateway.ts';
 export { gatewaySettings, loadConfig } from './config.ts';
 export type { GatewayConfig } from './config.ts';
+export { readApiRoutes } from './api-routes.ts';
+export type { ApiRoute } from './api-routes.ts';

@@ -45,7 +45,7 @@ describe('gateway proxy', () => {
         res.end(JSON.stringify({ method: req.method, url: req.url, body, custom: req.headers['x-custom'], contentType: req.headers['content-type'] }));
       }),
     );
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
 
     const answer = await fetch(`${gateway.url}/api/platforms?x=1&y=%20z`, {
       method: 'POST',
@@ -69,7 +69,7 @@ describe('gateway proxy', () => {
     );
     const lines: string[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) });
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }, createLogger({ name: 'gateway-test', level: 'trace', destination })));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }, createLogger({ name: 'gateway-test', level: 'trace', destination })));
     const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJlLW9mLWEtdG9rZW4';
 
     const answer = await fetch(`${gateway.url}/api/platforms`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
@@ -90,7 +90,7 @@ describe('gateway proxy', () => {
         res.end('ok');
       }),
     );
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
 
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(`${gateway.url}/api/platforms`, {
@@ -118,7 +118,7 @@ describe('gateway proxy', () => {
         res.end();
       }),
     );
-    const gateway = track(await startGateway({ commandsServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'commands-service': upstream.url } }));
 
     const answer = await fetch(`${gateway.url}/api/c/platforms`, { headers: { 'x-request-id': 'trace-42' } });
 
@@ -134,7 +134,7 @@ describe('gateway proxy', () => {
         res.end();
       }),
     );
-    const gateway = track(await startGateway({ commandsServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'commands-service': upstream.url } }));
 
     const answer = await fetch(`${gateway.url}/api/c/platforms`, { headers: { 'x-request-id': 'has spaces "and quotes"' } });
 
@@ -153,7 +153,7 @@ describe('gateway proxy', () => {
         res.end('last');
       }),
     );
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
 
     const answer = await fetch(`${gateway.url}/api/platforms/stream`);
     const reader = answer.body!.getReader();
@@ -179,7 +179,7 @@ describe('gateway proxy', () => {
         req.on('end', () => res.end(body));
       }),
     );
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
 
     const req = request(`${gateway.url}/api/platforms`, { method: 'POST', headers: { 'content-type': 'text/plain' } });
     const answer = new Promise<IncomingMessage>((resolve, reject) => req.on('response', resolve).on('error', reject));
@@ -191,7 +191,7 @@ describe('gateway proxy', () => {
   });
 
   it('answers a 502 problem when the upstream cannot be reached', async () => {
-    const gateway = track(await startGateway({ platformServiceUrl: await deadUrl() }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': await deadUrl() } }));
 
     const answer = await fetch(`${gateway.url}/api/platforms`, { headers: { 'x-request-id': 'down-1' } });
 
@@ -202,7 +202,7 @@ describe('gateway proxy', () => {
 
   it('answers a 504 problem when the upstream stays silent past the timeout', async () => {
     const upstream = track(await startUpstream(() => {}));
-    const gateway = track(await startGateway({ commandsServiceUrl: upstream.url, upstreamTimeout: 100 }));
+    const gateway = track(await startGateway({ serviceUrls: { 'commands-service': upstream.url }, upstreamTimeout: 100 }));
 
     const answer = await fetch(`${gateway.url}/api/c/platforms`);
 
@@ -219,7 +219,7 @@ describe('gateway proxy', () => {
         setImmediate(() => res.destroy());
       }),
     );
-    const gateway = track(await startGateway({ platformServiceUrl: upstream.url }));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
 
     const answer = await fetch(`${gateway.url}/api/platforms`);
 

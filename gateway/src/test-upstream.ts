@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@platform/runtime/logging';
+import { readApiRoutes } from './api-routes.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayOptions } from './gateway.ts';
 
@@ -32,21 +33,26 @@ export async function deadUrl(): Promise<string> {
   return server.url;
 }
 
-/** Starts a gateway on a free port in front of the given upstreams, with a silent logger unless given one. */
+const contractsDir = new URL('../../contracts', import.meta.url).pathname;
+
+/**
+ * Starts a gateway on a free port in front of the given upstreams (by service; every other service
+ * of the contracts gets a port nothing listens on), with a silent logger unless given one.
+ */
 export async function startGateway(overrides: Partial<GatewayOptions['config']>, logger = createLogger({ name: 'gateway-test', level: 'silent' })): Promise<TestServer> {
+  const unreachable = Object.fromEntries(readApiRoutes(overrides.contractsDir ?? contractsDir).map((route) => [route.service, 'http://127.0.0.1:9']));
   const gateway = createGateway({
     logger,
     config: {
       httpPort: 0,
-      platformServiceUrl: 'http://127.0.0.1:9',
       platformServiceGrpcUrl: 'http://127.0.0.1:9',
-      commandsServiceUrl: 'http://127.0.0.1:9',
       upstreamTimeout: 5000,
       readinessTimeout: 1000,
       drainTimeout: 1000,
-      contractsDir: new URL('../../contracts', import.meta.url).pathname,
+      contractsDir,
       asyncapiHtmlDir: new URL('../../gen/asyncapi/html', import.meta.url).pathname,
       ...overrides,
+      serviceUrls: { ...unreachable, ...overrides.serviceUrls },
     },
   });
   const { url } = await gateway.start();

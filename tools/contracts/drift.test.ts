@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareTrees } from './drift.ts';
+import { compareTrees, findDrift } from './drift.ts';
 
 let root: string | undefined;
 
@@ -49,4 +49,16 @@ describe('comparing gen/ with a fresh generation', () => {
     const gen = await tree('gen', { 'a.ts': 'a\r\n' });
     expect(await compareTrees(fresh, gen, 'gen')).toEqual(['gen/a.ts differs from what the contracts generate']);
   });
+});
+
+describe('findDrift', () => {
+  it('compares-the-runtime-generated-code-with-runtime-src-generated-not-gen', async () => {
+    const repository = join(import.meta.dirname, '../..');
+    const empty = await tree('runtime-generated', {});
+    const differences = await findDrift({ root: repository, runtimeGeneratedDir: empty });
+    expect(differences.length).toBeGreaterThan(0);
+    // gen/ is what a fresh generation writes (CI generated it); only the empty runtime folder misses files.
+    expect(differences.filter((difference) => difference.startsWith('gen/') || !difference.endsWith('is missing (the contracts generate it)'))).toEqual([]);
+    expect(differences.some((difference) => difference.endsWith('/grpc/health/v1/health_pb.ts is missing (the contracts generate it)'))).toBe(true);
+  }, 120_000);
 });

@@ -8,7 +8,7 @@
  * Exit status: 0 no drift and the project typechecks, 1 otherwise.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,6 +19,8 @@ export interface DriftOptions {
   readonly root: string;
   /** The generated code the services compile against. Default: `<root>/gen`. */
   readonly genDir?: string;
+  /** The runtime's own generated code. Default: `<root>/runtime/src/generated`. */
+  readonly runtimeGeneratedDir?: string;
 }
 
 /** Differences between two folders, by path relative to them; empty when they are byte-identical. */
@@ -45,7 +47,16 @@ export async function findDrift(options: DriftOptions): Promise<string[]> {
   try {
     const fresh = join(staging, 'gen');
     await runNode([join(options.root, 'tools/generate/index.ts')], options.root, { GEN_DIR: fresh });
-    return await compareTrees(fresh, genDir, relative(options.root, genDir) || genDir);
+    // Under GEN_DIR the runtime's own generated code lands in <GEN_DIR>/runtime; in place it is runtime/src/generated.
+    const freshRuntime = join(staging, 'runtime-generated');
+    await rename(join(fresh, 'runtime'), freshRuntime).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    const runtimeDir = options.runtimeGeneratedDir ?? join(options.root, 'runtime', 'src', 'generated');
+    return [
+      ...(await compareTrees(fresh, genDir, relative(options.root, genDir) || genDir)),
+      ...(await compareTrees(freshRuntime, runtimeDir, relative(options.root, runtimeDir) || runtimeDir)),
+    ];
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

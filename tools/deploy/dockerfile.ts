@@ -31,6 +31,14 @@ export interface CopyInstruction {
   readonly destination: string;
 }
 
+/**
+ * The Dockerfile's text with the given build arguments (`${NAME}` and `$NAME`) replaced, as
+ * `docker build --build-arg NAME=value` sees it; other `$` references are left alone.
+ */
+export function withBuildArgs(text: string, args: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (match, braced: string | undefined, bare: string | undefined) => args[braced ?? bare ?? ''] ?? match);
+}
+
 export function parseDockerfile(text: string): Dockerfile {
   const instructions: Instruction[] = [];
   let pending: { keyword: string; parts: string[]; line: number } | undefined;

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,31 +16,51 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { Health, HealthCheckResponse_ServingStatus } from '@platform/gen/proto/grpc/health/v1/health_pb.ts';
 import { withTemporaryPostgresDatabase } from '@platform/runtime/db/testing';
-import { execForm, parseCopy, parseDockerfile, splitFlags } from './dockerfile.ts';
+import { execForm, parseCopy, splitFlags } from './dockerfile.ts';
 import type { Dockerfile, Stage } from './dockerfile.ts';
 import { assembleStage, contextFiles, generateInContextCopy } from './image-build.ts';
 import type { AssembledImage } from './image-build.ts';
-import { repositoryRoot } from './services.ts';
+import { imageParts, partDockerfile, repositoryRoot } from './services.ts';
 
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
 
-const dockerfiles = Object.fromEntries(
-  await Promise.all(parts.map(async (part) => [part, parseDockerfile(await readFile(join(repositoryRoot, part, 'Dockerfile'), 'utf8'))] as const)),
-) as Record<Part, Dockerfile>;
+/** Every part built from the Dockerfile (added services too); the images below are performed for the platform's three. */
+const builtParts = (await imageParts()).map(({ part }) => part);
+const dockerfiles: Record<string, Dockerfile> = Object.fromEntries(await Promise.all(builtParts.map(async (part) => [part, await partDockerfile(part)] as const)));
 const context = await contextFiles(repositoryRoot);
 
-const finalStage = (part: Part): Stage => dockerfiles[part].stages.at(-1) as Stage;
-const buildStage = (part: Part): Stage => dockerfiles[part].stages[0] as Stage;
+const dockerfileOf = (part: string): Dockerfile => dockerfiles[part] ?? { stages: [] };
+const finalStage = (part: string): Stage => dockerfileOf(part).stages.at(-1) as Stage;
+const buildStage = (part: string): Stage => dockerfileOf(part).stages[0] as Stage;
 const runs = (stage: Stage): string[] => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => splitFlags(i.args).rest);
 /** A stage as its instructions read, without line numbers. */
 const shape = (stage: Stage) => [stage.name, stage.base, ...stage.instructions.map((i) => `${i.keyword} ${i.args}`)];
 const last = (stage: Stage, keyword: string): string | undefined => stage.instructions.findLast((i) => i.keyword === keyword)?.args;
 
-describe.each(parts)('%s Dockerfile', (part) => {
+describe('the one Dockerfile', () => {
+  it('is built for every workspace with a src/main.ts, each named by PART and given its ports', async () => {
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
+    const runnable = (await Promise.all(manifest.workspaces.map(async (workspace) => ((await stat(join(repositoryRoot, workspace, 'src', 'main.ts')).catch(() => undefined)) ? workspace : undefined)))).filter((workspace) => workspace !== undefined);
+    const built = await imageParts();
+    expect(built.map(({ part }) => part).toSorted()).toEqual(runnable.toSorted());
+    for (const { part, args } of built) expect(args).toEqual({ PART: part, PORTS: expect.stringMatching(/^\d+( \d+)*$/) });
+  });
+
+  it('gives npm ci the package.json of every workspace', async () => {
+    const manifest = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
+    const copied = finalStage('gateway')
+      .instructions.filter((i) => i.keyword === 'COPY')
+      .map(parseCopy)
+      .flatMap((copy) => copy.sources);
+    expect(manifest.workspaces.filter((workspace) => !copied.includes(`${workspace}/package.json`))).toEqual([]);
+  });
+});
+
+describe.each(builtParts)('%s Dockerfile', (part) => {
   it('builds on node:24-slim pinned by tag, in two stages', () => {
-    expect(dockerfiles[part].stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of dockerfiles[part].stages) expect(stage.base).toMatch(/^node:24(\.\d+){0,2}-slim(@sha256:[0-9a-f]{64})?$/);
+    expect(dockerfileOf(part).stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of dockerfileOf(part).stages) expect(stage.base).toMatch(/^node:24(\.\d+){0,2}-slim(@sha256:[0-9a-f]{64})?$/);
   });
 
   it('shares its build stage with the other Dockerfiles', () => {
@@ -80,7 +100,7 @@ describe.each(parts)('%s Dockerfile', (part) => {
   });
 
   it('copies only paths that exist in the build context', () => {
-    const sources = dockerfiles[part].stages
+    const sources = dockerfileOf(part).stages
       .flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'COPY').map(parseCopy))
       .filter((copy) => copy.from === undefined)
       .flatMap((copy) => copy.sources)
@@ -101,7 +121,7 @@ describe('compose.yaml', () => {
     for (const part of ['platform-service', 'commands-service']) {
       for (const variable of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']) expect(compose.services[part]?.environment?.[variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
     }
-    for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe(`${part}/Dockerfile`);
+    for (const part of parts) expect(compose.services[part]?.build?.dockerfile).toBe('Dockerfile');
     expect(Object.values(compose.services).filter((service) => service.image?.includes(':') && !service.build).every((service) => service.healthcheck !== undefined)).toBe(true);
   });
 });
@@ -188,7 +208,6 @@ describe('images performed without Docker', () => {
   };
 
   it.each(parts)('%s image has no dev tooling (no typescript, vitest, generators)', async (part) => {
-    const { stat } = await import('node:fs/promises');
     const nodeModules = join(image(part).root, 'app', 'node_modules');
     const present = async (name: string) => (await stat(join(nodeModules, name)).catch(() => undefined)) !== undefined;
     expect(await present('@platform/runtime')).toBe(true);

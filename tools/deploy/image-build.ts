@@ -160,7 +160,7 @@ async function workspaceFolders(repository: string): Promise<string[]> {
 }
 
 /** A node_modules folder whose entries link to `source`'s, except workspace links, which stay relative (so they point into the copy). */
-async function linkInstalledPackages(source: string, target: string): Promise<void> {
+export async function linkInstalledPackages(source: string, target: string): Promise<void> {
   await mkdir(target, { recursive: true });
   for (const entry of await readdir(source, { withFileTypes: true })) {
     const from = join(source, entry.name);

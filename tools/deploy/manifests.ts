@@ -4,7 +4,6 @@
  * Secrets and `$(VAR)` references.
  */
 import type { KubeObject } from './kustomize.ts';
-import { podContainers, podSpec } from './kustomize.ts';
 
 export type Container = {
   name: string;
@@ -22,6 +21,21 @@ export type Container = {
 };
 
 export type Probe = { httpGet?: { path: string; port: number | string }; grpc?: { port: number; service?: string }; tcpSocket?: { port: number | string }; exec?: unknown };
+
+/** The pod spec of a Pod or of a workload's template. */
+export function podSpec(object: KubeObject): Record<string, unknown> | undefined {
+  const spec = object.spec as Record<string, unknown> | undefined;
+  if (!spec) return undefined;
+  if (object.kind === 'Pod') return spec;
+  return (spec.template as { spec?: Record<string, unknown> } | undefined)?.spec;
+}
+
+/** Containers and init containers of a workload's pod template (or a Pod). */
+export function podContainers(object: KubeObject): Record<string, unknown>[] {
+  const spec = podSpec(object);
+  if (!spec) return [];
+  return [...((spec.initContainers as Record<string, unknown>[] | undefined) ?? []), ...((spec.containers as Record<string, unknown>[] | undefined) ?? [])];
+}
 
 export const find = (objects: readonly KubeObject[], kind: string, name: string): KubeObject | undefined =>
   objects.find((object) => object.kind === kind && object.metadata.name === name);

@@ -21,7 +21,7 @@ const workspaces = ['runtime', 'platform-service', 'commands-service', 'gateway'
  */
 async function repositoryCopy(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'dev-loop-'));
-  for (const file of ['package.json', 'start.ts', 'buf.yaml', 'buf.gen.yaml']) await cp(join(repositoryRoot, file), join(root, file));
+  for (const file of ['package.json', 'start.ts', 'added-services.ts', 'buf.yaml', 'buf.gen.yaml']) await cp(join(repositoryRoot, file), join(root, file));
   for (const dir of ['contracts', 'gen', ...workspaces]) {
     await cp(join(repositoryRoot, dir), join(root, dir), { recursive: true, filter: (source) => basename(source) !== 'node_modules' });
   }

@@ -3,8 +3,8 @@
  *
  * - A contract edit (contracts/, not released/) regenerates what that kind of contract generates
  *   (`npm run generate <kind> packages`), then restarts the platform on the new gen/.
- * - A code edit (start.ts, runtime/src, platform-service/src, commands-service/src, gateway/src;
- *   not tests) or a change of gen/ made elsewhere restarts the platform.
+ * - A code edit (start.ts, added-services.ts, and each workspace's src/: runtime, the services,
+ *   those added with `npm run new:service`, the gateway; not tests) or a change of gen/ made elsewhere restarts the platform.
  * - A restart is a clean stop (SIGTERM: drain, close, exit) and a new `npm start`, so the data in
  *   DATA_DIR (./data by default) stays. A generation that fails leaves the running platform alone
  *   and says so; the next save tries again.
@@ -15,15 +15,18 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { watch } from 'node:fs';
+import { existsSync, readFileSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contractKinds, kindOf, staleGeneratedCode } from '@platform/runtime/generated-code';
 import type { ContractKind } from '@platform/runtime/generated-code';
 
-/** Folders and files whose edits restart the platform, below the root. */
-export const codePaths = ['start.ts', 'runtime/src', 'platform-service/src', 'commands-service/src', 'gateway/src'] as const;
+/** Folders and files whose edits restart the platform, below the root: the launcher's files and every workspace's src/. */
+export function codePaths(root: string): string[] {
+  const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  return ['start.ts', 'added-services.ts', ...workspaces.map((workspace) => `${workspace}/src`)].filter((path) => existsSync(join(root, path)));
+}
 /** Edits that come this close together are handled as one. */
 const settleMs = 200;
 
@@ -133,12 +136,12 @@ export function createDevLoop(options: DevLoopOptions): DevLoop {
       pending.kinds.add(kind);
       schedule();
     });
-    for (const path of codePaths) {
+    for (const path of codePaths(root)) {
       watchTree(path, (file) => {
         if (file.endsWith('.test.ts')) return;
         // runtime/src/generated is written by `npm run generate`, like gen/.
         if (generating && path === 'runtime/src' && file.replaceAll('\\', '/').startsWith('generated/')) return;
-        pending.changed.add(path === 'start.ts' ? path : `${path}/${file.replaceAll('\\', '/')}`);
+        pending.changed.add(path.endsWith('.ts') ? path : `${path}/${file.replaceAll('\\', '/')}`);
         schedule();
       });
     }
