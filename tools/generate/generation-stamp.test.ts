@@ -5,7 +5,7 @@
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashContracts, readStamp, staleGeneratedCode, stampFileName } from '@platform/runtime/generated-code';
+import { hashContracts, readStamp, runtimeGeneratedDir, staleGeneratedCode, stampFileName } from '@platform/runtime/generated-code';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generate, nextStamp } from './index.ts';
 
@@ -17,10 +17,11 @@ afterEach(async () => {
   root = undefined;
 });
 
-/** A copy of contracts/ with gen/ stamped from it, as after a full run. */
+/** A copy of contracts/ with gen/ stamped from it, and the runtime's own generated code, as after a full run. */
 async function stampedCopy(): Promise<string> {
   root = await mkdtemp(join(tmpdir(), 'generation-stamp-'));
   await cp(join(repositoryRoot, 'contracts'), join(root, 'contracts'), { recursive: true });
+  await mkdir(join(root, runtimeGeneratedDir), { recursive: true });
   const contracts = hashContracts(join(root, 'contracts'));
   await mkdir(join(root, 'gen'));
   await writeFile(join(root, 'gen', stampFileName), JSON.stringify({ contracts }));

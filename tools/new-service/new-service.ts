@@ -125,6 +125,8 @@ async function kubernetes(root: string, n: ServiceNames, write: Write, edit: Edi
       const images = document.get('images') as { items: { get(key: string): unknown }[]; add(value: unknown): void };
       const tag = images.items.find((item) => item.get('name') === 'contract-first/gateway')?.get('newTag');
       images.add(document.createNode({ name: `contract-first/${n.name}`, newTag: tag }));
+      // Production spreads the replicas over nodes and zones, as it does the platform's parts.
+      if (overlay === 'prod') (document.get('patches') as { add(value: unknown): void }).add(document.createNode(template.productionSpread(n)));
     });
   }
   // Production keeps one pod serving through drains (PodDisruptionBudget minAvailable 1): two replicas at least.

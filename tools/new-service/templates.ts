@@ -454,6 +454,11 @@ spec:
   template:
     metadata:
       labels: *labels
+      annotations:
+        # Prometheus scrapes the service's metrics on its HTTP port (README.md, "Observe it").
+        prometheus.io/scrape: 'true'
+        prometheus.io/port: '${n.port}'
+        prometheus.io/path: /metrics
     spec:
       automountServiceAccountToken: false
       terminationGracePeriodSeconds: 30
@@ -565,6 +570,30 @@ export function composeService(n: ServiceNames): string {
       mssql: { condition: service_healthy }
 
 `;
+}
+
+/** The production overlay's patch spreading the part's replicas over nodes (soft) and zones. */
+export function productionSpread(n: ServiceNames): { target: { kind: string; name: string }; patch: string } {
+  const selector = `{ matchLabels: { app.kubernetes.io/name: ${n.name} } }`;
+  return {
+    target: { kind: 'Deployment', name: n.name },
+    patch: `- op: add
+  path: /spec/template/spec/affinity
+  value:
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 100
+          podAffinityTerm:
+            topologyKey: kubernetes.io/hostname
+            labelSelector: ${selector}
+- op: add
+  path: /spec/template/spec/topologySpreadConstraints
+  value:
+    - maxSkew: 1
+      topologyKey: topology.kubernetes.io/zone
+      whenUnsatisfiable: ScheduleAnyway
+      labelSelector: ${selector}`,
+  };
 }
 
 /** The production overlay's HorizontalPodAutoscaler of the part (appended to k8s/overlays/prod/hpa.yaml). */
