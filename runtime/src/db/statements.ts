@@ -79,12 +79,7 @@ function createStatements(orm: Orm): Statements {
 
   const compile = (statement: PreparedStatement, values: readonly unknown[]): CompiledQuery => {
     if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
-    const bound = new Array<unknown>(values.length);
-    for (let index = 0; index < values.length; index++) {
-      const value = values[index];
-      bound[index] = style.value(value === undefined ? null : value);
-    }
-    return CompiledQuery.raw(statement.sql, bound);
+    return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
   };
   const runnerOn = (executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>): StatementRunner => ({
     async rows<Row>(statement: PreparedStatement, values: readonly unknown[]) {
