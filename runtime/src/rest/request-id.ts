@@ -2,18 +2,18 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { headerNames } from '../http/index.ts';
 import { requestIdFrom } from '../logging/index.ts';
-import { setRequestState } from './request-state.ts';
+import { lazyRequestState, setRequestState } from './request-state.ts';
 
 /**
  * Gives every request an id: the caller's `x-request-id` when it is a sane token (the one rule
  * of runtime/logging, shared with the gateway), otherwise a new UUID. Echoes it in the response
- * header and binds a child logger to it.
+ * header and binds a child logger to it (made when first used).
  */
 export function requestId(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const id = requestIdFrom(req.headers);
     res.setHeader(headerNames.requestId, id);
-    setRequestState(res, { requestId: id, log: logger.child({ requestId: id }) });
+    setRequestState(res, lazyRequestState(logger, id));
     next();
   };
 }

@@ -8,8 +8,31 @@ import type { Logger } from 'pino';
 export interface RequestState {
   /** The request id (also the `x-request-id` response header). */
   readonly requestId: string;
-  /** Logger bound to this request. */
+  /** Logger bound to this request (made on first use: most requests log only their access line). */
   log: Logger;
+  /**
+   * The logger `log` is a child of, while `log` has not been made; undefined once it has. A line
+   * about the request written through it carries `requestId` itself (the access log does so).
+   */
+  readonly unboundLog: Logger | undefined;
+}
+
+/** A request's state whose `log` is the child of `root` bound to `requestId`, made on first use. */
+export function lazyRequestState(root: Logger, requestId: string): RequestState {
+  let log: Logger | undefined;
+  return {
+    requestId,
+    get log() {
+      log ??= root.child({ requestId });
+      return log;
+    },
+    set log(value) {
+      log = value;
+    },
+    get unboundLog() {
+      return log === undefined ? root : undefined;
+    },
+  };
 }
 
 const key = Symbol('platform.rest.request-state');
