@@ -101,6 +101,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       handlers: createRestHandlers(opened),
       logger,
       validateResponses: config.nodeEnv !== 'production',
+      requestValidation: config.nodeEnv === 'production' ? 'compiled' : 'reference',
       readiness: () => readiness.report(),
       authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
     });

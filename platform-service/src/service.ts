@@ -112,6 +112,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
       handlers: createPlatformRestHandlers({ orm, writer, onCreated: (platform, requestId) => void sync?.notify(platform, requestId) }),
       logger,
       validateResponses: config.validateResponses,
+      requestValidation: config.nodeEnv === 'production' ? 'compiled' : 'reference',
       bodyLimit: config.restBodyLimit,
       readiness: report,
       drainTimeoutMs,
