@@ -1,8 +1,8 @@
 /**
  * Standard output for log lines, written in batches: lines written during one turn of the event
  * loop go out together in one synchronous write at its end (or sooner, once 64 KiB are waiting),
- * instead of one write system call per line. Writing each access-log line synchronously was about
- * 15 % of the CPU of a GET (bench/ profiles). Order is kept: every line goes through the same
+ * instead of one write system call per line (system calls are dear on the VMs we run on; a busy
+ * service writes an access line per request). Order is kept: every line goes through the same
  * buffer, and whatever is buffered is written synchronously when the process exits (after an
  * uncaught exception too), so the last lines of a shutdown are never lost or reordered. Only a
  * process killed outright (SIGKILL) can lose the lines of its last turn.

@@ -57,6 +57,6 @@ export function createLogger(options: LoggerOptions): Logger {
   // Standard output is written synchronously, once per event-loop turn (buffered-stdout.ts): pino's
   // default asynchronous writer can let the lines flushed at process.exit overtake a write still in
   // the thread pool, reordering the last lines of a shutdown (seen in the shutdown tests under
-  // load), and a crash may lose them; one write per line cost 15 % of a GET's CPU.
+  // load), and a crash may lose them; batching saves a system call per access line.
   return pino(loggerOptions, destination ?? bufferedStdout());
 }
