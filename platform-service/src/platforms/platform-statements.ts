@@ -16,6 +16,10 @@ export interface PlatformStatements {
   readonly update: PreparedStatement;
   /** Compare-and-set tombstone; values: next version, deletedAt, id, current version. */
   readonly remove: PreparedStatement;
+  /** The fields of an existing platform, whatever its version, returning the new `version`; values: name, publisher, cost, id. */
+  readonly updateExisting: PreparedStatement;
+  /** Tombstone of an existing platform, whatever its version, returning it with its final version; values: deletedAt, id. */
+  readonly removeExisting: PreparedStatement;
 }
 
 const byOrm = new WeakMap<Orm, PlatformStatements>();
@@ -28,6 +32,13 @@ export function platformStatementsFor(statements: Statements): PlatformStatement
   const current = `${id} = ? and ${version} = ? and ${deletedAt} is null`;
   const columns = `(${[...fields, version, q('created_at')].join(', ')})`;
   const values = 'values (?, ?, ?, 1, ?)';
+  const existing = `${id} = ? and ${deletedAt} is null`;
+  const view = [id, ...fields, version];
+  // An update answering columns of the changed row: `returning` here, an `output` clause on SQL Server.
+  const updateReturning = (set: string, returned: readonly string[]): string =>
+    statements.driver === 'mssql'
+      ? `update ${table} set ${set} output ${returned.map((column) => `inserted.${column}`).join(', ')} where ${existing}`
+      : `update ${table} set ${set} where ${existing} returning ${returned.join(', ')}`;
   return {
     statements,
     byId: statements.prepare(`select ${[id, ...fields, version].join(', ')} from ${table} where ${id} = ? and ${deletedAt} is null`),
@@ -36,6 +47,8 @@ export function platformStatementsFor(statements: Statements): PlatformStatement
     ),
     update: statements.prepare(`update ${table} set ${fields.map((field) => `${field} = ?`).join(', ')}, ${version} = ? where ${current}`),
     remove: statements.prepare(`update ${table} set ${version} = ?, ${deletedAt} = ? where ${current}`),
+    updateExisting: statements.prepare(updateReturning(`${fields.map((field) => `${field} = ?`).join(', ')}, ${version} = ${version} + 1`, [version])),
+    removeExisting: statements.prepare(updateReturning(`${version} = ${version} + 1, ${deletedAt} = ?`, view)),
   };
 }
 

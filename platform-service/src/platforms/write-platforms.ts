@@ -4,9 +4,11 @@
  * functions into the outbox) in ONE transaction, so an event exists exactly when its change does.
  * The relay publishes it afterwards; a broker outage never fails a write.
  *
- * Versions give optimistic concurrency: an update or delete is a compare-and-set on the version it
- * read (`... where id = ? and version = ?`), so of concurrent writers exactly one moves a version
- * forward; the others read again and then see a newer version (412 under If-Match) or none (404).
+ * Versions give optimistic concurrency: an update or delete under If-Match with entity tags is a
+ * compare-and-set on the version it read (`... where id = ? and version = ?`), so of concurrent
+ * writers exactly one moves a version forward; the others read again and then see a newer version
+ * (412) or none (404). Without If-Match (or with `*`) any existing version will do: one statement
+ * moves it forward (`version = version + 1 ... returning version`), with no read first.
  */
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import type { StatementRunner } from '@platform/runtime/db';
@@ -129,6 +131,16 @@ export function createPlatformWriter(options: PlatformWriterOptions): PlatformWr
       });
     },
     update(id, fields, condition, context = {}) {
+      // Any existing version will do: one statement, no read first.
+      if (condition.kind !== 'tags') {
+        return outbox.transactionalStatements(async (tx, events): Promise<WriteOutcome> => {
+          const [row] = await tx.rows<{ version: number | string }>(sql.updateExisting, [fields.name, fields.publisher, fields.cost, id]);
+          if (row === undefined) return { kind: 'not-found' };
+          const platform = { id, name: fields.name, publisher: fields.publisher, cost: fields.cost, version: Number(row.version) };
+          await publishPlatformUpdated(events, platform, eventOptions(context, new Date()));
+          return { kind: 'written', platform };
+        });
+      }
       return compareAndSet(id, condition, 'update', async (tx, events, current, version) => {
         const changed = await tx.run(sql.update, [fields.name, fields.publisher, fields.cost, version, id, current.version]);
         if (changed === 0) return undefined;
@@ -138,6 +150,16 @@ export function createPlatformWriter(options: PlatformWriterOptions): PlatformWr
       });
     },
     remove(id, condition, context = {}) {
+      if (condition.kind !== 'tags') {
+        return outbox.transactionalStatements(async (tx, events): Promise<WriteOutcome> => {
+          const deletedAt = new Date();
+          const [row] = await tx.rows<VersionedPlatform>(sql.removeExisting, [deletedAt, id]);
+          if (row === undefined) return { kind: 'not-found' };
+          const version = Number(row.version);
+          await publishPlatformDeleted(events, { id, version }, eventOptions(context, deletedAt));
+          return { kind: 'written', platform: { id, name: row.name, publisher: row.publisher, cost: row.cost, version } };
+        });
+      }
       return compareAndSet(id, condition, 'delete', async (tx, events, current, version) => {
         const deletedAt = new Date();
         const changed = await tx.run(sql.remove, [version, deletedAt, id, current.version]);
