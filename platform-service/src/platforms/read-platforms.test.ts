@@ -4,7 +4,8 @@ import { recordDriverStatements } from '@platform/runtime/db/testing';
 import type { RecordedStatement } from '@platform/runtime/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { entities } from '../database.ts';
-import { findPlatform, listPlatforms } from './read-platforms.ts';
+import { Platform } from './platform-entity.ts';
+import { findPlatform, listPlatformViews, listPlatforms } from './read-platforms.ts';
 
 // Statement text only, as the driver receives it (placeholders, values beside): the driver client is
 // replaced, so no server is needed (PostgreSQL and SQL Server connect lazily). Reads against real
@@ -50,5 +51,23 @@ describe.each(targets)('platform reads on $driver', ({ driver, url, byId, page }
 
   it('reads-pages-after-a-key-in-id-order-with-the-drivers-own-limit-syntax', async () => {
     expect(await statementsOf((reading) => listPlatforms(reading, 7))).toEqual([page]);
+    expect(await statementsOf((reading) => listPlatformViews(reading, 7))).toEqual([page]);
+  });
+});
+
+describe('platform views on sqlite', () => {
+  it('lists-every-existing-platform-page-by-page-in-id-order-as-its-view', async () => {
+    const orm = await createOrm({ driver: 'sqlite', dbName: ':memory:', entities });
+    try {
+      await orm.schema.create();
+      const em = orm.em.fork();
+      for (let index = 1; index <= 5; index++) em.create(Platform, { name: `P${index}`, publisher: 'X', cost: 'Free', version: index, createdAt: new Date(), deletedAt: index === 3 ? new Date() : null });
+      await em.flush();
+      const views = [1, 2, 4, 5].map((id) => ({ id, name: `P${id}`, publisher: 'X', cost: 'Free' }));
+      expect(await listPlatformViews(orm, 2)).toEqual(views);
+      expect(await listPlatformViews(orm)).toEqual(views);
+    } finally {
+      await orm.close(true);
+    }
   });
 });

@@ -14,7 +14,7 @@
  */
 import type { Orm, PreparedStatement } from '@platform/runtime/db';
 import { statementsOf } from '@platform/runtime/db';
-import { Platform, type VersionedPlatform } from './platform-entity.ts';
+import { Platform, type PlatformView, type VersionedPlatform } from './platform-entity.ts';
 
 /** The columns every read returns: a `VersionedPlatform`. */
 const viewColumns = ['id', 'name', 'publisher', 'cost', 'version'] as const;
@@ -107,4 +107,19 @@ export async function listPlatforms(orm: Orm, pageSize = 1000): Promise<Versione
   const all: VersionedPlatform[] = [];
   for await (const page of platformPages(orm, { pageSize })) all.push(...page);
   return all;
+}
+
+/**
+ * Every existing platform in id order as its public view (REST's list): each row becomes its view
+ * directly, with no versioned copy in between (bench: GET /api/platforms).
+ */
+export async function listPlatformViews(orm: Orm, pageSize = 1000): Promise<PlatformView[]> {
+  const { pageAfter } = readStatements(orm);
+  const all: PlatformView[] = [];
+  for (let afterId = 0; ; ) {
+    const rows = await readRows(orm, pageAfter, afterId, pageSize);
+    for (const row of rows) all.push({ id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost });
+    if (rows.length < pageSize) return all;
+    afterId = all[all.length - 1]?.id ?? afterId;
+  }
 }
