@@ -48,7 +48,14 @@ function createBufferedDestination(fd: number): BufferedDestination {
     scheduled = false;
     flushSync();
   };
-  process.on('exit', flushSync);
+  // At exit the lines go out if they can; a closed standard output (EPIPE) must not turn an exit into a crash.
+  process.on('exit', () => {
+    try {
+      flushSync();
+    } catch {
+      // Nowhere left to write them.
+    }
+  });
   return {
     write(line) {
       pending.push(line);
