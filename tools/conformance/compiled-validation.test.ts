@@ -12,7 +12,8 @@ import { commandsServiceSurface } from '@platform/gen/openapi/commands-service/s
 import { platformServiceSurface } from '@platform/gen/openapi/platform-service/server.ts';
 import { send } from '@platform/runtime/http/testing';
 import { createLogger } from '@platform/runtime/logging';
-import { createRestServer, exchangeObserver, observeExchanges } from '@platform/runtime/rest';
+import { createRestServer } from '@platform/runtime/rest';
+import { exchangeObserver, observeExchanges } from '@platform/runtime/rest/testing';
 import type { RestRoute, RestServer, RestSurface } from '@platform/runtime/rest';
 import * as fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
