@@ -42,6 +42,8 @@ describe('npm run bench -- --smoke', () => {
       'rest-get-by-id',
       'rest-list',
       'rest-create',
+      'rest-update',
+      'rest-delete',
       'gateway-get-by-id',
       'gateway-list',
       'gateway-create',

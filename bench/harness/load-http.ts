@@ -2,13 +2,18 @@
  * HTTP/1.1 load from autocannon, run as its own process pinned to the load core.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { SequenceLoad } from './autocannon-sequence.ts';
 import { cores, pinned, run } from './processes.ts';
 
 const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+const sequenceScript = fileURLToPath(new URL('./autocannon-sequence.ts', import.meta.url));
 
 export interface HttpLoad {
   readonly url: string;
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A different path per request: `prefix` then `first`, `first + 1`, ... (replaces the URL's path; timed runs only). */
+  readonly pathSequence?: { readonly prefix: string; readonly first: number };
   readonly body?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly connections: number;
@@ -41,10 +46,7 @@ interface AutocannonJson {
 
 /** Runs autocannon against one URL and returns what it measured. */
 export async function httpLoad(load: HttpLoad): Promise<LoadResult> {
-  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET'];
-  for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
-  if (load.body !== undefined) args.push('-b', load.body);
-  args.push(load.url);
+  const args = load.pathSequence !== undefined ? sequenceArgs(load, load.pathSequence) : cliArgs(load);
   const [command, pinnedArgs] = pinned(cores.load, process.execPath, args);
   const out = await run(command, pinnedArgs, { timeoutMs: ((load.durationSeconds ?? 0) + (load.amount ?? 0) / 100 + 60) * 1000 });
   const result = JSON.parse(out) as AutocannonJson;
@@ -57,4 +59,27 @@ export async function httpLoad(load: HttpLoad): Promise<LoadResult> {
     p99Ms: result.latency.p99,
     wallSeconds: result.duration,
   };
+}
+
+function sequenceArgs(load: HttpLoad, sequence: { readonly prefix: string; readonly first: number }): string[] {
+  if (load.amount !== undefined) throw new Error('cannot run a path sequence load: it runs for a duration, not an amount');
+  const options: SequenceLoad = {
+    url: new URL(load.url).origin,
+    method: load.method ?? 'GET',
+    headers: { ...load.headers },
+    ...(load.body === undefined ? {} : { body: load.body }),
+    connections: load.connections,
+    durationSeconds: load.durationSeconds ?? 5,
+    prefix: sequence.prefix,
+    first: sequence.first,
+  };
+  return [sequenceScript, JSON.stringify(options)];
+}
+
+function cliArgs(load: HttpLoad): string[] {
+  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET'];
+  for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
+  if (load.body !== undefined) args.push('-b', load.body);
+  args.push(load.url);
+  return args;
 }

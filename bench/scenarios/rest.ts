@@ -16,65 +16,95 @@ export const restCatalogueRows = 100;
 interface Operation {
   readonly key: string;
   readonly label: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** The path of the comparison call (and of every request, unless `eachOnce`). */
   readonly path: string;
+  /** Status both sides must answer. */
+  readonly status: number;
+  /** Each request on a platform of its own (`/api/platforms/<n>`, n counting up): a delete succeeds once. */
+  readonly eachOnce?: boolean;
+  /** Through the gateway too (issue 18: the GET and POST lines). */
+  readonly viaGateway: boolean;
 }
 
 const operations: readonly Operation[] = [
-  { key: 'get-by-id', label: 'GET /api/platforms/{id}', method: 'GET', path: '/api/platforms/42' },
-  { key: 'list', label: `GET /api/platforms (${restCatalogueRows} rows)`, method: 'GET', path: '/api/platforms' },
-  { key: 'create', label: 'POST /api/platforms', method: 'POST', path: '/api/platforms' },
+  { key: 'get-by-id', label: 'GET /api/platforms/{id}', method: 'GET', path: '/api/platforms/42', status: 200, viaGateway: true },
+  { key: 'list', label: `GET /api/platforms (${restCatalogueRows} rows)`, method: 'GET', path: '/api/platforms', status: 200, viaGateway: true },
+  { key: 'create', label: 'POST /api/platforms', method: 'POST', path: '/api/platforms', status: 201, viaGateway: true },
+  { key: 'update', label: 'PUT /api/platforms/{id}', method: 'PUT', path: '/api/platforms/42', status: 200, viaGateway: false },
+  // The comparison call deletes platform 1; the load deletes 2, 3, ... (see sequenceBlock).
+  { key: 'delete', label: 'DELETE /api/platforms/{id}', method: 'DELETE', path: '/api/platforms/1', status: 204, eachOnce: true, viaGateway: false },
 ];
+
+/** A write changes the database: each contender gets its own copy of the same rows. */
+const writes = (operation: Operation): boolean => operation.method !== 'GET';
+const hasBody = (operation: Operation): boolean => operation.method === 'POST' || operation.method === 'PUT';
+
+/** Platforms one load run of a delete may use: more than any run on this machine deletes. */
+function sequenceBlock(settings: BenchSettings): number {
+  return 12_000 * (Math.max(settings.durationSeconds, settings.warmupSeconds) + 1);
+}
+
+/** Rows of a scenario's catalogue: enough for every run of a delete (warm-up and rounds). */
+function catalogueRows(settings: BenchSettings, operation: Operation): number {
+  return operation.eachOnce ? 1 + (settings.rounds + 1) * sequenceBlock(settings) : restCatalogueRows;
+}
 
 /** Node flags that write a CPU profile of our processes when profiling is on. */
 export function profileFlags(settings: BenchSettings, name: string): { nodeFlags?: readonly string[] } {
   return settings.profileDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}/${name}`] } : {};
 }
 
-/** A create carries the run's token (bare Express ignores it; ours verifies it, as production does). */
-async function postHeaders(): Promise<Record<string, string>> {
-  return { 'content-type': 'application/json', authorization: (await benchIssuer()).authorization };
+/** A write carries the run's token (bare Express ignores it; ours verifies it, as production does). */
+async function requestOf(operation: Operation): Promise<{ method: Operation['method']; headers?: Record<string, string>; body?: string }> {
+  if (!writes(operation)) return { method: operation.method };
+  const authorization = (await benchIssuer()).authorization;
+  if (!hasBody(operation)) return { method: operation.method, headers: { authorization } };
+  return { method: operation.method, headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(newPlatform) };
 }
 
 async function load(settings: BenchSettings, baseUrl: string, operation: Operation): Promise<(durationSeconds: number) => ReturnType<typeof httpLoad>> {
-  const request: Omit<HttpLoad, 'durationSeconds'> =
-    operation.method === 'POST'
-      ? { url: baseUrl + operation.path, method: 'POST', headers: await postHeaders(), body: JSON.stringify(newPlatform), connections: settings.connections }
-      : { url: baseUrl + operation.path, connections: settings.connections };
-  return (durationSeconds) => httpLoad({ ...request, durationSeconds });
+  const request: Omit<HttpLoad, 'durationSeconds'> = { url: baseUrl + operation.path, ...(await requestOf(operation)), connections: settings.connections };
+  if (!operation.eachOnce) return (durationSeconds) => httpLoad({ ...request, durationSeconds });
+  const block = sequenceBlock(settings);
+  let first = 2;
+  return (durationSeconds) => {
+    const pathSequence = { prefix: '/api/platforms/', first };
+    first += block;
+    return httpLoad({ ...request, durationSeconds, pathSequence });
+  };
 }
 
-/** Both answer the same body for a GET, and a 201 for a POST: the comparison is like for like. */
+/** Both answer the same status, ETag and body (a create's id aside): the comparison is like for like. */
 async function checkSameAnswers(operation: Operation, oursUrl: string, baselineUrl: string): Promise<void> {
-  const call = async (base: string): Promise<{ status: number; body: unknown }> => {
-    const response = await fetch(base + operation.path, {
-      method: operation.method,
-      ...(operation.method === 'POST' ? { headers: await postHeaders(), body: JSON.stringify(newPlatform) } : {}),
-    });
-    return { status: response.status, body: await response.json() };
+  const call = async (base: string): Promise<{ status: number; etag: string | null; body: unknown }> => {
+    const response = await fetch(base + operation.path, await requestOf(operation));
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get('etag'), body: text === '' ? undefined : JSON.parse(text) };
   };
   const [ours, baseline] = [await call(oursUrl), await call(baselineUrl)];
-  const expected = operation.method === 'POST' ? 201 : 200;
+  const expected = operation.status;
   if (ours.status !== expected || baseline.status !== expected) {
     throw new Error(`cannot compare ${operation.label}: statuses ${ours.status} (ours) and ${baseline.status} (baseline), expected ${expected}`);
   }
-  if (operation.method === 'GET' && !isDeepStrictEqual(ours.body, baseline.body)) {
+  if (ours.etag !== baseline.etag) throw new Error(`cannot compare ${operation.label}: ETags ${ours.etag} (ours) and ${baseline.etag} (baseline)`);
+  if (operation.method !== 'POST' && !isDeepStrictEqual(ours.body, baseline.body)) {
     throw new Error(`cannot compare ${operation.label}: the bodies differ\nours: ${JSON.stringify(ours.body).slice(0, 300)}\nbaseline: ${JSON.stringify(baseline.body).slice(0, 300)}`);
   }
 }
 
 /** platform-service against bare Express 5 + node:sqlite on the same rows. */
 function serviceScenario(operation: Operation): RatioScenario {
-  const post = operation.method === 'POST';
+  const write = writes(operation);
   return {
     id: `rest-${operation.key}`,
-    title: `${operation.label}: platform-service vs bare Express 5`,
+    title: `${operation.label}: platform-service vs bare Express 5${write ? ' (row + outbox row, one transaction)' : ''}`,
     unit: 'req',
-    budget: post ? 0.5 : 0.8,
+    budget: write ? 0.5 : 0.8,
     async setup(settings) {
-      // A create grows its database: each contender gets its own copy of the same rows.
-      const oursDb = await platformDatabase(post ? `rest-${operation.key}-ours` : `rest-${operation.key}`, restCatalogueRows);
-      const baselineDb = post ? await platformDatabase(`rest-${operation.key}-baseline`, restCatalogueRows) : oursDb;
+      const rows = catalogueRows(settings, operation);
+      const oursDb = await platformDatabase(write ? `rest-${operation.key}-ours` : `rest-${operation.key}`, rows);
+      const baselineDb = write ? await platformDatabase(`rest-${operation.key}-baseline`, rows) : oursDb;
       const service = await startPlatformService(oursDb, profileFlags(settings, `platform-service-${operation.key}`));
       const bare = await startBareExpress(baselineDb).catch(async (error: unknown) => {
         await service.process.stop();
@@ -100,7 +130,7 @@ function gatewayScenario(operation: Operation): RatioScenario {
     id: `gateway-${operation.key}`,
     title: `${operation.label}: through the gateway vs direct`,
     unit: 'req',
-    budget: 0.6,
+    budget: 0.7,
     async setup(settings) {
       const db = await platformDatabase(`gateway-${operation.key}`, restCatalogueRows);
       const service = await startPlatformService(db);
@@ -126,4 +156,4 @@ function gatewayScenario(operation: Operation): RatioScenario {
 }
 
 export const restScenarios: readonly RatioScenario[] = operations.map(serviceScenario);
-export const gatewayScenarios: readonly RatioScenario[] = operations.map(gatewayScenario);
+export const gatewayScenarios: readonly RatioScenario[] = operations.filter((operation) => operation.viaGateway).map(gatewayScenario);

@@ -105,6 +105,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
         handlers: createRestHandlers(orm),
         logger,
         validateResponses: config.nodeEnv !== 'production',
+        requestValidation: config.nodeEnv === 'production' ? 'compiled' : 'reference',
         readiness: () => readiness.report(),
         authentication: config.auth ? createTokenVerifier(config.auth) : 'off',
       });

@@ -22,12 +22,13 @@ const hopByHop = new Set([
  * hop-by-hop ones and those the `Connection` header names; keeps repeated headers repeated.
  */
 export function endToEndHeaders(headers: Readonly<Record<string, readonly string[] | undefined>>): OutgoingHttpHeaders {
-  const namedByConnection = new Set(
-    (headers.connection ?? []).flatMap((value) => value.split(',')).map((token) => token.trim().toLowerCase()),
-  );
+  // Built only when a Connection header names something (runs on every proxied request and answer).
+  const connection = headers.connection;
+  const namedByConnection = connection === undefined ? undefined : new Set(connection.flatMap((value) => value.split(',')).map((token) => token.trim().toLowerCase()));
   const kept: OutgoingHttpHeaders = {};
-  for (const [name, values] of Object.entries(headers)) {
-    if (values === undefined || values.length === 0 || hopByHop.has(name) || namedByConnection.has(name)) continue;
+  for (const name in headers) {
+    const values = headers[name];
+    if (values === undefined || values.length === 0 || hopByHop.has(name) || namedByConnection?.has(name)) continue;
     kept[name] = values.length === 1 ? values[0] : [...values];
   }
   return kept;

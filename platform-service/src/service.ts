@@ -96,6 +96,7 @@ export function createPlatformService(options: PlatformServiceOptions): Platform
         handlers: createPlatformRestHandlers({ orm, writer, onCreated: (platform, requestId) => void sync?.notify(platform, requestId) }),
         logger,
         validateResponses: config.validateResponses,
+        requestValidation: config.nodeEnv === 'production' ? 'compiled' : 'reference',
         bodyLimit: config.restBodyLimit,
         readiness: () => readiness.report(),
         drainTimeoutMs,

@@ -4,11 +4,12 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import type { Client } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { PlatformService, StreamPlatformsRequestSchema } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { statementsOf } from '@platform/runtime/db';
 import type { Orm } from '@platform/runtime/db';
 import { createGrpcServer } from '@platform/runtime/grpc';
 import type { GrpcServer } from '@platform/runtime/grpc';
 import { createLogger } from '@platform/runtime/logging';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '@platform/runtime/db';
 import { platformServiceDatabase } from '../database.ts';
 import { bufCurl } from '../testing/buf-curl.ts';
@@ -122,23 +123,18 @@ describe.each(databaseTargets)('PlatformService over Connect on $name', (target)
 
   it('reads-the-database-one-batch-at-a-time-and-only-as-fast-as-the-client-takes-them', async () => {
     const reads: number[] = [];
-    const spying = {
-      em: {
-        fork: () => orm.em.fork(),
-        getConnection: (type?: 'read' | 'write') => {
-          const connection = orm.em.getConnection(type);
-          // Every read is one statement: record how many rows each one brought.
-          return {
-            execute: async (...args: Parameters<typeof connection.execute>) => {
-              const rows = (await connection.execute(...args)) as unknown[];
-              reads.push(rows.length);
-              return rows;
-            },
-          };
-        },
+    // Every read is one prepared statement: record how many rows each one brought.
+    const statements = statementsOf(orm);
+    const rows = statements.rows.bind(statements);
+    const spying = Object.assign(statements, {
+      rows: async <Row>(...args: Parameters<typeof rows>): Promise<Row[]> => {
+        const read = await rows<Row>(...args);
+        reads.push(read.length);
+        return read;
       },
-    } as unknown as Orm;
-    const spied = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(PlatformService, createPlatformGrpcHandlers({ orm: spying, logger })) });
+    });
+    onTestFinished(() => void Object.assign(spying, { rows }));
+    const spied = createGrpcServer({ port: 0, host: '127.0.0.1', logger, routes: (router) => router.service(PlatformService, createPlatformGrpcHandlers({ orm, logger })) });
     const spiedUrl = (await spied.listen()).url;
     // A raw HTTP/2 gRPC call whose reader stops after the first bytes: only flow control slows the server.
     const session = http2.connect(spiedUrl);

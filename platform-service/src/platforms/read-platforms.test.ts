@@ -1,28 +1,32 @@
 import { createOrm } from '@platform/runtime/db';
 import type { DatabaseDriver, Orm } from '@platform/runtime/db';
+import { recordDriverStatements } from '@platform/runtime/db/testing';
+import type { RecordedStatement } from '@platform/runtime/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { entities } from '../database.ts';
-import { findPlatform, listPlatforms } from './read-platforms.ts';
+import { Platform } from './platform-entity.ts';
+import { findPlatform, listPlatformViews, listPlatforms } from './read-platforms.ts';
 
-// Statement text only: the connection's execute is replaced, so no server is needed (PostgreSQL and
-// SQL Server connect lazily). Reads against real databases are covered by the REST and gRPC tests.
-const targets: readonly { readonly driver: DatabaseDriver; readonly url?: string; readonly byId: string; readonly page: string }[] = [
+// Statement text only, as the driver receives it (placeholders, values beside): the driver client is
+// replaced, so no server is needed (PostgreSQL and SQL Server connect lazily). Reads against real
+// databases are covered by the REST and gRPC tests.
+const targets: readonly { readonly driver: DatabaseDriver; readonly url?: string; readonly byId: RecordedStatement; readonly page: RecordedStatement }[] = [
   {
     driver: 'sqlite',
-    byId: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` = 42 and `p0`.`deleted_at` is null limit 1',
-    page: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` > 0 and `p0`.`deleted_at` is null order by `p0`.`id` asc limit 7',
+    byId: { sql: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` = ? and `p0`.`deleted_at` is null limit ?', parameters: [42, 1] },
+    page: { sql: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` > ? and `p0`.`deleted_at` is null order by `p0`.`id` asc limit ?', parameters: [0, 7] },
   },
   {
     driver: 'postgresql',
     url: 'postgresql://nobody@127.0.0.1:1/none',
-    byId: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" = 42 and "p0"."deleted_at" is null limit 1',
-    page: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" > 0 and "p0"."deleted_at" is null order by "p0"."id" asc limit 7',
+    byId: { sql: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" = $1 and "p0"."deleted_at" is null limit $2', parameters: [42, 1] },
+    page: { sql: 'select "p0"."id", "p0"."name", "p0"."publisher", "p0"."cost", "p0"."version" from "platforms" as "p0" where "p0"."id" > $1 and "p0"."deleted_at" is null order by "p0"."id" asc limit $2', parameters: [0, 7] },
   },
   {
     driver: 'mssql',
     url: 'mssql://nobody:none@127.0.0.1:1/none',
-    byId: 'select top (1) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] = 42 and [p0].[deleted_at] is null',
-    page: 'select top (7) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] > 0 and [p0].[deleted_at] is null order by [p0].[id] asc',
+    byId: { sql: 'select top (@1) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] = @2 and [p0].[deleted_at] is null', parameters: [1, 42] },
+    page: { sql: 'select top (@1) [p0].[id], [p0].[name], [p0].[publisher], [p0].[cost], [p0].[version] from [platforms] as [p0] where [p0].[id] > @2 and [p0].[deleted_at] is null order by [p0].[id] asc', parameters: [7, 0] },
   },
 ];
 
@@ -33,16 +37,10 @@ describe.each(targets)('platform reads on $driver', ({ driver, url, byId, page }
     opened = undefined;
   });
 
-  async function statementsOf(read: (reading: Orm) => Promise<unknown>): Promise<string[]> {
+  async function statementsOf(read: (reading: Orm) => Promise<unknown>): Promise<RecordedStatement[]> {
     const orm = await createOrm(url === undefined ? { driver, dbName: ':memory:', entities } : { driver, url, entities });
     opened = orm;
-    const connection = orm.em.getConnection('read');
-    const platform = orm.em.getPlatform();
-    const statements: string[] = [];
-    connection.execute = (async (sql: string, params: unknown[]) => {
-      statements.push(platform.formatQuery(sql, params));
-      return [];
-    }) as typeof connection.execute;
+    const statements = recordDriverStatements(orm);
     await read(orm);
     return statements;
   }
@@ -53,5 +51,23 @@ describe.each(targets)('platform reads on $driver', ({ driver, url, byId, page }
 
   it('reads-pages-after-a-key-in-id-order-with-the-drivers-own-limit-syntax', async () => {
     expect(await statementsOf((reading) => listPlatforms(reading, 7))).toEqual([page]);
+    expect(await statementsOf((reading) => listPlatformViews(reading, 7))).toEqual([page]);
+  });
+});
+
+describe('platform views on sqlite', () => {
+  it('lists-every-existing-platform-page-by-page-in-id-order-as-its-view', async () => {
+    const orm = await createOrm({ driver: 'sqlite', dbName: ':memory:', entities });
+    try {
+      await orm.schema.create();
+      const em = orm.em.fork();
+      for (let index = 1; index <= 5; index++) em.create(Platform, { name: `P${index}`, publisher: 'X', cost: 'Free', version: index, createdAt: new Date(), deletedAt: index === 3 ? new Date() : null });
+      await em.flush();
+      const views = [1, 2, 4, 5].map((id) => ({ id, name: `P${id}`, publisher: 'X', cost: 'Free' }));
+      expect(await listPlatformViews(orm, 2)).toEqual(views);
+      expect(await listPlatformViews(orm)).toEqual(views);
+    } finally {
+      await orm.close(true);
+    }
   });
 });

@@ -8,20 +8,22 @@
  * hydrating entities into an identity map first cost about six times as much CPU per page (bench:
  * GET /api/platforms and GetAllPlatforms profiles). The two statements are built once per ORM by
  * MikroORM's query builder (so quoting and limit syntax are the driver's own: `limit ?` on SQLite
- * and PostgreSQL, `top (?)` on SQL Server) and then only executed: building a query builder per
- * request was about 30 % of the CPU of GET /api/platforms/{id}.
+ * and PostgreSQL, `top (?)` on SQL Server) and then only executed, as prepared statements through
+ * the driver (runtime db/statements.ts): building a query builder per request was about 30 % of the
+ * CPU of GET /api/platforms/{id}, MikroORM's execute path about 14 %.
  */
-import type { Orm } from '@platform/runtime/db';
-import { Platform, type VersionedPlatform } from './platform-entity.ts';
+import type { Orm, PreparedStatement } from '@platform/runtime/db';
+import { statementsOf } from '@platform/runtime/db';
+import { Platform, type PlatformView, type VersionedPlatform } from './platform-entity.ts';
 
 /** The columns every read returns: a `VersionedPlatform`. */
 const viewColumns = ['id', 'name', 'publisher', 'cost', 'version'] as const;
 
 type PlatformRow = Pick<Platform, (typeof viewColumns)[number]>;
 
-/** A finished SQL statement with `?` placeholders and where its two values go. */
+/** A finished SQL statement, prepared for the driver (db/statements.ts), and where its two values go. */
 interface ReadStatement {
-  readonly sql: string;
+  readonly prepared: PreparedStatement;
   params(key: number, limit: number): number[];
 }
 
@@ -43,25 +45,25 @@ function readStatements(orm: Orm): ReadStatements {
   if (statements === undefined) {
     const query = () => orm.em.fork().createQueryBuilder(Platform).select([...viewColumns]);
     statements = {
-      byId: readStatement(query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery()),
-      pageAfter: readStatement(query().where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery()),
+      byId: readStatement(orm, query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery()),
+      pageAfter: readStatement(orm, query().where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery()),
     };
     statementsByOrm.set(orm, statements);
   }
   return statements;
 }
 
-function readStatement(built: { readonly sql: string; readonly params: readonly unknown[] }): ReadStatement {
+function readStatement(orm: Orm, built: { readonly sql: string; readonly params: readonly unknown[] }): ReadStatement {
   const { sql, params: marks } = built;
   const slots = marks.map((mark) => (mark === keyMark ? 'key' : mark === limitMark ? 'limit' : undefined));
   if (slots.length !== 2 || !slots.includes('key') || !slots.includes('limit')) {
     throw new Error(`cannot prepare platform reads: unexpected parameters ${JSON.stringify(marks)} for ${sql}`);
   }
-  return { sql, params: (key, limit) => slots.map((slot) => (slot === 'key' ? key : limit)) };
+  return { prepared: statementsOf(orm).prepare(sql), params: (key, limit) => slots.map((slot) => (slot === 'key' ? key : limit)) };
 }
 
 async function readRows(orm: Orm, statement: ReadStatement, key: number, limit: number): Promise<PlatformRow[]> {
-  return orm.em.getConnection('read').execute<PlatformRow[]>(statement.sql, statement.params(key, limit), 'all');
+  return statementsOf(orm).rows<PlatformRow>(statement.prepared, statement.params(key, limit));
 }
 
 /** A row as the drivers return it: some give a column they cannot type as a string. */
@@ -105,4 +107,19 @@ export async function listPlatforms(orm: Orm, pageSize = 1000): Promise<Versione
   const all: VersionedPlatform[] = [];
   for await (const page of platformPages(orm, { pageSize })) all.push(...page);
   return all;
+}
+
+/**
+ * Every existing platform in id order as its public view (REST's list): each row becomes its view
+ * directly, with no versioned copy in between (bench: GET /api/platforms).
+ */
+export async function listPlatformViews(orm: Orm, pageSize = 1000): Promise<PlatformView[]> {
+  const { pageAfter } = readStatements(orm);
+  const all: PlatformView[] = [];
+  for (let afterId = 0; ; ) {
+    const rows = await readRows(orm, pageAfter, afterId, pageSize);
+    for (const row of rows) all.push({ id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost });
+    if (rows.length < pageSize) return all;
+    afterId = all[all.length - 1]?.id ?? afterId;
+  }
 }

@@ -9,7 +9,7 @@ import { headerNames, parseIfMatch, strongEtag, traceparentFrom } from '@platfor
 import { problem } from '@platform/runtime/rest';
 import type { VersionedPlatform } from './platform-entity.ts';
 import { toPlatformView } from './platform-entity.ts';
-import { findPlatform, listPlatforms } from './read-platforms.ts';
+import { findPlatform, listPlatformViews } from './read-platforms.ts';
 import type { EventContext, PlatformWriter, WriteOutcome } from './write-platforms.ts';
 
 export interface PlatformRestHandlerOptions {
@@ -41,7 +41,7 @@ export function createPlatformRestHandlers(options: PlatformRestHandlerOptions) 
   };
   return {
     async listPlatforms() {
-      return { status: 200, body: (await listPlatforms(orm)).map(toPlatformView) };
+      return { status: 200, body: await listPlatformViews(orm) };
     },
     async getPlatformById({ params }) {
       const platform = await findPlatform(orm, params.id);

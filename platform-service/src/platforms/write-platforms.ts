@@ -4,17 +4,21 @@
  * functions into the outbox) in ONE transaction, so an event exists exactly when its change does.
  * The relay publishes it afterwards; a broker outage never fails a write.
  *
- * Versions give optimistic concurrency: an update or delete is a compare-and-set on the version it
- * read (`... where id = ? and version = ?`), so of concurrent writers exactly one moves a version
- * forward; the others read again and then see a newer version (412 under If-Match) or none (404).
+ * Versions give optimistic concurrency: an update or delete under If-Match with entity tags is a
+ * compare-and-set on the version it read (`... where id = ? and version = ?`), so of concurrent
+ * writers exactly one moves a version forward; the others read again and then see a newer version
+ * (412) or none (404). Without If-Match (or with `*`) any existing version will do: one statement
+ * moves it forward (`version = version + 1 ... returning version`), with no read first.
  */
 import type { SqlEntityManager } from '@mikro-orm/sql';
+import type { StatementRunner } from '@platform/runtime/db';
 import { publishPlatformDeleted, publishPlatformPublished, publishPlatformUpdated } from '@platform/gen/asyncapi/platform-events/index.ts';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import { ifMatchAllows, strongEtag, type IfMatch } from '@platform/runtime/http';
 import type { Publisher } from '@platform/runtime/messaging';
 import type { DatabaseOutbox } from '@platform/runtime/outbox';
 import { Platform, toPlatformView, type VersionedPlatform } from './platform-entity.ts';
+import { platformStatements } from './platform-statements.ts';
 
 /** The fields of a new or replaced platform (already validated against the contract). */
 export interface PlatformFields {
@@ -53,7 +57,10 @@ export interface PlatformWriter {
 }
 
 export interface PlatformWriterOptions {
-  /** The service's outbox; its `transactional` runs each write (and kicks the relay after the commit). */
+  /**
+   * The service's outbox; its `transactionalStatements` runs each write as prepared statements
+   * (platform-statements.ts) in one transaction with the event (and kicks the relay after the commit).
+   */
   readonly outbox: DatabaseOutbox;
   /**
    * Compare-and-set attempts of one update or delete racing other writers of the same platform
@@ -85,6 +92,8 @@ export function createPlatformWriter(options: PlatformWriterOptions): PlatformWr
     return created;
   }
 
+  const sql = platformStatements(outbox.orm);
+
   /**
    * Reads the platform, checks `condition`, then moves its version forward with `change` only if
    * nobody else did in between; reads again after losing such a race.
@@ -93,14 +102,16 @@ export function createPlatformWriter(options: PlatformWriterOptions): PlatformWr
     id: number,
     condition: IfMatch,
     what: string,
-    change: (em: SqlEntityManager, events: Publisher, current: Platform, next: number) => Promise<VersionedPlatform | undefined>,
+    change: (tx: StatementRunner, events: Publisher, current: VersionedPlatform, next: number) => Promise<VersionedPlatform | undefined>,
   ): Promise<WriteOutcome> {
-    return outbox.transactional(async (em, events) => {
+    return outbox.transactionalStatements(async (tx, events) => {
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const current = await em.findOne(Platform, { id, deletedAt: null }, { refresh: true });
-        if (current === null) return { kind: 'not-found' } as const;
+        const [row] = await tx.rows<VersionedPlatform>(sql.byId, [id]);
+        if (row === undefined) return { kind: 'not-found' } as const;
+        // Drivers differ in how they return integer columns (PostgreSQL may give a string).
+        const current = { id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost, version: Number(row.version) };
         if (!ifMatchAllows(condition, strongEtag(current.version))) return { kind: 'precondition-failed', version: current.version } as const;
-        const written = await change(em, events, current, current.version + 1);
+        const written = await change(tx, events, current, current.version + 1);
         if (written !== undefined) return { kind: 'written', platform: written } as const;
       }
       throw new AppError(errorCodes.unavailable, `cannot ${what} platform ${id}: it changed under ${maxAttempts} attempts in a row`);
@@ -109,23 +120,49 @@ export function createPlatformWriter(options: PlatformWriterOptions): PlatformWr
 
   return {
     insert,
-    async create(fields, context) {
-      const [created] = await outbox.transactional((em, events) => insert(em, events, [fields], context));
-      return created as VersionedPlatform;
+    create(fields, context = {}) {
+      return outbox.transactionalStatements(async (tx, events) => {
+        const createdAt = new Date();
+        const [row] = await tx.rows<{ id: number | string }>(sql.insert, [fields.name, fields.publisher, fields.cost, createdAt]);
+        if (row === undefined) throw new AppError(errorCodes.internal, 'cannot create platform: the insert returned no id');
+        const platform = { id: Number(row.id), name: fields.name, publisher: fields.publisher, cost: fields.cost, version: 1 };
+        await publishPlatformPublished(events, toPlatformView(platform), eventOptions(context, createdAt));
+        return platform;
+      });
     },
     update(id, fields, condition, context = {}) {
-      return compareAndSet(id, condition, 'update', async (em, events, current, version) => {
-        const changed = await em.nativeUpdate(Platform, { id, version: current.version, deletedAt: null }, { ...fields, version });
+      // Any existing version will do: one statement, no read first.
+      if (condition.kind !== 'tags') {
+        return outbox.transactionalStatements(async (tx, events): Promise<WriteOutcome> => {
+          const [row] = await tx.rows<{ version: number | string }>(sql.updateExisting, [fields.name, fields.publisher, fields.cost, id]);
+          if (row === undefined) return { kind: 'not-found' };
+          const platform = { id, name: fields.name, publisher: fields.publisher, cost: fields.cost, version: Number(row.version) };
+          await publishPlatformUpdated(events, platform, eventOptions(context, new Date()));
+          return { kind: 'written', platform };
+        });
+      }
+      return compareAndSet(id, condition, 'update', async (tx, events, current, version) => {
+        const changed = await tx.run(sql.update, [fields.name, fields.publisher, fields.cost, version, id, current.version]);
         if (changed === 0) return undefined;
-        const platform = { id, ...fields, version };
+        const platform = { id, name: fields.name, publisher: fields.publisher, cost: fields.cost, version };
         await publishPlatformUpdated(events, platform, eventOptions(context, new Date()));
         return platform;
       });
     },
     remove(id, condition, context = {}) {
-      return compareAndSet(id, condition, 'delete', async (em, events, current, version) => {
+      if (condition.kind !== 'tags') {
+        return outbox.transactionalStatements(async (tx, events): Promise<WriteOutcome> => {
+          const deletedAt = new Date();
+          const [row] = await tx.rows<VersionedPlatform>(sql.removeExisting, [deletedAt, id]);
+          if (row === undefined) return { kind: 'not-found' };
+          const version = Number(row.version);
+          await publishPlatformDeleted(events, { id, version }, eventOptions(context, deletedAt));
+          return { kind: 'written', platform: { id, name: row.name, publisher: row.publisher, cost: row.cost, version } };
+        });
+      }
+      return compareAndSet(id, condition, 'delete', async (tx, events, current, version) => {
         const deletedAt = new Date();
-        const changed = await em.nativeUpdate(Platform, { id, version: current.version, deletedAt: null }, { version, deletedAt });
+        const changed = await tx.run(sql.remove, [version, deletedAt, id, current.version]);
         if (changed === 0) return undefined;
         await publishPlatformDeleted(events, { id, version }, eventOptions(context, deletedAt));
         return { ...toPlatformView(current), version };

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../errors/index.ts';
 import { startLocalIssuer } from './local-issuer.ts';
 import type { LocalIssuer } from './local-issuer.ts';
@@ -51,6 +51,34 @@ describe('createTokenVerifier', () => {
     for (const [token, message] of cases) {
       expect(await refusal(verifier.verify(await token))).toEqual({ code: 'unauthenticated', message });
     }
+  });
+
+  it('remembers-a-verified-token-until-it-expires-and-no-longer', async () => {
+    const { issuer, verifier } = await issuerAndVerifier({ clockToleranceSeconds: 0 });
+    const token = await issuer.sign({ subject: 'alice', scope: 'a', expiresInSeconds: 60 });
+    const first = await verifier.verify(token);
+    // The same answer, not a second verification of the signature.
+    expect(await verifier.verify(token)).toBe(first);
+    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
+    try {
+      expect(await refusal(verifier.verify(token))).toEqual({ code: 'unauthenticated', message: 'the token has expired' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('remembers-at-most-verifiedTokens-and-never-a-refused-one', async () => {
+    const { issuer, verifier } = await issuerAndVerifier({ verifiedTokens: 1 });
+    const [a, b] = [await issuer.sign({ subject: 'a' }), await issuer.sign({ subject: 'b' })];
+    const firstA = await verifier.verify(a);
+    expect(await verifier.verify(a)).toBe(firstA);
+    await verifier.verify(b);
+    expect(await verifier.verify(a)).not.toBe(firstA);
+    const expired = await issuer.sign({ expiresInSeconds: -3600 });
+    for (let attempt = 0; attempt < 2; attempt++) expect((await refusal(verifier.verify(expired))).message).toBe('the token has expired');
+    const forgetful = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, verifiedTokens: 0 });
+    const c = await issuer.sign({ subject: 'c' });
+    expect(await forgetful.verify(c)).not.toBe(await forgetful.verify(c));
   });
 
   it('allows-the-clock-tolerance-on-exp-and-nbf', async () => {

@@ -37,6 +37,12 @@ function bindingConnection<C extends ConnectionClass>(Base: C, styleOf: (platfor
   abstract class BindingConnection extends (Base as unknown as new (...args: unknown[]) => AbstractSqlConnection) {
     #style: ParameterStyle | undefined;
 
+    /** How this connection writes placeholders and which values it binds. */
+    parameterStyle(): ParameterStyle {
+      this.#style ??= styleOf(this.platform);
+      return this.#style;
+    }
+
     /** MikroORM's `prepareQuery` without the formatting: the statement text and values, bound. */
     #bind(query: Query, params: readonly unknown[] | Dictionary<unknown> = []): { readonly sql: string; readonly params: readonly unknown[]; readonly parameters: readonly unknown[] } {
       let text: Query = query instanceof NativeQueryBuilder ? query.toRaw() : query;
@@ -47,8 +53,7 @@ function bindingConnection<C extends ConnectionClass>(Base: C, styleOf: (platfor
         text = text.sql;
       }
       const sql = this.config.get('onQuery')(text as string, values as unknown[]);
-      this.#style ??= styleOf(this.platform);
-      const bound = bindStatement(sql, values, this.#style, this.platform);
+      const bound = bindStatement(sql, values, this.parameterStyle(), this.platform);
       return { params: values, sql: bound.sql, parameters: bound.parameters };
     }
 
@@ -81,6 +86,13 @@ function bindingConnection<C extends ConnectionClass>(Base: C, styleOf: (platfor
     }
   }
   return BindingConnection as unknown as C;
+}
+
+/** The parameter style of a connection made by a bound driver (below). */
+export function parameterStyleOf(connection: AbstractSqlConnection): ParameterStyle {
+  const binding = connection as AbstractSqlConnection & { parameterStyle?: () => ParameterStyle };
+  if (typeof binding.parameterStyle !== 'function') throw new Error('cannot tell how the connection binds values: it is not a bound driver connection (createOrm makes those)');
+  return binding.parameterStyle();
 }
 
 /** A driver class that is `Driver` with its connections replaced by binding ones. */

@@ -72,3 +72,29 @@ export async function withTemporaryPostgresDatabase<T>(use: (database: Temporary
     await database.drop();
   }
 }
+
+/** One statement as the driver received it. */
+export interface RecordedStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * Replaces the driver client of `orm`'s connection with one that records each statement and
+ * answers no rows, so statement text can be checked without a server (SQL Server included).
+ * Call before the ORM runs anything; the ORM is unusable for real queries afterwards.
+ */
+export function recordDriverStatements(orm: MikroORM): RecordedStatement[] {
+  const seen: RecordedStatement[] = [];
+  const connection = orm.em.getConnection() as unknown as { ensureConnection(): Promise<void>; getClient(): unknown };
+  const client = {
+    async executeQuery(query: RecordedStatement) {
+      seen.push({ sql: query.sql, parameters: [...query.parameters] });
+      return { rows: [], numAffectedRows: 1n };
+    },
+    transaction: () => ({ execute: <T>(work: (trx: unknown) => Promise<T>) => work(client) }),
+  };
+  connection.ensureConnection = async () => {};
+  connection.getClient = () => client;
+  return seen;
+}

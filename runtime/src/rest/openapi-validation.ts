@@ -22,11 +22,11 @@ export function withHeadOperations(spec: OpenApiDocument): OpenApiDocument {
  * Unknown JSON fields fail through the contract's `additionalProperties: false`; unknown query
  * parameters are refused too.
  */
-export function openApiValidation(spec: OpenApiDocument, options: { readonly validateResponses: boolean }): RequestHandler[] {
+export function openApiValidation(spec: OpenApiDocument, options: { readonly validateResponses: boolean; readonly validateRequests?: boolean }): RequestHandler[] {
   const validators = OpenApiValidator.middleware({
     apiSpec: withHeadOperations(spec) as unknown as ValidatorOptions['apiSpec'],
     validateApiSpec: true,
-    validateRequests: { allErrors: true, allowUnknownQueryParameters: false },
+    validateRequests: options.validateRequests === false ? false : { allErrors: true, allowUnknownQueryParameters: false },
     validateResponses: options.validateResponses ? { allErrors: true } : false,
     validateSecurity: false,
     fileUploader: false,

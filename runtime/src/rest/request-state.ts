@@ -8,8 +8,39 @@ import type { Logger } from 'pino';
 export interface RequestState {
   /** The request id (also the `x-request-id` response header). */
   readonly requestId: string;
-  /** Logger bound to this request. */
+  /** Logger bound to this request (made on first use: most requests log only their access line). */
   log: Logger;
+  /** Adds fields to every later line about the request (`log`'s, and the access line). */
+  bind(fields: Readonly<Record<string, unknown>>): void;
+  /**
+   * While `log` has not been made: the logger it would be a child of, and the fields it would
+   * bind (the request id first). A line about the request written through it carries the fields
+   * itself (the access log does so). Undefined once `log` has been made.
+   */
+  readonly unbound: { readonly logger: Logger; readonly fields: Readonly<Record<string, unknown>> } | undefined;
+}
+
+/** A request's state whose `log` is the child of `root` bound to `requestId`, made on first use. */
+export function lazyRequestState(root: Logger, requestId: string): RequestState {
+  let log: Logger | undefined;
+  let fields: Readonly<Record<string, unknown>> = { requestId };
+  return {
+    requestId,
+    get log() {
+      log ??= root.child(fields);
+      return log;
+    },
+    set log(value) {
+      log = value;
+    },
+    bind(more) {
+      if (log === undefined) fields = { ...fields, ...more };
+      else log = log.child(more);
+    },
+    get unbound() {
+      return log === undefined ? { logger: root, fields } : undefined;
+    },
+  };
 }
 
 const key = Symbol('platform.rest.request-state');

@@ -73,7 +73,7 @@ export function securityGuard(options: SecurityGuardOptions): RequestHandler {
       }
       return;
     }
-    if (token.subject !== undefined) state.log = state.log.child({ subject: token.subject });
+    if (token.subject !== undefined) state.bind({ subject: token.subject });
     if (alternatives.some((scopes) => scopes.every((scope) => token.scopes.has(scope)))) {
       next();
       return;

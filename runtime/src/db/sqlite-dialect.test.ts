@@ -1,0 +1,28 @@
+import { CompiledQuery, Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CachingNodeSqliteDialect } from './sqlite-dialect.ts';
+
+describe('CachingNodeSqliteDialect', () => {
+  let db: Kysely<unknown> | undefined;
+  afterEach(async () => {
+    await db?.destroy();
+    db = undefined;
+  });
+
+  it('runs-a-reused-statement-with-each-calls-own-values-and-keeps-working-past-its-cache-size', async () => {
+    db = new Kysely<unknown>({ dialect: new CachingNodeSqliteDialect(':memory:') });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key, name text)', []);
+    for (const name of ['a', 'b', 'c']) await run('insert into t (name) values (?) returning id', [name]);
+    expect(await run('select name from t where id = ?', [2])).toEqual([{ name: 'b' }]);
+    expect(await run('select name from t where id = ?', [3])).toEqual([{ name: 'c' }]);
+    // More distinct texts than the cache keeps: the oldest are prepared again when they come back.
+    for (let index = 0; index < 300; index++) expect(await run(`select ${index} as n`, [])).toEqual([{ n: index }]);
+    expect(await run('select name from t where id = ?', [1])).toEqual([{ name: 'a' }]);
+    const streamed: unknown[] = [];
+    // As MikroORM streams: the compiled query marked as a select.
+    const select = { ...CompiledQuery.raw('select id from t order by id', []), query: { kind: 'SelectQueryNode' } } as unknown as CompiledQuery;
+    for await (const chunk of db.getExecutor().stream(select, 2)) streamed.push(...chunk.rows);
+    expect(streamed).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Hot-path SQL: statements written once per database and run through the driver (Kysely over
+ * node:sqlite, pg or tedious) with every value bound as a parameter, skipping MikroORM's per-call
+ * work (query rewriting, binding by scanning the text, logging wrappers, result mapping). MikroORM
+ * stays for entities, schema, migrations and everything that is not a hot path.
+ *
+ * A statement is written as MikroORM writes SQL: identifiers quoted by `quote`, one `?` per value.
+ * `prepare` turns the `?`s into the driver's placeholders once (`?`, `$1`, `@1`); each run binds
+ * its values as the ORM's bound connection does (bound-drivers.ts: dates, booleans per driver).
+ * On SQLite the text reaches a statement cache (sqlite-dialect.ts), so it is prepared once.
+ */
+import { CompiledQuery } from 'kysely';
+import type { Kysely } from 'kysely';
+import { parameterStyleOf } from './bound-drivers.ts';
+import type { ParameterStyle } from './bound-statement.ts';
+import { driverOf } from './clock.ts';
+import type { DatabaseDriver, Orm } from './create-orm.ts';
+
+/** A statement in the driver's own text, with the number of values it binds. */
+export interface PreparedStatement {
+  /** The text as written, with `?` placeholders. */
+  readonly source: string;
+  /** The text the driver receives. */
+  readonly sql: string;
+  readonly parameters: number;
+}
+
+/** Runs prepared statements on a connection or inside a transaction. */
+export interface StatementRunner {
+  /** The rows a statement returns (a select, or a write with `returning` / `output`). */
+  rows<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+  /** Runs a write; resolves with the number of rows it changed. */
+  run(statement: PreparedStatement, values: readonly unknown[]): Promise<number>;
+}
+
+export interface Statements extends StatementRunner {
+  readonly driver: DatabaseDriver;
+  /** An identifier quoted for this database. */
+  quote(identifier: string): string;
+  /** Turns `?` placeholders (no `??`, no literal `?` in the text) into the driver's. */
+  prepare(source: string): PreparedStatement;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: StatementRunner) => Promise<T>): Promise<T>;
+}
+
+const statementsByOrm = new WeakMap<Orm, Statements>();
+
+/** The statements of `orm` (made by `createOrm`); one instance per ORM. */
+export function statementsOf(orm: Orm): Statements {
+  let statements = statementsByOrm.get(orm);
+  if (statements === undefined) {
+    statements = createStatements(orm);
+    statementsByOrm.set(orm, statements);
+  }
+  return statements;
+}
+
+/** The driver's text for `source` in `style`; exported for tests of the SQL Server text. */
+export function driverText(source: string, style: Pick<ParameterStyle, 'placeholder'>): PreparedStatement {
+  if (source.includes('??') || source.includes('\\?')) throw new Error(`cannot prepare statement: only plain ? placeholders are allowed in ${source}`);
+  let position = 0;
+  const sql = source.replace(/\?/g, () => style.placeholder(++position));
+  return { source, sql, parameters: position };
+}
+
+function createStatements(orm: Orm): Statements {
+  const driver = driverOf(orm);
+  const connection = orm.em.getConnection();
+  const platform = orm.em.getPlatform();
+  const style = parameterStyleOf(connection);
+  let client: Kysely<unknown> | undefined;
+  const clientOf = async (): Promise<Kysely<unknown>> => {
+    if (client === undefined) {
+      await connection.ensureConnection();
+      client = connection.getClient<unknown>();
+    }
+    return client;
+  };
+
+  const compile = (statement: PreparedStatement, values: readonly unknown[]): CompiledQuery => {
+    if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
+    return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
+  };
+  const runnerOn = (executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>): StatementRunner => ({
+    async rows<Row>(statement: PreparedStatement, values: readonly unknown[]) {
+      const result = await (await executor()).executeQuery<Row>(compile(statement, values));
+      return result.rows as Row[];
+    },
+    async run(statement, values) {
+      const result = await (await executor()).executeQuery(compile(statement, values));
+      return Number(result.numAffectedRows ?? 0n);
+    },
+  });
+
+  return {
+    driver,
+    quote: (identifier) => platform.quoteIdentifier(identifier),
+    prepare: (source) => driverText(source, style),
+    ...runnerOn(clientOf),
+    async transaction(work) {
+      return (await clientOf()).transaction().execute((trx) => work(runnerOn(async () => trx)));
+    },
+  };
+}
