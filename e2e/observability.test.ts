@@ -206,6 +206,21 @@ describe('traces, as an OTLP collector receives them', () => {
     await eventually('every span linked', async () => (trace().every((span) => ancestry(span).at(-1) !== 'BROKEN') ? true : undefined));
   }, 60_000);
 
+  it("commands-service's start-up sync is a client span, and platform-service's StreamPlatforms server span is its child in the same trace", async () => {
+    const rpc = 'platforms.v1.PlatformService/StreamPlatforms';
+    // An attempt made before platform-service listened has a client span and no server span: find the one that got through.
+    const [client, server] = await eventually('the sync client span and its server span exported', async () => {
+      for (const call of receiver.spans.filter((span) => span.service === 'commands-service' && span.name === rpc)) {
+        const served = receiver.spans.find((span) => span.service === 'platform-service' && span.name === rpc && span.parentSpanId === call.spanId);
+        if (served !== undefined) return [call, served] as const;
+      }
+      return undefined;
+    });
+    expect(client.kind).toBe(3); // SPAN_KIND_CLIENT
+    expect(server.kind).toBe(2); // SPAN_KIND_SERVER
+    expect(server.traceId).toBe(client.traceId);
+  }, 60_000);
+
   it('an RPC is a server span, and its access log line carries the request id and trace id', async () => {
     const traceId = randomBytes(16).toString('hex');
     // Connect over HTTP/1.1 through the gateway (Node's fetch speaks no HTTP/2), then gRPC-style on platform-service's listener.

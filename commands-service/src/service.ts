@@ -131,7 +131,7 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       });
       readiness.register('platform-events', () => consumer.check());
       await start({ name: 'platform-events', start: () => consumer.start(), stop: () => consumer.stop() });
-      const platformService = await start({ name: 'platform-service-connection', start: () => connectPlatformService(config.platformServiceGrpcUrl), stop: (connection) => connection.close() });
+      const platformService = await start({ name: 'platform-service-connection', start: () => connectPlatformService(config.platformServiceGrpcUrl, logger), stop: (connection) => connection.close() });
       const sync = createStartupSync({
         client: platformService.client,
         copy,

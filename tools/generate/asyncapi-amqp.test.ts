@@ -59,9 +59,9 @@ function thrown(fn: () => unknown): { code?: unknown; message?: unknown } {
 }
 
 /** A delivery as amqplib hands it over, with these properties (headers of any type, as other producers send them). */
-function delivery(properties: Readonly<Record<string, unknown>>, content = Buffer.from(JSON.stringify(dotNet))): ConsumeMessage {
+function delivery(properties: Readonly<Record<string, unknown>>, content = Buffer.from(JSON.stringify(dotNet)), redelivered = false): ConsumeMessage {
   const none = { contentType: undefined, contentEncoding: undefined, headers: undefined, deliveryMode: undefined, priority: undefined, correlationId: undefined, replyTo: undefined, expiration: undefined, messageId: undefined, timestamp: undefined, type: undefined, userId: undefined, appId: undefined, clusterId: undefined };
-  const fields = { deliveryTag: 1, redelivered: false, exchange: 'x', routingKey: 'platform.published', consumerTag: 'c' };
+  const fields = { deliveryTag: 1, redelivered, exchange: 'x', routingKey: 'platform.published', consumerTag: 'c' };
   return { content, fields, properties: { ...none, ...properties } } as ConsumeMessage;
 }
 
@@ -70,9 +70,10 @@ describe('mapping, as the platform transport maps it', () => {
     const messages: Message[] = [
       contract.createPlatformPublishedMessage(dotNet),
       contract.createPlatformUpdatedMessage({ ...dotNet, version: 2 }, { id: 'event-2', correlationId: 'request-7', traceparent, timestamp: new Date(1_767_225_600_999) }),
-      { ...contract.createPlatformDeletedMessage({ id: 1, version: 3 }), metadata: { ...contract.createPlatformDeletedMessage({ id: 1, version: 3 }).metadata, 'x-dead-letter-reason': 'why', 'x-future': 'value' } },
+      { ...contract.createPlatformDeletedMessage({ id: 1, version: 3 }), metadata: { ...contract.createPlatformDeletedMessage({ id: 1, version: 3 }).metadata, 'x-dead-letter-reason': 'why', 'x-future': 'value', redelivered: 'true' } },
     ];
     for (const message of messages) expect(amqp.toPublishOptions(message)).toEqual(toPublishOptions(message));
+    expect(amqp.toPublishOptions(messages[2]!).headers).not.toHaveProperty('redelivered');
     expect(amqp.toPublishOptions(messages[1]!)).toMatchObject({ persistent: true, messageId: 'event-2', correlationId: 'request-7', timestamp: 1_767_225_600, headers: { traceparent } });
     const late = { ...messages[0]!, metadata: { ...messages[0]!.metadata, timestamp: 'yesterday' } };
     const ours = thrown(() => amqp.toPublishOptions(late));
@@ -92,10 +93,15 @@ describe('mapping, as the platform transport maps it', () => {
         headers: { count: 3, flag: true, big: 12n, bytes: Buffer.from('é bytes'), table: { a: [1, 'b'] }, nothing: null, missing: undefined, 'x-death': [{ count: 2 }, { count: 3 }, { reason: 'rejected' }] },
       }),
       delivery({ messageId: 'm-3', headers: { 'x-death': 'not a list' } }, Buffer.alloc(0)),
+      delivery({ messageId: 'm-4', contentType: 'application/json', headers: { redelivered: 'true' } }),
+      delivery({ messageId: 'm-5', contentType: 'application/json' }, undefined, true),
     ];
     for (const message of deliveries) expect(amqp.toEventMessage(message)).toEqual(fromDelivery(message));
     expect(amqp.toEventMessage(deliveries[1]!).metadata).toMatchObject({ count: '3', flag: 'true', big: '12', bytes: 'é bytes', table: '{"a":[1,"b"]}', 'x-death-count': '5', timestamp: '0' });
     expect(amqp.toEventMessage(deliveries[1]!).metadata).not.toHaveProperty('nothing');
+    // The broker's redelivered flag, never a header of that name.
+    expect(amqp.toEventMessage(deliveries[3]!).metadata).not.toHaveProperty('redelivered');
+    expect(amqp.toEventMessage(deliveries[4]!).metadata).toMatchObject({ redelivered: 'true' });
     // As the transport reads them since the event fuzzer found forged headers: a header never stands in for a
     // property, and x-death counts only whole counts.
     const forged = delivery({ contentType: 'application/json', headers: { contentType: 'text/plain', type: 'platform.deleted', timestamp: '1', 'x-death': [{ count: -1 }, { count: 1.5 }, { count: '2' }, null, { count: 2 }] } });

@@ -40,7 +40,7 @@ describe('start-up sync', () => {
   const entry = (id: number, name: string, version: number) => ({ id, name, publisher: 'p', cost: 'Free', version });
   async function syncWith(catalogue: readonly ReturnType<typeof entry>[], beforeBatch?: (index: number) => Promise<void>): Promise<() => Record<string, unknown>[]> {
     peer = await startPlatformServicePeer({ catalogue, ...(beforeBatch ? { beforeBatch } : {}) });
-    connection = connectPlatformService(peer.url);
+    connection = connectPlatformService(peer.url, silentLogger());
     const { logger, lines } = recordingLogger();
     sync = createStartupSync({ client: connection.client, copy, logger, batchSize: 2 });
     sync.start();
@@ -94,7 +94,7 @@ describe('start-up sync', () => {
 
   it('copies-the-catalogue-in-batches-of-the-configured-size', async () => {
     peer = await startPlatformServicePeer({ catalogue: catalogueOf(25) });
-    connection = connectPlatformService(peer.url);
+    connection = connectPlatformService(peer.url, silentLogger());
     sync = createStartupSync({ client: connection.client, copy, logger: silentLogger(), batchSize: 10 });
     expect(await sync.check()).toEqual({ ok: false, detail: 'not synced: not started' });
     sync.start();
@@ -108,7 +108,7 @@ describe('start-up sync', () => {
   it('keeps-platforms-it-already-knows-and-adds-only-the-missing-ones', async () => {
     await copy.apply({ id: 2, name: 'learnt from an event', version: 1 });
     peer = await startPlatformServicePeer({ catalogue: catalogueOf(3) });
-    connection = connectPlatformService(peer.url);
+    connection = connectPlatformService(peer.url, silentLogger());
     const { logger, lines } = recordingLogger();
     sync = createStartupSync({ client: connection.client, copy, logger });
     sync.start();
@@ -120,7 +120,7 @@ describe('start-up sync', () => {
 
   it('retries-with-backoff-while-platform-service-is-down-and-completes-once-it-is-up', async () => {
     const port = await freePort();
-    connection = connectPlatformService(`http://127.0.0.1:${port}`);
+    connection = connectPlatformService(`http://127.0.0.1:${port}`, silentLogger());
     const { logger, lines } = recordingLogger();
     sync = createStartupSync({ client: connection.client, copy, logger, backoff: fastBackoff });
     sync.start();
@@ -137,7 +137,7 @@ describe('start-up sync', () => {
 
   it('resumes-after-the-last-stored-platform-when-the-stream-breaks', async () => {
     peer = await startPlatformServicePeer({ catalogue: catalogueOf(30), failFirstCallAfterBatches: 2 });
-    connection = connectPlatformService(peer.url);
+    connection = connectPlatformService(peer.url, silentLogger());
     sync = createStartupSync({ client: connection.client, copy, logger: silentLogger(), batchSize: 10, backoff: fastBackoff });
     sync.start();
     await sync.finished;
@@ -146,7 +146,7 @@ describe('start-up sync', () => {
   });
 
   it('stops-while-waiting-for-the-next-attempt', async () => {
-    connection = connectPlatformService(`http://127.0.0.1:${await freePort()}`);
+    connection = connectPlatformService(`http://127.0.0.1:${await freePort()}`, silentLogger());
     const { logger, lines } = recordingLogger();
     sync = createStartupSync({ client: connection.client, copy, logger, backoff: { initialInterval: 60_000, maxInterval: 60_000 } });
     sync.start();
@@ -157,7 +157,7 @@ describe('start-up sync', () => {
   });
 
   it('rejects-bad-options', () => {
-    connection = connectPlatformService('http://127.0.0.1:1');
+    connection = connectPlatformService('http://127.0.0.1:1', silentLogger());
     expect(() => createStartupSync({ client: connection!.client, copy, logger: silentLogger(), batchSize: 0 })).toThrow(
       'cannot create start-up sync: batchSize must be an integer >= 1, got 0',
     );

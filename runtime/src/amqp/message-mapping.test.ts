@@ -4,10 +4,10 @@ import { metadataKeys } from '../messaging/metadata.ts';
 import { fromDelivery, toPublishOptions } from './message-mapping.ts';
 
 /** A delivery as amqplib hands it over, with the given properties and headers of any value (the others unset). */
-function delivery(properties: Partial<Omit<MessageProperties, 'headers'>> & { headers?: Record<string, unknown> }, content = '{}'): ConsumeMessage {
+function delivery(properties: Partial<Omit<MessageProperties, 'headers'>> & { headers?: Record<string, unknown> }, content = '{}', redelivered = false): ConsumeMessage {
   return {
     content: Buffer.from(content),
-    fields: { deliveryTag: 1, redelivered: false, exchange: 'x', routingKey: 'k', consumerTag: 'c' },
+    fields: { deliveryTag: 1, redelivered, exchange: 'x', routingKey: 'k', consumerTag: 'c' },
     properties: { headers: {}, ...properties } as MessageProperties,
   };
 }
@@ -21,11 +21,18 @@ describe('AMQP message mapping', () => {
     expect(message.metadata).toEqual(metadata);
   });
 
-  it.each([metadataKeys.contentType, metadataKeys.type, metadataKeys.appId, metadataKeys.correlationId, metadataKeys.timestamp])(
+  it('maps-the-redelivered-flag-to-redelivered-metadata-and-never-publishes-it', () => {
+    expect(fromDelivery(delivery({}, '{}', true)).metadata).toEqual({ [metadataKeys.redelivered]: 'true' });
+    expect(fromDelivery(delivery({}, '{}', false)).metadata).toEqual({});
+    // A dead letter or republished copy of a redelivered message is a new delivery: the flag stays behind.
+    expect(toPublishOptions({ id: 'm-1', payload: new Uint8Array(), metadata: { [metadataKeys.redelivered]: 'true', traceparent: 't' } }).headers).toEqual({ traceparent: 't' });
+  });
+
+  it.each([metadataKeys.contentType, metadataKeys.type, metadataKeys.appId, metadataKeys.correlationId, metadataKeys.timestamp, metadataKeys.redelivered])(
     'never-takes-a-header-named-%s-for-the-missing-property',
     (key) => {
       // A message without the property, say without a content type, stays without one: the contract requires the property.
-      const message = fromDelivery(delivery({ headers: { [key]: key === metadataKeys.timestamp ? '1767225600000' : 'application/json' } }));
+      const message = fromDelivery(delivery({ headers: { [key]: key === metadataKeys.timestamp ? '1767225600000' : key === metadataKeys.redelivered ? 'true' : 'application/json' } }));
       expect(message.metadata).not.toHaveProperty(key);
     },
   );

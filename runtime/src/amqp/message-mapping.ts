@@ -18,21 +18,22 @@ export function toPublishOptions(message: Message): Options.Publish {
     else if (key === metadataKeys.appId) options.appId = value;
     else if (key === metadataKeys.correlationId) options.correlationId = value;
     else if (key === metadataKeys.timestamp) options.timestamp = toSeconds(message.id, value);
-    else headers[key] = value;
+    else if (key !== metadataKeys.redelivered) headers[key] = value;
   }
   return options;
 }
 
-/** Metadata keys carried by AMQP properties: a header of the same name never stands in for the property. */
-const propertyKeys: ReadonlySet<string> = new Set([metadataKeys.contentType, metadataKeys.type, metadataKeys.appId, metadataKeys.correlationId, metadataKeys.timestamp]);
+/** Metadata keys carried by AMQP properties or delivery fields: a header of the same name never stands in for them. */
+const propertyKeys: ReadonlySet<string> = new Set([metadataKeys.contentType, metadataKeys.type, metadataKeys.appId, metadataKeys.correlationId, metadataKeys.timestamp, metadataKeys.redelivered]);
 
 /**
  * AMQP -> Message, the inverse of `toPublishOptions`. Headers that are not strings become
  * strings (numbers and booleans as text, buffers as UTF-8, anything else as JSON); the
  * `x-death` list becomes the `x-death-count` metadata key (sum of its counts). Headers named
  * like a key carried by a property (`contentType`, `type`, ...) are ignored: a message without
- * the property has no such metadata. A delivery without `messageId` (not published by this
- * runtime) gets a fresh id.
+ * the property has no such metadata. The delivery's `redelivered` flag becomes the `redelivered`
+ * metadata key (`true`; absent on a first delivery). A delivery without `messageId` (not published
+ * by this runtime) gets a fresh id.
  */
 export function fromDelivery(delivery: ConsumeMessage): Message {
   const { properties } = delivery;
@@ -46,6 +47,7 @@ export function fromDelivery(delivery: ConsumeMessage): Message {
   if (typeof properties.appId === 'string') metadata[metadataKeys.appId] = properties.appId;
   if (typeof properties.correlationId === 'string') metadata[metadataKeys.correlationId] = properties.correlationId;
   if (typeof properties.timestamp === 'number') metadata[metadataKeys.timestamp] = String(properties.timestamp * 1000);
+  if (delivery.fields.redelivered) metadata[metadataKeys.redelivered] = 'true';
   const id = typeof properties.messageId === 'string' && properties.messageId !== '' ? properties.messageId : randomUUID();
   return { id, payload: new Uint8Array(delivery.content.buffer, delivery.content.byteOffset, delivery.content.byteLength), metadata };
 }

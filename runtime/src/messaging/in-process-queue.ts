@@ -1,4 +1,5 @@
 import type { Handler, Message } from './message.ts';
+import { metadataKeys } from './metadata.ts';
 
 /** One message waiting in, or delivered from, an in-process queue. */
 export interface QueuedMessage {
@@ -30,6 +31,11 @@ export interface InProcessQueue {
 
 interface Consumer { readonly handler: Handler; busy: Promise<void> | undefined }
 
+/** The message as delivered: flagged `redelivered: 'true'` after its first delivery, as AMQP flags it. */
+function asDelivered(message: Message, redelivered: boolean): Message {
+  return redelivered ? { ...message, metadata: { ...message.metadata, [metadataKeys.redelivered]: 'true' } } : message;
+}
+
 /** Creates a queue; delivery always happens on a later turn of the event loop. */
 export function createInProcessQueue(name: string, topics: readonly string[], policy: QueuePolicy): InProcessQueue {
   const entries: QueuedMessage[] = [];
@@ -60,8 +66,9 @@ export function createInProcessQueue(name: string, topics: readonly string[], po
 
   const deliver = (consumer: Consumer, entry: QueuedMessage): void => {
     entry.deliveries++;
+    const message = asDelivered(entry.message, entry.deliveries > 1);
     consumer.busy = Promise.resolve()
-      .then(() => consumer.handler(entry.message))
+      .then(() => consumer.handler(message))
       .then(undefined, (error: unknown) => rejected(entry, error))
       .then(() => {
         consumer.busy = undefined;

@@ -49,6 +49,22 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
+  it('flags a redelivery, and never publishes the flag of the delivery a message came with', async () => {
+    const bus = createInProcessBus({ redeliveryDelay: 0 });
+    const seen: (string | undefined)[] = [];
+    await bus.createSubscriber({ queue: 't' }).subscribe('t', async (message) => {
+      seen.push(message.metadata[metadataKeys.redelivered]);
+      if (seen.length === 1) throw new Error('first delivery fails');
+      await bus.deadLetterPublisher.publish('t.dlq', [message]);
+    });
+    const sent = makeMessage('t', 0);
+    await bus.publisher.publish('t', [{ ...sent, metadata: { ...sent.metadata, [metadataKeys.redelivered]: 'true' } }]);
+    await waitFor(() => bus.deadLetters().length === 1);
+    expect(seen).toEqual([undefined, 'true']);
+    expect(bus.deadLetters()[0]?.message.metadata).toEqual(sent.metadata);
+    await bus.close();
+  });
+
   it('keeps messages published before the first subscription', async () => {
     const bus = createInProcessBus();
     const sent = [makeMessage('t', 0), makeMessage('t', 1)];

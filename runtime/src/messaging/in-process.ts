@@ -78,12 +78,11 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
     logger.error({ err: error, messageId: entry.message.id, queue }, 'message dead-lettered in memory');
   };
 
-  // Each queue gets its own copy, as a broker would deliver it.
-  const copy = (topic: string, message: Message): QueuedMessage => ({
-    topic,
-    deliveries: 0,
-    message: { id: message.id, payload: message.payload.slice(), metadata: { ...message.metadata } },
-  });
+  // Each queue gets its own copy, as a broker would deliver it; `redelivered` is a delivery's, never published (as on AMQP).
+  const copy = (topic: string, message: Message): QueuedMessage => {
+    const { [metadataKeys.redelivered]: _delivery, ...metadata } = message.metadata;
+    return { topic, deliveries: 0, message: { id: message.id, payload: message.payload.slice(), metadata } };
+  };
 
   const publisher: Publisher = {
     async publish(topic, messages) {

@@ -2,7 +2,7 @@ export { applyMiddleware, sameTopics, topicList } from './message.ts';
 export type { Handler, Message, Middleware, Publisher, Subscriber, Subscription, Topics } from './message.ts';
 export { routeByType } from './route-by-type.ts';
 export { topicMatches } from './topic-pattern.ts';
-export { metadataKeys } from './metadata.ts';
+export { isRedelivered, metadataKeys } from './metadata.ts';
 export { backoffDelay, sleep, validateBackoff } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
 export { createInProcessBus } from './in-process.ts';

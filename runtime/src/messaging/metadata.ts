@@ -24,4 +24,16 @@ export const metadataKeys = {
   deadLetterAttempts: 'x-dead-letter-attempts',
   /** How many times the broker dead-lettered the message (sum of AMQP `x-death` counts); set by the AMQP subscriber. */
   deathCount: 'x-death-count',
+  /**
+   * `true` on a delivery the transport made before (AMQP's `redelivered` flag: a nack with requeue,
+   * or a channel or connection lost with the message unacked, even by another consumer process; the
+   * in-process bus's redelivery after a rejection); absent on a first delivery. Set by subscribers on
+   * what they deliver; an attribute of the delivery, never published.
+   */
+  redelivered: 'redelivered',
 } as const;
+
+/** Whether the transport delivered `message` before (its `redelivered` metadata). */
+export function isRedelivered(message: { readonly metadata: Readonly<Record<string, string>> }): boolean {
+  return message.metadata[metadataKeys.redelivered] === 'true';
+}

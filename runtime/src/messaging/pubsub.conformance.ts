@@ -82,9 +82,11 @@ export function describePubSubConformance(
     it('redelivers a message whose handler rejected, losing nothing', withFixture(async ({ publisher, newSubscriber }, topic) => {
       const deliveries = new Map<string, number>();
       const handled = new Set<string>();
+      const flags: string[] = [];
       const inbox = createInbox(async (message) => {
         const count = (deliveries.get(message.id) ?? 0) + 1;
         deliveries.set(message.id, count);
+        flags.push(`${count === 1 ? 'first' : 'again'}:${message.metadata[metadataKeys.redelivered] ?? 'absent'}`);
         if (count === 1) throw new Error('first delivery fails');
         handled.add(message.id);
       });
@@ -93,6 +95,8 @@ export function describePubSubConformance(
       await publisher.publish(topic, sent);
       await inbox.until(() => sent.every((m) => handled.has(m.id)));
       for (const message of sent) expect(deliveries.get(message.id)).toBeGreaterThanOrEqual(2);
+      // The transport flags its redeliveries (metrics count them), and only them.
+      expect(new Set(flags)).toEqual(new Set(['first:absent', 'again:true']));
     }));
 
     it(`delivers ${many} messages exactly once when nothing fails`, withFixture(async ({ publisher, newSubscriber }, topic) => {

@@ -7,7 +7,7 @@ export { consumerTelemetry, publisherTelemetry } from './message-telemetry.ts';
 export type { ConsumerTelemetry } from './message-telemetry.ts';
 export { createPartMetrics } from './metrics.ts';
 export type { MessageOutcome, OutboxState, PartMetrics, ReadinessState } from './metrics.ts';
-export { rpcTelemetry } from './rpc-telemetry.ts';
+export { rpcClientTelemetry, rpcTelemetry } from './rpc-telemetry.ts';
 export { configureTelemetry, flushTelemetry, partTelemetry, telemetryOf, telemetrySettings } from './telemetry.ts';
 export type { PartTelemetry } from './telemetry.ts';
 export { spanContextOf, traceIdOf, traceparentOf } from './trace-context.ts';

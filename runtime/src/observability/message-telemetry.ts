@@ -1,20 +1,17 @@
 import { SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
 import type { Message, Middleware, Publisher } from '../messaging/message.ts';
-import { metadataKeys } from '../messaging/metadata.ts';
+import { isRedelivered, metadataKeys } from '../messaging/metadata.ts';
 import { runWithLogFields } from './log-context.ts';
 import type { PartTelemetry } from './telemetry.ts';
 import { traceIdOf } from './trace-context.ts';
 import { startSpan } from './tracing.ts';
 import type { ActiveSpan } from './tracing.ts';
 
-/** Message ids remembered to tell a redelivery from a first delivery (the oldest are forgotten). */
-const rememberedIds = 10_000;
-
 const typeOf = (message: Message, fallback = 'unknown'): string => message.metadata[metadataKeys.type] ?? fallback;
 
 /** The consumer's instruments, as three middlewares around the correlation, dead-letter and retry ones. */
 export interface ConsumerTelemetry {
-  /** Outermost: counts the delivery, times its handling, opens the consumer span, binds log fields. */
+  /** Outermost: counts the delivery (a redelivery when the transport flags it so), times its handling, opens the consumer span, binds log fields. */
   readonly delivery: Middleware;
   /** Between dead-letter and retry: a rejection here is the retries given up on, so a dead letter. */
   readonly deadLetter: Middleware;
@@ -25,18 +22,13 @@ export interface ConsumerTelemetry {
 /** Instruments the consumer of `queue`. */
 export function consumerTelemetry(telemetry: PartTelemetry, queue: string): ConsumerTelemetry {
   const { metrics, tracing } = telemetry;
-  const seen = new Set<string>();
   const attempts = new WeakMap<Message, number>();
   const givenUp = new WeakSet<Message>();
   return {
     delivery: (next) => async (message) => {
       const started = performance.now();
       const type = typeOf(message);
-      const redelivered = seen.has(message.id);
-      if (!redelivered) {
-        seen.add(message.id);
-        if (seen.size > rememberedIds) seen.delete(seen.values().next().value as string);
-      }
+      const redelivered = isRedelivered(message);
       metrics?.delivery(type, redelivered);
       const parent = message.metadata[metadataKeys.traceparent];
       let active: ActiveSpan | undefined;

@@ -35,7 +35,7 @@ export interface PartMetrics {
   /** Messages the broker confirmed (or failed to). */
   published(type: string, count: number): void;
   publishFailed(type: string, count: number): void;
-  /** A message taken from a queue; `redelivered` when this part saw its id before. */
+  /** A message taken from a queue; `redelivered` when the transport delivered it before (AMQP's redelivered flag). */
   delivery(type: string, redelivered: boolean): void;
   /** A handler attempt after the first, by the retry middleware. */
   retry(type: string): void;
@@ -74,7 +74,7 @@ export function createPartMetrics(name: string): PartMetrics {
   const published = new Counter({ name: 'events_published_total', help: 'Events the broker confirmed, by message type.', labelNames: ['type'] as const, registers });
   const publishFailures = new Counter({ name: 'events_publish_failures_total', help: 'Events whose publish was not confirmed (they stay in the outbox and are retried), by message type.', labelNames: ['type'] as const, registers });
   const deliveries = new Counter({ name: 'events_deliveries_total', help: 'Messages taken from a queue, by message type.', labelNames: ['type'] as const, registers });
-  const redeliveries = new Counter({ name: 'events_redeliveries_total', help: 'Deliveries of a message this part had taken before, by message type.', labelNames: ['type'] as const, registers });
+  const redeliveries = new Counter({ name: 'events_redeliveries_total', help: 'Deliveries the broker flagged as redelivered (requeued after a nack, or unacked when a channel or consumer went away), by message type.', labelNames: ['type'] as const, registers });
   const retries = new Counter({ name: 'events_retries_total', help: 'Handler attempts after the first (retry middleware), by message type.', labelNames: ['type'] as const, registers });
   const deadLetters = new Counter({ name: 'events_dead_letters_total', help: 'Messages dead-lettered, by message type.', labelNames: ['type'] as const, registers });
   const handling = new Histogram({

@@ -97,3 +97,54 @@ export function rpcTelemetry(telemetry: PartTelemetry, logger: Logger): Intercep
     }
   };
 }
+
+/**
+ * The client side of `rpcTelemetry`, for the runtime's gRPC clients: with tracing on, each call is
+ * a client span (child of the active span, or a root) and sends its `traceparent`, so the server's
+ * span joins the caller's trace; a streamed answer ends the span when the stream ends. With tracing
+ * off it changes nothing.
+ */
+export function rpcClientTelemetry(telemetry: PartTelemetry): Interceptor {
+  const { tracing } = telemetry;
+  if (tracing === undefined) return (next) => next;
+  return (next) => async (req) => {
+    const service = req.service.typeName;
+    const method = req.method.name;
+    const active = startSpan(tracing.tracer, `${service}/${method}`, SpanKind.CLIENT, undefined, { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method });
+    req.header.set(headerNames.traceparent, active.traceparent);
+    let done = false;
+    const finish = (error: unknown): void => {
+      if (done) return;
+      done = true;
+      const code: Code | 0 = error === undefined ? 0 : ConnectError.from(error).code;
+      active.span.setAttribute('rpc.grpc.status_code', code);
+      if (error !== undefined) active.span.setStatus({ code: SpanStatusCode.ERROR, message: codeNames.get(code) ?? String(code) });
+      active.span.end();
+    };
+    try {
+      const res = await context.with(active.context, () => next(req));
+      if (!res.stream) {
+        finish(undefined);
+        return res;
+      }
+      const messages = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          try {
+            yield* messages;
+            finish(undefined);
+          } catch (error) {
+            finish(error);
+            throw error;
+          } finally {
+            finish(new ConnectError('the caller stopped reading the stream', Code.Canceled));
+          }
+        })(),
+      };
+    } catch (error) {
+      finish(error);
+      throw error;
+    }
+  };
+}

@@ -35,7 +35,8 @@ the \`EventMessage\` the \`decode*\` functions of \`./contract.ts\` read, publis
 declare the topology. Properties and headers are mapped as the platform's AMQP transport maps them:
 \`messageId\` is the message id; \`contentType\`, \`type\`, \`appId\`, \`correlationId\` and \`timestamp\`
 (epoch milliseconds in the metadata, whole seconds on the wire) are AMQP properties; every other
-metadata key is a string header; the broker's \`x-death\` header arrives as \`x-death-count\`.
+metadata key is a string header; the broker's \`x-death\` header arrives as \`x-death-count\` and a
+delivery's \`redelivered\` flag as \`redelivered\` (\`true\`; never published).
 
 Node.js only (amqplib sends Buffers). amqplib is the caller's: this module imports its types only.`)}`;
 }
@@ -52,15 +53,16 @@ import type { ${types.join(', ')} } from './contract.ts';
 function mapping() {
   return `const utf8 = new TextDecoder();
 
-/** Metadata keys carried by AMQP properties: a header of the same name never stands in for the property. */
-const propertyKeys: ReadonlySet<string> = new Set(['contentType', 'type', 'appId', 'correlationId', 'timestamp']);
+/** Metadata keys carried by AMQP properties or delivery fields: a header of the same name never stands in for them. */
+const propertyKeys: ReadonlySet<string> = new Set(['contentType', 'type', 'appId', 'correlationId', 'timestamp', 'redelivered']);
 
 /**
  * A delivery (amqplib's \`ConsumeMessage\` or \`GetMessage\`) as the \`EventMessage\` the \`decode*\`
  * functions read. Headers that are not strings become strings (numbers and booleans as text, bytes
  * as UTF-8, anything else as JSON); the \`x-death\` list becomes \`x-death-count\` (the sum of its
  * counts). Headers named like a key carried by a property (\`contentType\`, \`type\`, ...) are
- * ignored: a message without the property has no such metadata. A delivery without \`messageId\`
+ * ignored: a message without the property has no such metadata. The delivery's \`redelivered\` flag
+ * becomes \`redelivered: 'true'\` (absent on a first delivery). A delivery without \`messageId\`
  * (not published by the platform) gets a fresh UUID.
  */
 export function toEventMessage(delivery: Message): EventMessage {
@@ -75,6 +77,7 @@ export function toEventMessage(delivery: Message): EventMessage {
   if (typeof properties.appId === 'string') metadata['appId'] = properties.appId;
   if (typeof properties.correlationId === 'string') metadata['correlationId'] = properties.correlationId;
   if (typeof properties.timestamp === 'number') metadata['timestamp'] = String(properties.timestamp * 1000);
+  if (delivery.fields.redelivered) metadata['redelivered'] = 'true';
   const id = typeof properties.messageId === 'string' && properties.messageId !== '' ? properties.messageId : globalThis.crypto.randomUUID();
   const { content } = delivery;
   return { id, payload: new Uint8Array(content.buffer, content.byteOffset, content.byteLength), metadata };
@@ -83,7 +86,7 @@ export function toEventMessage(delivery: Message): EventMessage {
 /**
  * The amqplib publish options of a message: persistent, \`id\` as \`messageId\`, \`contentType\`,
  * \`type\`, \`appId\`, \`correlationId\` and \`timestamp\` (whole seconds) as properties, every other
- * metadata key as a header. Throws \`EventContractError('invalid_argument')\` when the \`timestamp\`
+ * metadata key but \`redelivered\` (an attribute of a delivery) as a header. Throws \`EventContractError('invalid_argument')\` when the \`timestamp\`
  * metadata is not epoch milliseconds.
  */
 export function toPublishOptions(message: EventMessage): Options.Publish {
@@ -95,7 +98,7 @@ export function toPublishOptions(message: EventMessage): Options.Publish {
     else if (key === 'appId') options.appId = value;
     else if (key === 'correlationId') options.correlationId = value;
     else if (key === 'timestamp') options.timestamp = toSeconds(message.id, value);
-    else headers[key] = value;
+    else if (key !== 'redelivered') headers[key] = value;
   }
   return options;
 }
