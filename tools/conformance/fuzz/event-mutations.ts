@@ -8,6 +8,7 @@
  */
 import * as fc from 'fast-check';
 import type { Arbitrary } from 'fast-check';
+import { metadataKeys } from '@platform/runtime/messaging';
 import type { EventMessageContract } from './event-contract.ts';
 import { eventValuesOf, isOfType } from './event-values.ts';
 import { type Draft, headerText, propertyKeys } from './wire.ts';
@@ -119,6 +120,11 @@ export function metadataMutations(message: EventMessageContract): Arbitrary<Muta
   const required = new Set((message.metadata.required ?? []) as string[]);
   const mutations: Arbitrary<Mutation>[] = [];
   for (const [key, schema] of Object.entries(properties)) {
+    if (key === metadataKeys.redelivered) {
+      // The delivery's own flag: a header of that name is never read, whatever it holds.
+      mutations.push(fc.constantFrom('', 'x', 'false', 'true').map((value) => setKey(`metadata ${key}: sent as a header (the delivery's flag decides)`, accept, key, value)));
+      continue;
+    }
     const reason = reasonForKey(key);
     const isProperty = (propertyKeys as readonly string[]).includes(key);
     mutations.push(fc.constant(setKey(`metadata ${key}: missing`, required.has(key) ? deadLetter(reason) : accept, key, undefined)));
