@@ -81,14 +81,27 @@ function createStatements(orm: Orm): Statements {
     if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
     return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
   };
+  // Each statement is reported to the ORM's logger as MikroORM reports its own (orm-logger.ts): a
+  // debug line when ORM debug is on, a child span of the active one when tracing is on. The text
+  // reported is the source with its placeholders, never a value.
+  const ormLogger = orm.config.getLogger();
+  const execute = async <Row>(executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>, statement: PreparedStatement, values: readonly unknown[]) => {
+    const started = performance.now();
+    try {
+      const result = await (await executor()).executeQuery<Row>(compile(statement, values));
+      ormLogger.logQuery({ query: statement.source, took: Math.round(performance.now() - started), results: result.rows.length, affected: Number(result.numAffectedRows ?? 0n) });
+      return result;
+    } catch (error) {
+      ormLogger.logQuery({ query: statement.source, took: Math.round(performance.now() - started), level: 'error' });
+      throw error;
+    }
+  };
   const runnerOn = (executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>): StatementRunner => ({
     async rows<Row>(statement: PreparedStatement, values: readonly unknown[]) {
-      const result = await (await executor()).executeQuery<Row>(compile(statement, values));
-      return result.rows as Row[];
+      return (await execute<Row>(executor, statement, values)).rows as Row[];
     },
     async run(statement, values) {
-      const result = await (await executor()).executeQuery(compile(statement, values));
-      return Number(result.numAffectedRows ?? 0n);
+      return Number((await execute(executor, statement, values)).numAffectedRows ?? 0n);
     },
   });
 
