@@ -16,6 +16,8 @@ export interface HttpLoad {
   readonly durationSeconds?: number;
   /** ...or exactly this many requests. */
   readonly amount?: number;
+  /** Paced: at most this many requests per second over all connections (autocannon -R). Default: as fast as answered. */
+  readonly rate?: number;
 }
 
 export interface LoadResult {
@@ -41,7 +43,7 @@ interface AutocannonJson {
 
 /** Runs autocannon against one URL and returns what it measured. */
 export async function httpLoad(load: HttpLoad): Promise<LoadResult> {
-  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET'];
+  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET', ...(load.rate === undefined ? [] : ['-R', String(load.rate)])];
   for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (load.body !== undefined) args.push('-b', load.body);
   args.push(load.url);
