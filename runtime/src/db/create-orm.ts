@@ -6,6 +6,7 @@ import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { BoundSqliteDriver, boundMsSqlDriver, boundPostgreSqlDriver } from './bound-drivers.ts';
 import { createOrmLogger } from './orm-logger.ts';
+import { attachSqliteReader } from './prepared-reads.ts';
 
 export const databaseDrivers = ['sqlite', 'postgresql', 'mssql'] as const;
 export type DatabaseDriver = (typeof databaseDrivers)[number];
@@ -71,6 +72,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
       const connection = orm.em.getConnection();
       await connection.execute('pragma journal_mode = WAL');
       await connection.execute('pragma synchronous = NORMAL');
+      attachSqliteReader(orm, path);
     }
     return orm as Orm;
   }
