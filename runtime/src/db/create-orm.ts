@@ -1,12 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MikroORM, type AnyEntity, type EntityClass, type EntitySchema, type Options } from '@mikro-orm/core';
-import { NodeSqliteDialect, type AbstractSqlDriver, type SqlEntityManager } from '@mikro-orm/sql';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { BoundSqliteDriver, boundMsSqlDriver, boundPostgreSqlDriver } from './bound-drivers.ts';
 import { createOrmLogger } from './orm-logger.ts';
 import { attachSqliteReader } from './prepared-reads.ts';
+import { CachedNodeSqliteDialect } from './sqlite-dialect.ts';
 
 export const databaseDrivers = ['sqlite', 'postgresql', 'mssql'] as const;
 export type DatabaseDriver = (typeof databaseDrivers)[number];
@@ -66,7 +67,7 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     const inMemory = dbName === ':memory:';
     const path = inMemory ? dbName : resolve(dbName);
     if (!inMemory) await mkdir(dirname(path), { recursive: true });
-    const orm = remember(await MikroORM.init({ ...common, driver: BoundSqliteDriver, dbName: path, driverOptions: new NodeSqliteDialect(path) }) as Orm, 'sqlite');
+    const orm = remember(await MikroORM.init({ ...common, driver: BoundSqliteDriver, dbName: path, driverOptions: new CachedNodeSqliteDialect(path) }) as Orm, 'sqlite');
     // WAL lets readers proceed during a write; NORMAL is durable across application crashes in WAL mode.
     if (!inMemory) {
       const connection = orm.em.getConnection();
