@@ -50,6 +50,32 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
     expect(await held(1)).toEqual({ name: 'Dot Net', version: 1, deleted: false });
   });
 
+  it('applies-events-arriving-together-in-one-group-each-with-its-own-outcome', async () => {
+    await copy.apply({ id: 1, name: 'v1', version: 1 });
+    const outcomes = await Promise.all([
+      copy.apply({ id: 2, name: 'two', version: 1 }),
+      copy.apply({ id: 1, name: 'v1 again', version: 1 }),
+      copy.apply({ id: 1, name: 'v2', version: 2 }),
+      copy.apply({ id: 2, name: 'two again', version: 1 }),
+    ]);
+    expect(outcomes).toEqual([true, false, true, false]);
+    expect([await held(1), await held(2)]).toEqual([
+      { name: 'v2', version: 2, deleted: false },
+      { name: 'two', version: 1, deleted: false },
+    ]);
+  });
+
+  it('fails-only-the-event-that-cannot-be-written-when-a-group-fails', async () => {
+    const outcomes = await Promise.allSettled([
+      copy.apply({ id: 3, name: 'three', version: 1 }),
+      // No name: the NOT NULL constraint refuses it, and with it the group's transaction.
+      copy.apply({ id: 4, name: null as unknown as string, version: 1 }),
+      copy.apply({ id: 5, name: 'five', version: 1 }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([await held(3), await held(4), await held(5)]).toEqual([{ name: 'three', version: 1, deleted: false }, undefined, { name: 'five', version: 1, deleted: false }]);
+  });
+
   it('applies-only-newer-versions-whatever-the-order-of-arrival', async () => {
     await copy.apply({ id: 1, name: 'v1', version: 1 });
     expect(await copy.apply({ id: 1, name: 'v3', version: 3 })).toBe(true);
