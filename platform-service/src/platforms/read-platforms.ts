@@ -66,8 +66,13 @@ async function readRows(orm: Orm, statement: ReadStatement, key: number, limit: 
   return runRead<PlatformRow>(orm, statement.sql, statement.params(key, limit));
 }
 
-/** A row as the drivers return it: some give a column they cannot type as a string. */
+/**
+ * A row as the drivers return it: some give a column they cannot type as a string. A row already
+ * typed (SQLite's) is the view itself: it holds exactly the view's columns, and a page of 500 copies
+ * was a visible share of StreamPlatforms.
+ */
 function toVersioned(row: PlatformRow): VersionedPlatform {
+  if (typeof row.id === 'number' && typeof row.version === 'number') return row;
   return { id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost, version: Number(row.version) };
 }
 
