@@ -58,6 +58,11 @@ interface PendingApply {
 export function createCatalogueCopy(orm: Orm): CatalogueCopy {
   const statements = catalogueStatements(orm);
   const applyOne = statements.upsert(1);
+  // The sync's statements by row count, written once: every full batch has the same length.
+  const upserts = new Map<number, string>([[1, applyOne]]);
+  const touches = new Map<number, string>();
+  const upsertOf = (rows: number): string => upserts.get(rows) ?? upserts.set(rows, statements.upsert(rows)).get(rows)!;
+  const touchOf = (rows: number): string => touches.get(rows) ?? touches.set(rows, statements.touch(rows)).get(rows)!;
   const run = async (em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<number> =>
     (await em.getConnection().execute<{ affectedRows: number }>(sql, [...values], 'run', em.getTransactionContext())).affectedRows;
   const applyAlone = async (platform: PlatformState): Promise<boolean> => (await run(orm.em.fork(), applyOne, [platform.id, platform.name, platform.version])) > 0;
@@ -119,8 +124,8 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
         let applied = 0;
         for (let start = 0; start < platforms.length; start += rowsPerStatement) {
           const rows = platforms.slice(start, start + rowsPerStatement);
-          applied += await run(em, rows.length === 1 ? applyOne : statements.upsert(rows.length), rows.flatMap((row) => [row.id, row.name, row.version]));
-          await run(em, statements.touch(rows.length), rows.map((row) => row.id));
+          applied += await run(em, upsertOf(rows.length), rows.flatMap((row) => [row.id, row.name, row.version]));
+          await run(em, touchOf(rows.length), rows.map((row) => row.id));
         }
         return applied;
       });
