@@ -137,7 +137,7 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
       { id: 2, name: 'older there', version: 3 },
       { id: 4, name: 'deleted here', version: 1 },
       { id: 5, name: 'new', version: 1 },
-    ])).toBe(2);
+    ], since)).toBe(2);
     expect(await copy.removeUnseenSince(since)).toBe(1);
     expect([await held(1), await held(2), await held(3), await held(4), await held(5)]).toEqual([
       { name: 'fresh', version: 2, deleted: false },
@@ -146,6 +146,16 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
       { name: '', version: 2, deleted: true },
       { name: 'new', version: 1, deleted: false },
     ]);
+  });
+
+  it('stamps-without-since-every-platform-of-the-batch', async () => {
+    await copy.apply({ id: 1, name: 'kept', version: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = await copy.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await copy.syncBatch([{ id: 1, name: 'older there', version: 1 }])).toBe(0);
+    expect(await copy.removeUnseenSince(since)).toBe(0);
+    expect(await held(1)).toEqual({ name: 'kept', version: 2, deleted: false });
   });
 
   it('syncs-batches-larger-than-one-statement', async () => {

@@ -34,9 +34,11 @@ export interface CatalogueCopy {
   /**
    * A batch of the start-up sync, in one transaction: applies each platform as `apply` does and
    * stamps every live platform of the batch as seen now. Resolves with how many it inserted or
-   * brought to a newer version.
+   * brought to a newer version. With `since` (the sync's start, on the database clock), a platform
+   * the batch's upsert just wrote, or stamped at or after `since` already, is not written again:
+   * on a fresh copy that halves the rows the sync writes.
    */
-  syncBatch(platforms: readonly PlatformState[]): Promise<number>;
+  syncBatch(platforms: readonly PlatformState[], since?: number): Promise<number>;
   /** Now on the database's clock, in epoch milliseconds: the clock every stamp is taken from. */
   now(): Promise<number>;
   /**
@@ -63,6 +65,8 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
   const touches = new Map<number, string>();
   const upsertOf = (rows: number): string => upserts.get(rows) ?? upserts.set(rows, statements.upsert(rows)).get(rows)!;
   const touchOf = (rows: number): string => touches.get(rows) ?? touches.set(rows, statements.touch(rows)).get(rows)!;
+  const staleTouches = new Map<number, string>();
+  const touchStaleOf = (rows: number): string => staleTouches.get(rows) ?? staleTouches.set(rows, statements.touchStale(rows)).get(rows)!;
   const run = async (em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<number> =>
     (await em.getConnection().execute<{ affectedRows: number }>(sql, [...values], 'run', em.getTransactionContext())).affectedRows;
   const applyAlone = async (platform: PlatformState): Promise<boolean> => (await run(orm.em.fork(), applyOne, [platform.id, platform.name, platform.version])) > 0;
@@ -118,14 +122,15 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
         return changed > 0;
       });
     },
-    async syncBatch(platforms) {
+    async syncBatch(platforms, since) {
       if (platforms.length === 0) return 0;
       return orm.em.fork().transactional(async (em) => {
         let applied = 0;
         for (let start = 0; start < platforms.length; start += rowsPerStatement) {
           const rows = platforms.slice(start, start + rowsPerStatement);
           applied += await run(em, upsertOf(rows.length), rows.flatMap((row) => [row.id, row.name, row.version]));
-          await run(em, touchOf(rows.length), rows.map((row) => row.id));
+          if (since === undefined) await run(em, touchOf(rows.length), rows.map((row) => row.id));
+          else await run(em, touchStaleOf(rows.length), [...rows.map((row) => row.id), since]);
         }
         return applied;
       });
