@@ -32,7 +32,7 @@ export const syncScenario: RatioScenario = {
   async setup(settings) {
     const rows = settings.largeCatalogue;
     const platformDb = await platformDatabase('sync-platforms', rows);
-    const service = await startPlatformService(platformDb);
+    const service = await startPlatformService(platformDb, profileFlags(settings, 'platform-service-sync'));
     let rounds = 0;
 
     const ours: Contender = {
