@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPrettyModule from 'pino-pretty';
 import { AppError, errorCodes } from '../errors/index.ts';
 
 /** The platform logger: pino's, so `logger.child({ requestId })` and friends work as documented there. */
@@ -42,8 +43,9 @@ export function createLogger(options: LoggerOptions): Logger {
   if (!logLevels.includes(level)) {
     throw new AppError(errorCodes.invalidArgument, `cannot create logger: level must be one of ${logLevels.join(', ')} (got ${JSON.stringify(level)})`);
   }
+  // pino-pretty only when asked for: production (JSON) never loads it.
   const destination = pretty
-    ? pinoPretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(options.destination ? { destination: options.destination } : {}) })
+    ? (createRequire(import.meta.url)('pino-pretty') as typeof pinoPrettyModule)({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', ...(options.destination ? { destination: options.destination } : {}) })
     : options.destination;
   const loggerOptions: pino.LoggerOptions = {
     level,
