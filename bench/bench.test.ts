@@ -50,6 +50,7 @@ describe('npm run bench -- --smoke', () => {
       'grpc-get-all',
       'grpc-stream',
       'events',
+      'events-delay',
       'sync',
       'observability-metrics-get-by-id',
       'observability-metrics-create',
@@ -84,8 +85,9 @@ describe('npm run bench -- --smoke', () => {
   });
 
   it('loses-no-event-end-to-end', () => {
-    const events = report.scenarios.find((scenario) => scenario.id === 'events');
-    for (const round of events?.rounds ?? []) {
+    const events = report.scenarios.filter((scenario) => scenario.id.startsWith('events'));
+    expect(events.map((scenario) => scenario.id)).toEqual(['events', 'events-delay']);
+    for (const round of events.flatMap((scenario) => scenario.rounds)) {
       expect(round.ours.extra?.lost).toBe(0);
       expect(round.baseline.extra?.lost).toBe(0);
     }

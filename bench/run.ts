@@ -16,7 +16,7 @@ import { machine, toMarkdown } from './harness/report.ts';
 import type { BenchReport, LimitResult } from './harness/report.ts';
 import { runScenario, unranScenario } from './harness/scenario.ts';
 import type { BenchSettings, RatioScenario, ScenarioResult } from './harness/scenario.ts';
-import { eventsScenario } from './scenarios/events.ts';
+import { eventsDelayScenario, eventsScenario } from './scenarios/events.ts';
 import { grpcScenarios } from './scenarios/grpc.ts';
 import { idleRssLimits } from './scenarios/idle-rss.ts';
 import { observabilityScenarios } from './scenarios/observability.ts';
@@ -47,7 +47,7 @@ const settings: BenchSettings = {
   warmupSeconds: smoke ? 0 : 2,
   connections: smoke ? 4 : 16,
   largeCatalogue: smoke ? 2000 : 100_000,
-  events: smoke ? 200 : 10_000,
+  events: smoke ? 200 : 20_000,
   profileDir: values.profile ? join(outDir, 'profiles', stamp) : undefined,
   amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
 };
@@ -58,7 +58,7 @@ const only = values.only?.split(',').map((prefix) => prefix.trim()).filter((pref
 const selected = (id: string): boolean => only === undefined || only.some((prefix) => id.startsWith(prefix));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario, syncScenario, ...observabilityScenarios];
+const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario, eventsDelayScenario, syncScenario, ...observabilityScenarios];
 const needsH2load = new Set(grpcScenarios.map((s) => s.id));
 
 const scenarios: ScenarioResult[] = [];
@@ -87,6 +87,7 @@ if (sync) {
     value: growth,
     unit: 'MB',
     max: syncRssGrowthBudgetMb,
+    budgetText: `< ${syncRssGrowthBudgetMb} MB`,
     verdict: sync.verdict === 'error' || sync.verdict === 'skipped' ? sync.verdict : growth < syncRssGrowthBudgetMb ? 'holds' : 'misses',
   });
 }

@@ -21,6 +21,8 @@ export interface HttpLoad {
   readonly durationSeconds?: number;
   /** ...or exactly this many requests. */
   readonly amount?: number;
+  /** Paced: at most this many requests per second over all connections (autocannon -R). Default: as fast as answered. */
+  readonly rate?: number;
 }
 
 export interface LoadResult {
@@ -77,7 +79,7 @@ function sequenceArgs(load: HttpLoad, sequence: { readonly prefix: string; reado
 }
 
 function cliArgs(load: HttpLoad): string[] {
-  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET'];
+  const args = [autocannonCli, '-j', '-n', '-c', String(load.connections), ...(load.amount === undefined ? ['-d', String(load.durationSeconds ?? 5)] : ['-a', String(load.amount)]), '-m', load.method ?? 'GET', ...(load.rate === undefined ? [] : ['-R', String(load.rate)])];
   for (const [name, value] of Object.entries(load.headers ?? {})) args.push('-H', `${name}=${value}`);
   if (load.body !== undefined) args.push('-b', load.body);
   args.push(load.url);

@@ -12,6 +12,8 @@ export interface LimitResult {
   readonly unit: string;
   /** Largest acceptable value. */
   readonly max: number;
+  /** The budget as the issue words it (default `≤ <max> <unit>`). */
+  readonly budgetText?: string;
   /** `reference`: shown for comparison, no budget. */
   readonly verdict: 'holds' | 'misses' | 'error' | 'skipped' | 'reference';
   readonly note?: string;
@@ -48,10 +50,10 @@ export function toMarkdown(report: BenchReport): string {
   lines.push('| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of report.scenarios) {
     if (s.verdict === 'error' || s.verdict === 'skipped') {
-      lines.push(`| ${s.title} | | | | | | | ≥ ${s.budget} | | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
+      lines.push(`| ${s.title} | | | | | | | ${s.budgetText ?? `≥ ${s.budget}`} | | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
       continue;
     }
-    const budget = s.budget > 0 ? `≥ ${s.budget}` : '–';
+    const budget = s.budget > 0 ? (s.budgetText ?? `≥ ${s.budget}`) : '–';
     const verdict = s.budget > 0 ? verdictMark[s.verdict] : 'no ratio budget';
     const o = s.median.ours;
     const b = s.median.baseline;
@@ -64,7 +66,7 @@ export function toMarkdown(report: BenchReport): string {
     lines.push('| limit | value | budget | verdict |');
     lines.push('| --- | ---: | ---: | --- |');
     for (const l of report.limits) {
-      lines.push(`| ${l.title} | ${l.verdict === 'error' || l.verdict === 'skipped' ? '–' : `${l.value} ${l.unit}`} | ${l.verdict === 'reference' ? '–' : `≤ ${l.max} ${l.unit}`} | ${verdictMark[l.verdict]}${l.note ? `: ${l.note.split('\n')[0]}` : ''} |`);
+      lines.push(`| ${l.title} | ${l.verdict === 'error' || l.verdict === 'skipped' ? '–' : `${l.value} ${l.unit}`} | ${l.verdict === 'reference' ? '–' : (l.budgetText ?? `≤ ${l.max} ${l.unit}`)} | ${verdictMark[l.verdict]}${l.note ? `: ${l.note.split('\n')[0]}` : ''} |`);
     }
   }
   const notes = report.scenarios.flatMap((s) => [...(s.note && s.verdict !== 'error' && s.verdict !== 'skipped' ? [`${s.id}: ${s.note}`] : []), ...extraNotes(s)]);

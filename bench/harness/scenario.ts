@@ -18,7 +18,7 @@ export interface BenchSettings {
   readonly connections: number;
   /** Rows of the large catalogue (stream and sync scenarios). */
   readonly largeCatalogue: number;
-  /** Events per round of the events scenario. */
+  /** Events per round of the events scenario (already in the outbox when the round starts). */
   readonly events: number;
   /** Where `--cpu-prof` profiles go when profiling is on, else undefined. */
   readonly profileDir: string | undefined;
@@ -42,8 +42,15 @@ export interface RatioScenario {
   readonly title: string;
   /** What one operation is: `req`, `call`, `event`, `row`. */
   readonly unit: string;
-  /** Lowest acceptable ratio ours/baseline of operations per second. */
+  /** Lowest acceptable ratio ours/baseline of operations per second (with `compare: 'p99'`: baseline p99 / ours p99). */
   readonly budget: number;
+  /**
+   * What the ratio compares. `throughput` (default): operations per second, ours / baseline.
+   * `p99`: the p99 latency, baseline / ours, so a budget of 0.5 reads "ours at most 2 × the baseline's p99".
+   */
+  readonly compare?: 'throughput' | 'p99';
+  /** The budget as the issue words it, for the report (default `≥ <budget>`). */
+  readonly budgetText?: string;
   /** Run each contender once, unmeasured, before the rounds. Default true. */
   readonly warmup?: boolean;
   /** Starts both contenders (and anything they share); `stop` releases everything. */
@@ -71,7 +78,7 @@ export interface RoundResult {
   readonly first: 'ours' | 'baseline';
   readonly ours: Measurement;
   readonly baseline: Measurement;
-  /** ours.opsPerSecond / baseline.opsPerSecond. */
+  /** ours.opsPerSecond / baseline.opsPerSecond (`compare: 'p99'`: baseline.p99Ms / ours.p99Ms). */
   readonly ratio: number;
   /**
    * baseline.cpuMicrosPerOp / ours.cpuMicrosPerOp: the same comparison by server CPU per
@@ -87,6 +94,8 @@ export interface ScenarioResult {
   readonly ours: string;
   readonly baseline: string;
   readonly budget: number;
+  readonly compare?: 'throughput' | 'p99';
+  readonly budgetText?: string;
   readonly rounds: readonly RoundResult[];
   readonly median: { readonly ours: Measurement; readonly baseline: Measurement; readonly ratio: number; readonly cpuRatio: number };
   readonly verdict: 'holds' | 'misses' | 'error' | 'skipped';
@@ -132,7 +141,14 @@ const empty: Measurement = { opsPerSecond: 0, ok: 0, failed: 0, p50Ms: 0, p99Ms:
 
 /** Runs a scenario: set-up, one warm-up run each, then the rounds, alternating who goes first. */
 export async function runScenario(scenario: RatioScenario, settings: BenchSettings, log: (line: string) => void): Promise<ScenarioResult> {
-  const base = { id: scenario.id, title: scenario.title, unit: scenario.unit, budget: scenario.budget };
+  const base = {
+    id: scenario.id,
+    title: scenario.title,
+    unit: scenario.unit,
+    budget: scenario.budget,
+    ...(scenario.compare ? { compare: scenario.compare } : {}),
+    ...(scenario.budgetText ? { budgetText: scenario.budgetText } : {}),
+  };
   const started = await scenario.setup(settings);
   const { ours, baseline } = started;
   try {
@@ -146,10 +162,13 @@ export async function runScenario(scenario: RatioScenario, settings: BenchSettin
       const order = first === 'ours' ? [ours, baseline] : [baseline, ours];
       const [a, b] = [await measure(order[0]!, settings.durationSeconds), await measure(order[1]!, settings.durationSeconds)];
       const [oursResult, baselineResult] = first === 'ours' ? [a, b] : [b, a];
-      const ratio = baselineResult.opsPerSecond > 0 ? round(oursResult.opsPerSecond / baselineResult.opsPerSecond, 3) : 0;
+      const ratio = scenario.compare === 'p99'
+        ? oursResult.p99Ms > 0 ? round(baselineResult.p99Ms / oursResult.p99Ms, 3) : 0
+        : baselineResult.opsPerSecond > 0 ? round(oursResult.opsPerSecond / baselineResult.opsPerSecond, 3) : 0;
       const cpuRatio = oursResult.cpuMicrosPerOp > 0 ? round(baselineResult.cpuMicrosPerOp / oursResult.cpuMicrosPerOp, 3) : 0;
       rounds.push({ round: index + 1, first, ours: oursResult, baseline: baselineResult, ratio, cpuRatio });
-      log(`  round ${index + 1}: ours ${oursResult.opsPerSecond} ${scenario.unit}/s, baseline ${baselineResult.opsPerSecond} ${scenario.unit}/s, ratio ${ratio}`);
+      const figures = scenario.compare === 'p99' ? `p99 ours ${oursResult.p99Ms} ms, baseline ${baselineResult.p99Ms} ms` : `ours ${oursResult.opsPerSecond} ${scenario.unit}/s, baseline ${baselineResult.opsPerSecond} ${scenario.unit}/s`;
+      log(`  round ${index + 1}: ${figures}, ratio ${ratio}, CPU ratio ${cpuRatio}`);
     }
     const ratio = round(median(rounds.map((r) => r.ratio)), 3);
     return {
@@ -171,12 +190,13 @@ export async function runScenario(scenario: RatioScenario, settings: BenchSettin
 }
 
 /** The result of a scenario that could not run. */
-export function unranScenario(scenario: Pick<RatioScenario, 'id' | 'title' | 'unit' | 'budget'>, verdict: 'error' | 'skipped', note: string): ScenarioResult {
+export function unranScenario(scenario: Pick<RatioScenario, 'id' | 'title' | 'unit' | 'budget' | 'budgetText'>, verdict: 'error' | 'skipped', note: string): ScenarioResult {
   return {
     id: scenario.id,
     title: scenario.title,
     unit: scenario.unit,
     budget: scenario.budget,
+    ...(scenario.budgetText ? { budgetText: scenario.budgetText } : {}),
     ours: '',
     baseline: '',
     rounds: [],

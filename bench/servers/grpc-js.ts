@@ -1,7 +1,8 @@
 /**
  * Baseline: a `@grpc/grpc-js` server for platforms.v1.PlatformService serving the same rows from
  * the same SQLite file through the same driver (`node:sqlite`), with the same protobuf code
- * (@bufbuild/protobuf, generated schemas) and the same paging rules (500 by default, at most 5000).
+ * (@bufbuild/protobuf, generated schemas) and the same paging rules (500 by default, at most 5000):
+ * the platforms that exist (deleted ones skipped), with their versions, as ours answers them.
  * `node bench/servers/grpc-js.ts <port> <sqlite file>`
  */
 import { DatabaseSync } from 'node:sqlite';
@@ -20,9 +21,9 @@ if (port === undefined || path === undefined) throw new Error('cannot start grpc
 
 const db = new DatabaseSync(path);
 db.exec('pragma journal_mode = WAL; pragma synchronous = NORMAL');
-const all = db.prepare('select id, name, publisher, cost from platforms order by id');
-const page = db.prepare('select id, name, publisher, cost from platforms where id > ? order by id limit ?');
-type Row = { id: number; name: string; publisher: string; cost: string };
+const all = db.prepare('select id, name, publisher, cost, version from platforms where deleted_at is null order by id');
+const page = db.prepare('select id, name, publisher, cost, version from platforms where id > ? and deleted_at is null order by id limit ?');
+type Row = { id: number; name: string; publisher: string; cost: string; version: number };
 
 const service: grpc.ServiceDefinition = {
   getAllPlatforms: {

@@ -51,6 +51,32 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
     expect(await held(1)).toEqual({ name: 'Dot Net', version: 1, deleted: false });
   });
 
+  it('applies-events-arriving-together-in-one-group-each-with-its-own-outcome', async () => {
+    await copy.apply({ id: 1, name: 'v1', version: 1 });
+    const outcomes = await Promise.all([
+      copy.apply({ id: 2, name: 'two', version: 1 }),
+      copy.apply({ id: 1, name: 'v1 again', version: 1 }),
+      copy.apply({ id: 1, name: 'v2', version: 2 }),
+      copy.apply({ id: 2, name: 'two again', version: 1 }),
+    ]);
+    expect(outcomes).toEqual([true, false, true, false]);
+    expect([await held(1), await held(2)]).toEqual([
+      { name: 'v2', version: 2, deleted: false },
+      { name: 'two', version: 1, deleted: false },
+    ]);
+  });
+
+  it('fails-only-the-event-that-cannot-be-written-when-a-group-fails', async () => {
+    const outcomes = await Promise.allSettled([
+      copy.apply({ id: 3, name: 'three', version: 1 }),
+      // No name: the NOT NULL constraint refuses it, and with it the group's transaction.
+      copy.apply({ id: 4, name: null as unknown as string, version: 1 }),
+      copy.apply({ id: 5, name: 'five', version: 1 }),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect([await held(3), await held(4), await held(5)]).toEqual([{ name: 'three', version: 1, deleted: false }, undefined, { name: 'five', version: 1, deleted: false }]);
+  });
+
   it('applies-only-newer-versions-whatever-the-order-of-arrival', async () => {
     await copy.apply({ id: 1, name: 'v1', version: 1 });
     expect(await copy.apply({ id: 1, name: 'v3', version: 3 })).toBe(true);
@@ -112,7 +138,7 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
       { id: 2, name: 'older there', version: 3 },
       { id: 4, name: 'deleted here', version: 1 },
       { id: 5, name: 'new', version: 1 },
-    ])).toBe(2);
+    ], since)).toBe(2);
     expect(await copy.removeUnseenSince(since)).toBe(1);
     expect([await held(1), await held(2), await held(3), await held(4), await held(5)]).toEqual([
       { name: 'fresh', version: 2, deleted: false },
@@ -121,6 +147,16 @@ describe.each(targets)('the catalogue copy on $name', (target) => {
       { name: '', version: 2, deleted: true },
       { name: 'new', version: 1, deleted: false },
     ]);
+  });
+
+  it('stamps-without-since-every-platform-of-the-batch', async () => {
+    await copy.apply({ id: 1, name: 'kept', version: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const since = await copy.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await copy.syncBatch([{ id: 1, name: 'older there', version: 1 }])).toBe(0);
+    expect(await copy.removeUnseenSince(since)).toBe(0);
+    expect(await held(1)).toEqual({ name: 'kept', version: 2, deleted: false });
   });
 
   it('syncs-batches-larger-than-one-statement', async () => {

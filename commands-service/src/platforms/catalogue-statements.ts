@@ -15,6 +15,8 @@ export interface CatalogueStatements {
   readonly tombstone: string;
   /** Stamps `rows` live platforms, bound by external id, as seen now. */
   touch(rows: number): string;
+  /** As `touch`, only those stamped before the bound epoch milliseconds (bound after the ids): the others are stamped already. */
+  touchStale(rows: number): string;
   /** Tombstones every live platform stamped before the bound epoch milliseconds. */
   readonly sweep: string;
   /** Removes the commands of one platform, bound by external id, if it is a tombstone. */
@@ -64,6 +66,7 @@ export function catalogueStatements(orm: Orm): CatalogueStatements {
     upsert,
     tombstone,
     touch: (rows) => `update ${platforms} set ${changedAt} = ${now} where ${externalId} in (${list(rows, '?')}) and ${deleted} = ${no}`,
+    touchStale: (rows) => `update ${platforms} set ${changedAt} = ${now} where ${externalId} in (${list(rows, '?')}) and ${deleted} = ${no} and ${changedAt} < ?`,
     sweep: `update ${platforms} set ${deleted} = ${yes}, ${changedAt} = ${now} where ${deleted} = ${no} and ${changedAt} < ?`,
     removeCommandsOfTombstone: `delete from ${commands} where ${platformId} in (${ofTombstones} and ${externalId} = ?)`,
     removeCommandsOfTombstones: `delete from ${commands} where ${platformId} in (${ofTombstones})`,

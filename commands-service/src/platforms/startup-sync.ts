@@ -79,7 +79,7 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
     for await (const { platforms } of responses) {
       if (platforms.length === 0) continue;
       // A platform-service older than versions sends 0: its platforms were never updated, version 1.
-      applied += await copy.syncBatch(platforms.map(({ id, name, version }) => ({ id, name, version: Math.max(version, 1) })));
+      applied += await copy.syncBatch(platforms.map(({ id, name, version }) => ({ id, name, version: Math.max(version, 1) })), startedAt);
       streamed += platforms.length;
       afterId = Math.max(afterId, ...platforms.map((platform) => platform.id));
       logger.debug({ batch: platforms.length, streamed, afterId }, 'start-up sync stored a batch');

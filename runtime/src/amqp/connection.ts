@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import type { Logger } from 'pino';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { backoffDelay, validateBackoff, type BackoffOptions } from '../messaging/backoff.ts';
@@ -71,7 +71,8 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
     }
   };
 
-  const recovering = connect(options.url, {
+  // amqplib is loaded with the first connection: a part on the in-process bus or without events never loads it.
+  const recovering = import('amqplib').then(({ connect }) => connect(options.url, {
     clientProperties: { connection_name: name },
     recovery: {
       waitForConnect: false,
@@ -80,7 +81,7 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
         for (const topology of topologies) await declareOn(fresh, topology);
       },
     },
-  }).then((connection) => {
+  })).then((connection) => {
     connection.on('connect', (fresh: ChannelModel) => {
       model = fresh;
       logger.info('AMQP connection established');

@@ -39,6 +39,19 @@ describe('bindStatement', () => {
     expect(bound).toEqual({ sql: 'values (?, ?)', parameters: [1, 1000] });
   });
 
+  it('gives-the-same-answer-on-the-short-way-for-plain-placeholders-and-scalar-values', () => {
+    const sqlite: ParameterStyle = { placeholder: () => '?', value: (v) => (typeof v === 'boolean' ? Number(v) : v) };
+    const values = ['a\u0000b', 1, 2n, null, undefined, true, "it's?"];
+    const sql = 'insert into t values (?, ?, ?, ?, ?, ?, ?)';
+    expect(bindStatement(sql, values, sqlite, platform)).toEqual({ sql, parameters: ['a\u0000b', 1, 2n, null, null, 1, "it's?"] });
+    // Identifiers, escaped marks, arrays and objects still take the general rules.
+    expect(bindStatement('select ?? from t where data \\? ? and x in (?)', ['name', 'key', [1, 2]], sqlite, platform)).toEqual({
+      sql: 'select `name` from t where data ? ? and x in (?, ?)',
+      parameters: ['key', 1, 2],
+    });
+    expect(() => bindStatement('select ?, ?', [1], sqlite, platform)).toThrow('cannot bind statement: more placeholders than the 1 parameters');
+  });
+
   it('leaves-a-statement-without-parameters-as-it-is', () => {
     expect(bindStatement("select 'why?' \\? x", [], dollar, platform)).toEqual({ sql: "select 'why?' \\? x", parameters: [] });
   });

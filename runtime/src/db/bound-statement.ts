@@ -28,9 +28,43 @@ export interface BoundStatement {
 /** Rewrites `sql` with `params` for `style`. A statement without params is returned unchanged, as MikroORM runs it. */
 export function bindStatement(sql: string, params: readonly unknown[], style: ParameterStyle, platform: Platform): BoundStatement {
   if (params.length === 0) return { sql, parameters: [] };
+  const same = sameText(sql, params, style);
+  if (same !== undefined) return same;
   const parameters: unknown[] = [];
   const text = bindInto(sql, params, style, platform, parameters);
   return { sql: text, parameters };
+}
+
+const plainPlaceholders = new WeakSet<ParameterStyle>();
+const numberedPlaceholders = new WeakSet<ParameterStyle>();
+
+/**
+ * The common case, without rewriting: a driver whose placeholder is `?` itself, a text with only
+ * plain `?` (no `??`, no `\?`) and only scalar values. The text stays as it is and each value is
+ * converted as `valueSql` would (a multi-row statement of the start-up sync binds 2,000 of them).
+ * Undefined when the general rules are needed.
+ */
+function sameText(sql: string, params: readonly unknown[], style: ParameterStyle): BoundStatement | undefined {
+  if (numberedPlaceholders.has(style)) return undefined;
+  if (!plainPlaceholders.has(style)) {
+    if (style.placeholder(1) !== '?' || style.placeholder(2) !== '?') {
+      numberedPlaceholders.add(style);
+      return undefined;
+    }
+    plainPlaceholders.add(style);
+  }
+  let count = 0;
+  for (let i = sql.indexOf('?'); i !== -1; i = sql.indexOf('?', i + 1)) {
+    if (sql.charCodeAt(i + 1) === 63 /* ? */ || (i > 0 && sql.charCodeAt(i - 1) === 92) /* \ */) return undefined;
+    count++;
+  }
+  if (count !== params.length) return undefined;
+  const parameters: unknown[] = [];
+  for (const value of params) {
+    if (typeof value === 'object' && value !== null) return undefined;
+    parameters.push(style.value(value === undefined ? null : value));
+  }
+  return { sql, parameters };
 }
 
 function bindInto(sql: string, params: readonly unknown[], style: ParameterStyle, platform: Platform, parameters: unknown[]): string {

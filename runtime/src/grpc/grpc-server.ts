@@ -101,7 +101,8 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
     },
   });
 
-  const server = http2.createServer(handler);
+  const server = http2.createServer();
+  server.on('stream', handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   // Raw connections too: a destroyed session can leave its socket half-closed, waiting for a FIN
   // from a peer that never sends one (vanished host, client ignoring GOAWAY), and server.close()
