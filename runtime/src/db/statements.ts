@@ -81,14 +81,38 @@ function createStatements(orm: Orm): Statements {
     if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
     return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
   };
+  // Each statement is reported to the ORM's logger as MikroORM's own execute path reports it: a
+  // child span of the active request or message with tracing on (orm-logger.ts), the SQL as a
+  // debug line with ORM debug on, and the slow-query line past `slowQueryThreshold`.
+  const ormLogger = orm.config.getLogger();
+  const slowQueryThreshold = orm.config.get('slowQueryThreshold');
+  const report = (statement: PreparedStatement, started: number, outcome: { results?: number; affected?: number; level?: 'error' }): void => {
+    const took = Date.now() - started;
+    const context = { level: 'info' as const, ...outcome, query: statement.sql, took };
+    ormLogger.logQuery(context);
+    if (slowQueryThreshold != null && took >= slowQueryThreshold) {
+      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: outcome.level ?? 'warning', namespace: 'slow-query' });
+    }
+  };
+  const execute = async <Row>(executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>, statement: PreparedStatement, values: readonly unknown[]) => {
+    const query = compile(statement, values);
+    const runOn = await executor();
+    const started = Date.now();
+    try {
+      const result = await runOn.executeQuery<Row>(query);
+      report(statement, started, { results: result.rows.length, affected: result.numAffectedRows === undefined ? undefined : Number(result.numAffectedRows) });
+      return result;
+    } catch (error) {
+      report(statement, started, { level: 'error' });
+      throw error;
+    }
+  };
   const runnerOn = (executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>): StatementRunner => ({
     async rows<Row>(statement: PreparedStatement, values: readonly unknown[]) {
-      const result = await (await executor()).executeQuery<Row>(compile(statement, values));
-      return result.rows as Row[];
+      return (await execute<Row>(executor, statement, values)).rows as Row[];
     },
     async run(statement, values) {
-      const result = await (await executor()).executeQuery(compile(statement, values));
-      return Number(result.numAffectedRows ?? 0n);
+      return Number((await execute(executor, statement, values)).numAffectedRows ?? 0n);
     },
   });
 
