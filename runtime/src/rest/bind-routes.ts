@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
+import type { RequestState } from './request-state.ts';
 import type { Operation } from './operations.ts';
 import { matchedOperation } from './route-match.ts';
 import type { HandlerContext, RestRequest, RestResult, RestRoute } from './surface.ts';
@@ -18,11 +19,11 @@ export function operationHandler(operation: Operation, handler: AnyHandler): Req
   return async (req: Request, res: Response) => {
     const matched = matchedOperation(res);
     if (matched?.path.undecodable !== undefined) throw undecodableParameter(matched.path.undecodable);
-    const { requestId, log } = requestState(res);
+    const state = requestState(res);
     const params: Record<string, unknown> = { ...matched?.path.parameters };
     for (const name of integers) params[name] = Number(params[name]);
     const request: RestRequest = { params, query: req.query, headers: req.headers, body: req.body };
-    const result = await handler(request, { requestId, log, signal: abortSignal(res) });
+    const result = await handler(request, handlerContext(state, res));
     sendResult(req, res, route, result);
   };
 }
@@ -59,10 +60,31 @@ function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, 
   res.type(mediaType).json(body);
 }
 
+/**
+ * The handler's context; its logger is the request's, made on first use, and its `signal` (an AbortController and a close listener) is made only when a
+ * handler reads it (most never do), aborted at once when the client has already gone.
+ */
+function handlerContext(state: RequestState, res: Response): HandlerContext {
+  let signal: AbortSignal | undefined;
+  return {
+    requestId: state.requestId,
+    // The request's logger is made when the handler first logs (request-state.ts), not for every request.
+    get log() {
+      return state.log;
+    },
+    get signal() {
+      signal ??= abortSignal(res);
+      return signal;
+    },
+  };
+}
+
 function abortSignal(res: Response): AbortSignal {
   const controller = new AbortController();
-  res.once('close', () => {
+  const gone = (): void => {
     if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-  });
+  };
+  if (res.closed) gone();
+  else res.once('close', gone);
   return controller.signal;
 }
