@@ -4,6 +4,7 @@ import { series } from './pipeline.ts';
 
 const req = {} as Request;
 const res = {} as Response;
+const last: RequestHandler = (_q, _s, next) => next();
 
 /** Runs the series and resolves with what it passed on (undefined for `next()`). */
 function run(steps: RequestHandler[]): Promise<{ passed: unknown; ran: string[] }> {
@@ -24,7 +25,6 @@ describe('series: steps as one middleware, with Express layer semantics', () => 
 
   it('skips-the-rest-on-an-error-passed-thrown-or-rejected', async () => {
     const boom = new Error('boom');
-    const last: RequestHandler = (_q, _s, next) => next();
     expect(await run([(_q, _s, next) => next(boom), last])).toEqual({ passed: boom, ran: ['0'] });
     expect(await run([() => { throw boom; }, last])).toEqual({ passed: boom, ran: ['0'] });
     expect(await run([(_q, _s, next) => next(), async () => { throw boom; }, last])).toEqual({ passed: boom, ran: ['0', '1'] });
