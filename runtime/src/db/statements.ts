@@ -44,6 +44,9 @@ export interface Statements extends StatementRunner {
 }
 
 const statementsByOrm = new WeakMap<Orm, Statements>();
+const begin = CompiledQuery.raw('begin');
+const commit = CompiledQuery.raw('commit');
+const rollback = CompiledQuery.raw('rollback');
 
 /** The statements of `orm` (made by `createOrm`); one instance per ORM. */
 export function statementsOf(orm: Orm): Statements {
@@ -122,7 +125,23 @@ function createStatements(orm: Orm): Statements {
     prepare: (source) => driverText(source, style),
     ...runnerOn(clientOf),
     async transaction(work) {
-      return (await clientOf()).transaction().execute((trx) => work(runnerOn(async () => trx)));
+      const kysely = await clientOf();
+      // SQL Server begins through tedious's own API: Kysely's transaction does it.
+      if (driver === 'mssql') return kysely.transaction().execute((trx) => work(runnerOn(async () => trx)));
+      // SQLite and PostgreSQL: what Kysely's transaction does (one connection held through its
+      // executor, `begin`, the work, `commit`, or `rollback` and the error), without a Transaction
+      // (a Kysely instance) and the executor's per-statement result pass, per transaction.
+      return kysely.getExecutor().provideConnection(async (connection) => {
+        await connection.executeQuery(begin);
+        try {
+          const result = await work(runnerOn(async () => connection));
+          await connection.executeQuery(commit);
+          return result;
+        } catch (error) {
+          await connection.executeQuery(rollback);
+          throw error;
+        }
+      });
     },
   };
 }
