@@ -1,5 +1,5 @@
 import express from 'express';
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { createHttpListener } from '@platform/runtime/http';
 import type { HttpListener } from '@platform/runtime/http';
@@ -7,7 +7,7 @@ import { createService } from '@platform/runtime/lifecycle';
 import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 import { httpTelemetry, metricsPath, metricsRoute, telemetryOf } from '@platform/runtime/observability';
-import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState } from '@platform/runtime/rest';
+import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState, series } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
@@ -86,15 +86,34 @@ export function createGateway(options: GatewayOptions): Gateway {
     const telemetry = telemetryOf(logger);
     telemetry.metrics?.observeReadiness(async () => readiness());
     // originalUrl: at the end of a request a mounted proxy has left `req.path` relative to its prefix.
-    app.use(httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)));
-    app.use(requestId(logger), accessLog({ quietPaths: infrastructure }));
-    app.use(cors(corsOrigins));
+    // Every request passes the same steps first, as one Express layer (runtime/rest pipeline.ts):
+    // telemetry, request id, access log, CORS; an API request then goes straight to its proxy
+    // (a whole-segment prefix, matched as Express mounts matched it: any case, raw path).
+    const apis = proxies.flatMap(({ name, prefixes, proxy }) => {
+      // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
+      const steps = series([exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler]);
+      return prefixes.map((prefix) => ({ prefix: prefix.toLowerCase(), steps }));
+    });
+    const apiOf = (path: string): RequestHandler | undefined => {
+      const lower = path.toLowerCase();
+      return apis.find(({ prefix }) => lower.startsWith(prefix) && (lower.length === prefix.length || lower[prefix.length] === '/'))?.steps;
+    };
+    app.use(
+      series([
+        // originalUrl: at the end of a request a mounted route may have left `req.path` relative to its prefix.
+        httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)),
+        requestId(logger),
+        accessLog({ quietPaths: infrastructure }),
+        cors(corsOrigins),
+        (req, res, next) => {
+          const api = apiOf(req.path);
+          if (api === undefined) next();
+          else api(req, res, next);
+        },
+      ]),
+    );
     app.use(healthRoutes(readiness, () => http?.draining ?? false));
     app.use(metricsRoute(telemetry.metrics));
-    for (const { name, prefixes, proxy } of proxies) {
-      // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
-      app.use([...prefixes], exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler);
-    }
     // A browser's preflight of an RPC is the gateway's to answer: the gRPC listener knows no OPTIONS.
     app.use(rpc.prefix, preflightFallback(corsOrigins), rpc.proxy.handler);
     app.use(preflightFallback(corsOrigins));

@@ -44,6 +44,9 @@ export interface Statements extends StatementRunner {
 }
 
 const statementsByOrm = new WeakMap<Orm, Statements>();
+const begin = CompiledQuery.raw('begin');
+const commit = CompiledQuery.raw('commit');
+const rollback = CompiledQuery.raw('rollback');
 
 /** The statements of `orm` (made by `createOrm`); one instance per ORM. */
 export function statementsOf(orm: Orm): Statements {
@@ -81,18 +84,29 @@ function createStatements(orm: Orm): Statements {
     if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
     return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
   };
-  // Each statement is reported to the ORM's logger as MikroORM reports its own (orm-logger.ts): a
-  // debug line when ORM debug is on, a child span of the active one when tracing is on. The text
-  // reported is the source with its placeholders, never a value.
+  // Each statement is reported to the ORM's logger as MikroORM's own execute path reports it: a
+  // child span of the active request or message with tracing on (orm-logger.ts), the SQL as a
+  // debug line with ORM debug on, and the slow-query line past `slowQueryThreshold`.
   const ormLogger = orm.config.getLogger();
+  const slowQueryThreshold = orm.config.get('slowQueryThreshold');
+  const report = (statement: PreparedStatement, started: number, outcome: { results?: number; affected?: number; level?: 'error' }): void => {
+    const took = Date.now() - started;
+    const context = { level: 'info' as const, ...outcome, query: statement.sql, took };
+    ormLogger.logQuery(context);
+    if (slowQueryThreshold != null && took >= slowQueryThreshold) {
+      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: outcome.level ?? 'warning', namespace: 'slow-query' });
+    }
+  };
   const execute = async <Row>(executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>, statement: PreparedStatement, values: readonly unknown[]) => {
-    const started = performance.now();
+    const query = compile(statement, values);
+    const runOn = await executor();
+    const started = Date.now();
     try {
-      const result = await (await executor()).executeQuery<Row>(compile(statement, values));
-      ormLogger.logQuery({ query: statement.source, took: Math.round(performance.now() - started), results: result.rows.length, affected: Number(result.numAffectedRows ?? 0n) });
+      const result = await runOn.executeQuery<Row>(query);
+      report(statement, started, { results: result.rows.length, affected: result.numAffectedRows === undefined ? undefined : Number(result.numAffectedRows) });
       return result;
     } catch (error) {
-      ormLogger.logQuery({ query: statement.source, took: Math.round(performance.now() - started), level: 'error' });
+      report(statement, started, { level: 'error' });
       throw error;
     }
   };
@@ -111,7 +125,23 @@ function createStatements(orm: Orm): Statements {
     prepare: (source) => driverText(source, style),
     ...runnerOn(clientOf),
     async transaction(work) {
-      return (await clientOf()).transaction().execute((trx) => work(runnerOn(async () => trx)));
+      const kysely = await clientOf();
+      // SQL Server begins through tedious's own API: Kysely's transaction does it.
+      if (driver === 'mssql') return kysely.transaction().execute((trx) => work(runnerOn(async () => trx)));
+      // SQLite and PostgreSQL: what Kysely's transaction does (one connection held through its
+      // executor, `begin`, the work, `commit`, or `rollback` and the error), without a Transaction
+      // (a Kysely instance) and the executor's per-statement result pass, per transaction.
+      return kysely.getExecutor().provideConnection(async (connection) => {
+        await connection.executeQuery(begin);
+        try {
+          const result = await work(runnerOn(async () => connection));
+          await connection.executeQuery(commit);
+          return result;
+        } catch (error) {
+          await connection.executeQuery(rollback);
+          throw error;
+        }
+      });
     },
   };
 }

@@ -1,28 +1,44 @@
-import type { Express, Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
+import type { RequestState } from './request-state.ts';
+import type { Operation } from './operations.ts';
 import { matchedOperation } from './route-match.ts';
-import type { HandlerContext, HandlerSet, RestRequest, RestResult, RestRoute, RestSurface } from './surface.ts';
+import type { HandlerContext, RestRequest, RestResult, RestRoute } from './surface.ts';
 
-type AnyHandler = (request: RestRequest, context: HandlerContext) => Promise<RestResult>;
+export type AnyHandler = (request: RestRequest, context: HandlerContext) => Promise<RestResult>;
 
 /**
- * Mounts every route of the surface on the app, each calling its operation's handler with
- * the validated request and sending the result as the contract declares it. Path parameters
- * are the ones request validation converted to their schema types (`req.openapi.pathParams`):
- * `req.params` may hold the raw strings when an earlier route layer on the same path (the
- * security guard) matched before validation ran, as Express caches param values per request.
+ * The last step of an operation's compiled pipeline (pipeline.ts): calls its handler with the
+ * path parameters route matching found (percent-decoded, as Express's route layer decoded them;
+ * one that does not decode is Express's 400), integer ones as numbers.
  */
-export function bindRoutes<Handlers extends HandlerSet<Handlers>>(app: Express, surface: RestSurface<Handlers>, handlers: Handlers): void {
-  for (const route of surface.routes) {
-    const handler = handlers[route.operationId] as unknown as AnyHandler;
-    app.route(route.expressPath)[route.method](async (req: Request, res: Response) => {
-      const { requestId, log } = requestState(res);
-      const request: RestRequest = { params: { ...req.params, ...integerParameters(res) }, query: req.query, headers: req.headers, body: req.body };
-      const result = await handler(request, { requestId, log, signal: abortSignal(res) });
-      sendResult(req, res, route, result);
-    });
-  }
+export function operationHandler(operation: Operation, handler: AnyHandler): RequestHandler {
+  const { route } = operation;
+  const integers = operation.integerParameters.map((parameter) => parameter.name);
+  return async (req: Request, res: Response) => {
+    const matched = matchedOperation(res);
+    if (matched?.path.undecodable !== undefined) throw undecodableParameter(matched.path.undecodable);
+    const state = requestState(res);
+    const params: Record<string, unknown> = { ...matched?.path.parameters };
+    for (const name of integers) params[name] = Number(params[name]);
+    const request: RestRequest = { params, query: req.query, headers: req.headers, body: req.body };
+    const result = await handler(request, handlerContext(state, res));
+    sendResult(req, res, route, result);
+  };
+}
+
+/** Express's route layer's error for a path parameter that does not percent-decode (router's decodeParam). */
+export function undecodableParameter(raw: string): URIError {
+  return Object.assign(new URIError(`Failed to decode param '${raw}'`), { status: 400 });
+}
+
+/** A step failing as Express's route layer did, before its first handler, when a path parameter does not decode. */
+export function decodablePathParameters(): RequestHandler {
+  return (_req, res, next) => {
+    const undecodable = matchedOperation(res)?.path.undecodable;
+    next(undecodable === undefined ? undefined : undecodableParameter(undecodable));
+  };
 }
 
 function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, result: RestResult): void {
@@ -45,19 +61,30 @@ function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, 
 }
 
 /**
- * Integer path parameters as numbers, from the text the request carried (already checked to be
- * canonical and in range), so a handler never depends on how validation coerced them.
+ * The handler's context; its logger is the request's, made on first use, and its `signal` (an AbortController and a close listener) is made only when a
+ * handler reads it (most never do), aborted at once when the client has already gone.
  */
-function integerParameters(res: Response): Record<string, number> {
-  const matched = matchedOperation(res);
-  if (matched === undefined) return {};
-  return Object.fromEntries(matched.operation.integerParameters.map((parameter) => [parameter.name, Number(matched.path.parameters[parameter.name])]));
+function handlerContext(state: RequestState, res: Response): HandlerContext {
+  let signal: AbortSignal | undefined;
+  return {
+    requestId: state.requestId,
+    // The request's logger is made when the handler first logs (request-state.ts), not for every request.
+    get log() {
+      return state.log;
+    },
+    get signal() {
+      signal ??= abortSignal(res);
+      return signal;
+    },
+  };
 }
 
 function abortSignal(res: Response): AbortSignal {
   const controller = new AbortController();
-  res.once('close', () => {
+  const gone = (): void => {
     if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));
-  });
+  };
+  if (res.closed) gone();
+  else res.once('close', gone);
   return controller.signal;
 }

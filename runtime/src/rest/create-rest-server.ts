@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { describeAuthentication } from '../auth/settings.ts';
@@ -8,7 +8,8 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import { parseByteSize } from '../config/index.ts';
 import { createHttpListener } from '../http/index.ts';
 import { accessLog } from './access-log.ts';
-import { bindRoutes } from './bind-routes.ts';
+import { decodablePathParameters, operationHandler } from './bind-routes.ts';
+import type { AnyHandler } from './bind-routes.ts';
 import { requireJsonBody } from './content-type.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { exchangeRecording } from './exchange-recording.ts';
@@ -20,6 +21,8 @@ import { wellFormedText } from './json-text.ts';
 import { compiledRequestValidation } from './compiled-validation.ts';
 import { openApiValidation } from './openapi-validation.ts';
 import { compileOperations } from './operations.ts';
+import type { Operation } from './operations.ts';
+import { series } from './pipeline.ts';
 import { integerPathParameters } from './path-parameters.ts';
 import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.ts';
 import { requestId } from './request-id.ts';
@@ -103,30 +106,61 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   const probes: ReadonlySet<string> = new Set([...Object.values(healthPaths), metricsPath]);
   const telemetry = telemetryOf(logger);
   telemetry.metrics?.observeReadiness(async () => readiness());
-  app.use(httpTelemetry(telemetry, (req, res) => (matchedOperation(res)?.operation.route.operationId as string | undefined) ?? (probes.has(req.path) ? req.path : 'unmatched')));
-  app.use(requestId(logger));
-  app.use(exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }));
-  app.use(accessLog({ quietPaths: probes }));
-  app.use(healthRoutes(readiness, () => listener.draining));
-  app.use(metricsRoute(telemetry.metrics));
-  // The request against the contract, cheapest checks first; each answers its own problem.
-  app.use(routeMatch(operations));
-  // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
-  if (authentication !== 'off') {
-    for (const route of secured) app.route(route.expressPath)[route.method](securityGuard({ realm: surface.service, security: route.security, verifier: authentication }));
-  }
-  app.use(integerPathParameters());
-  app.use(bodyOnlyWhereDeclared());
-  app.use(acceptedContentEncoding());
-  app.use(jsonBody({ limit: bodyLimit }));
-  app.use(requireJsonBody());
-  app.use(wellFormedText());
   const validateResponses = options.validateResponses ?? false;
   const requestValidation = options.requestValidation ?? 'reference';
   if (requestValidation !== 'reference' && requestValidation !== 'compiled') fail(`requestValidation must be 'reference' or 'compiled' (got ${JSON.stringify(requestValidation)})`);
-  if (requestValidation === 'compiled') app.use(compiledRequestValidation(surface.spec, surface.routes as readonly RestRoute<PropertyKey>[]));
-  if (requestValidation === 'reference' || validateResponses) app.use(openApiValidation(surface.spec, { validateRequests: requestValidation === 'reference', validateResponses }));
-  bindRoutes(app, surface, handlers);
+  const validation: RequestHandler[] = [];
+  if (requestValidation === 'compiled') validation.push(compiledRequestValidation(surface.spec, surface.routes as readonly RestRoute<PropertyKey>[]));
+  if (requestValidation === 'reference' || validateResponses) validation.push(...openApiValidation(surface.spec, { validateRequests: requestValidation === 'reference', validateResponses }));
+
+  // Every request, in this order: telemetry, request id, exchange recording, access log.
+  const front = [
+    httpTelemetry(telemetry, (req, res) => (matchedOperation(res)?.operation.route.operationId as string | undefined) ?? (probes.has(req.path) ? req.path : 'unmatched')),
+    requestId(logger),
+    exchangeRecording({ contract: surface.specFile, by: 'service', skip: (req) => probes.has(req.path) }),
+    accessLog({ quietPaths: probes }),
+  ];
+  // The request against the contract, cheapest checks first; each answers its own problem. One
+  // compiled list of steps per operation (pipeline.ts), in the order the layers ran before:
+  const integerParameters = integerPathParameters();
+  const noBody = bodyOnlyWhereDeclared();
+  const encoding = acceptedContentEncoding();
+  const parseJson = jsonBody({ limit: bodyLimit });
+  const jsonOnly = requireJsonBody();
+  const text = wellFormedText();
+  const steps = new Map<Operation, RequestHandler>();
+  for (const operation of operations.operations) {
+    const route = operation.route;
+    const handler = handlers[route.operationId as keyof Handlers] as unknown as AnyHandler;
+    steps.set(operation, series([
+      // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
+      ...(route.security.length > 0 && authentication !== 'off' ? [decodablePathParameters(), securityGuard({ realm: surface.service, security: route.security, verifier: authentication })] : []),
+      integerParameters,
+      noBody,
+      encoding,
+      ...(operation.takesBody ? [parseJson] : []),
+      jsonOnly,
+      ...(operation.takesBody ? [text] : []),
+      ...validation,
+      operationHandler(operation, handler),
+    ]));
+  }
+  const match = routeMatch(operations);
+  const contract: RequestHandler = (req, res, next) =>
+    match(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      const matched = matchedOperation(res);
+      const operationSteps = matched === undefined ? undefined : steps.get(matched.operation);
+      if (operationSteps === undefined) return next();
+      return operationSteps(req, res, next);
+    });
+  // Infrastructure routes (Express routes: case-insensitive, an optional trailing slash), only looked at for their paths.
+  const infrastructure = series([healthRoutes(readiness, () => listener.draining), metricsRoute(telemetry.metrics), contract]);
+  const probeLike = (path: string): boolean => {
+    const lower = path.toLowerCase();
+    return probes.has(lower) || (lower.endsWith('/') && probes.has(lower.slice(0, -1)));
+  };
+  app.use(series([...front, (req, res, next) => (probeLike(req.path) ? infrastructure : contract)(req, res, next)]));
   app.use(notFound());
   app.use(errorHandler());
 

@@ -5,6 +5,7 @@ export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';
 export { mediaTypes } from './media-types.ts';
+export { series } from './pipeline.ts';
 export { problem, sendProblem } from './problem.ts';
 export { requestId } from './request-id.ts';
 export { requestPath, requestState } from './request-state.ts';

@@ -29,11 +29,15 @@ export interface PathMatch {
   readonly allow: string;
   /** Path parameters as sent, percent-decoded (undefined when a value does not decode). */
   readonly parameters: Readonly<Record<string, string | undefined>>;
+  /** The first parameter value as sent that does not percent-decode, when one does not. */
+  readonly undecodable?: string;
 }
 
 export interface OperationTable {
   /** The path template `path` (the URL path without query) matches exactly, or undefined. */
   match(path: string): PathMatch | undefined;
+  /** Every operation of the surface, in the order of its routes. */
+  readonly operations: readonly Operation[];
 }
 
 const formatBounds: Readonly<Record<string, readonly [bigint, bigint]>> = {
@@ -96,6 +100,7 @@ function decode(value: string): string | undefined {
 /** Compiles the surface's routes into an operation table. */
 export function compileOperations<Handlers>(surface: RestSurface<Handlers>): OperationTable {
   const paths = new Map<string, { names: string[]; pattern: RegExp; operations: Map<string, Operation> }>();
+  const all: Operation[] = [];
   for (const route of surface.routes as readonly RestRoute<PropertyKey>[]) {
     let entry = paths.get(route.path);
     if (entry === undefined) {
@@ -107,16 +112,28 @@ export function compileOperations<Handlers>(surface: RestSurface<Handlers>): Ope
       entry = { names, pattern: new RegExp(`^${source}$`), operations: new Map() };
       paths.set(route.path, entry);
     }
-    entry.operations.set(route.method, compileOperation(surface.spec, route));
+    const operation = compileOperation(surface.spec, route);
+    entry.operations.set(route.method, operation);
+    all.push(operation);
   }
   const compiled = [...paths].map(([template, entry]) => ({ template, ...entry, allow: allowOf(entry.operations) }));
   return {
+    operations: all,
     match(path) {
       for (const entry of compiled) {
         const found = entry.pattern.exec(path);
         if (found === null) continue;
-        const parameters = Object.fromEntries(entry.names.map((name, index) => [name, decode(found[index + 1] ?? '')]));
-        return { template: entry.template, operations: entry.operations, allow: entry.allow, parameters };
+        const parameters: Record<string, string | undefined> = {};
+        let undecodable: string | undefined;
+        for (let index = 0; index < entry.names.length; index++) {
+          const raw = found[index + 1] ?? '';
+          const value = decode(raw);
+          if (value === undefined) undecodable ??= raw;
+          parameters[entry.names[index] as string] = value;
+        }
+        return undecodable === undefined
+          ? { template: entry.template, operations: entry.operations, allow: entry.allow, parameters }
+          : { template: entry.template, operations: entry.operations, allow: entry.allow, parameters, undecodable };
       }
       return undefined;
     },

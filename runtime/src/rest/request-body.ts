@@ -18,7 +18,9 @@ export function hasBody(req: Request): boolean {
 
 /** The content codings of the request, lower case, `identity` left out. */
 function codings(req: Request): string[] {
-  return (req.headers['content-encoding'] ?? '').split(',').map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== '' && coding !== 'identity');
+  const header = req.headers['content-encoding'];
+  if (header === undefined) return [];
+  return header.split(',').map((coding) => coding.trim().toLowerCase()).filter((coding) => coding !== '' && coding !== 'identity');
 }
 
 /** 400 for a body sent to an operation whose contract declares none (nothing is read or stored). */
