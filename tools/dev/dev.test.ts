@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -25,7 +25,11 @@ async function repositoryCopy(): Promise<string> {
   for (const dir of ['contracts', 'gen', ...workspaces]) {
     await cp(join(repositoryRoot, dir), join(root, dir), { recursive: true, filter: (source) => basename(source) !== 'node_modules' });
   }
-  await symlink(join(repositoryRoot, 'tools/node_modules'), join(root, 'tools/node_modules'), 'dir');
+  // A workspace's own installs (a version the root does not hoist: tools' generators, the gateway's undici).
+  for (const workspace of workspaces) {
+    const nested = join(repositoryRoot, workspace, 'node_modules');
+    if (await stat(nested).catch(() => undefined)) await symlink(nested, join(root, workspace, 'node_modules'), 'dir');
+  }
   await mkdir(join(root, 'node_modules/@platform'), { recursive: true });
   for (const entry of await readdir(join(repositoryRoot, 'node_modules'))) {
     if (entry !== '@platform') await symlink(join(repositoryRoot, 'node_modules', entry), join(root, 'node_modules', entry));

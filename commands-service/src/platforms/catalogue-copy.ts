@@ -14,6 +14,7 @@
  * the largest share of the consumer's CPU. Should a group fail, each of its applies is written
  * again alone, so one bad event never fails the others.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { databaseNow, type Orm } from '@platform/runtime/db';
 import { catalogueStatements } from './catalogue-statements.ts';
@@ -53,6 +54,11 @@ const rowsPerStatement = 500;
 
 interface PendingApply {
   readonly platform: PlatformState;
+  /**
+   * Runs work in the async context of the apply's caller (its message's span and log fields), so a
+   * statement written for it in a group is traced and logged as that message's, not the group's first.
+   */
+  readonly within: <T>(work: () => T) => T;
   resolve(changed: boolean): void;
   reject(error: unknown): void;
 }
@@ -87,18 +93,18 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
       waiting = [];
       if (group.length === 1) {
         const [only] = group as [PendingApply];
-        await applyAlone(only.platform).then(only.resolve, only.reject);
+        await only.within(() => applyAlone(only.platform)).then(only.resolve, only.reject);
         continue;
       }
       try {
         const changed = await orm.em.fork().transactional(async (em) => {
           const results: boolean[] = [];
-          for (const { platform } of group) results.push((await run(em, applyOne, [platform.id, platform.name, platform.version])) > 0);
+          for (const { platform, within } of group) results.push((await within(() => run(em, applyOne, [platform.id, platform.name, platform.version]))) > 0);
           return results;
         });
         group.forEach((pending, index) => pending.resolve(changed[index] === true));
       } catch {
-        for (const pending of group) await applyAlone(pending.platform).then(pending.resolve, pending.reject);
+        for (const pending of group) await pending.within(() => applyAlone(pending.platform)).then(pending.resolve, pending.reject);
       }
     }
   };
@@ -106,7 +112,7 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
   return {
     apply(platform) {
       return new Promise<boolean>((resolve, reject) => {
-        waiting.push({ platform, resolve, reject });
+        waiting.push({ platform, resolve, reject, within: AsyncLocalStorage.snapshot() });
         // Deliveries handed over together reach here in the same turn: let them all join the group.
         if (!writing) {
           writing = true;
