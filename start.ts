@@ -19,7 +19,7 @@ import { platformPublishedTopology } from '@platform/gen/asyncapi/platform-event
 import { describeAuthentication } from '@platform/runtime/auth';
 import { nonEmptyString, oneOf, optionalString, optionalUrl, port, readConfig } from '@platform/runtime/config';
 import type { Config, Env } from '@platform/runtime/config';
-import { createService, runService } from '@platform/runtime/lifecycle';
+import { createService, loggerOptions, runService } from '@platform/runtime/lifecycle';
 import { createLogger, logLevels } from '@platform/runtime/logging';
 import type { Logger } from '@platform/runtime/logging';
 import { createInProcessBus } from '@platform/runtime/messaging';
@@ -75,10 +75,14 @@ export function addedServicePorts(env: Env): { name: string; variable: string; l
  * The environment each part is configured from: the launcher's own, with the listener ports,
  * database files, log format and peer URLs of this one-process layout put in.
  */
-export function partEnvironments(env: Env, settings: LauncherConfig, pretty: boolean): { platform: Env; commands: Env; gateway: Env; added: Record<string, Env> } {
+export function partEnvironments(
+  env: Env,
+  settings: LauncherConfig,
+  pretty: boolean,
+  added: ReturnType<typeof addedServicePorts>,
+): { platform: Env; commands: Env; gateway: Env; added: Record<string, Env> } {
   const dataDir = resolve(settings.dataDir);
   const common = { ...env, LOG_LEVEL: settings.logLevel, LOG_FORMAT: pretty ? 'pretty' : 'json' };
-  const added = addedServicePorts(env);
   return {
     added: Object.fromEntries(added.map(({ name, listenPort }) => [name, { ...common, HTTP_PORT: String(listenPort), DB_DRIVER: 'sqlite', DB_URL: join(dataDir, `${name}.sqlite`) }])),
     platform: {
@@ -141,8 +145,10 @@ function banner(urls: { gateway: string; grpc: string; events: string; metrics: 
 export function loadLauncherConfig(env: Env) {
   const settings = readConfig(launcherSettings, env);
   const telemetry = readConfig(telemetrySettings, env);
-  const pretty = settings.logFormat === 'pretty' || (settings.logFormat === 'auto' && process.stdout.isTTY === true);
-  const envs = partEnvironments(env, settings, pretty);
+  const pretty = loggerOptions(settings).pretty === true;
+  // Reads every contract once: the added services' ports serve both their environments and the launcher's port check.
+  const addedPorts = addedServicePorts(env);
+  const envs = partEnvironments(env, settings, pretty, addedPorts);
   return {
     settings,
     telemetry,
@@ -150,7 +156,7 @@ export function loadLauncherConfig(env: Env) {
     platform: loadPlatformConfig(envs.platform),
     commands: loadCommandsConfig(envs.commands),
     added: addedServices.map(({ name, load }) => ({ name, build: load(envs.added[name] ?? {}) })),
-    addedPorts: Object.fromEntries(addedServicePorts(env).map(({ portVariable, listenPort }) => [portVariable, listenPort])),
+    addedPorts: Object.fromEntries(addedPorts.map(({ portVariable, listenPort }) => [portVariable, listenPort])),
     gateway: loadGatewayConfig(envs.gateway),
   };
 }

@@ -138,7 +138,8 @@ function createStatements(orm: Orm): Statements {
           await connection.executeQuery(commit);
           return result;
         } catch (error) {
-          await connection.executeQuery(rollback);
+          // The work's error is the one to report; a rollback failing too (a broken connection) must not hide it.
+          await connection.executeQuery(rollback).catch(() => undefined);
           throw error;
         }
       });
