@@ -46,6 +46,7 @@ export function onShutdown(signals: readonly NodeJS.Signals[], steps: readonly S
     let current: string | undefined;
     let failed = false;
     let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
     const timedOut = new Promise<'timed-out'>((resolve) => {
       timer = setTimeout(() => resolve('timed-out'), timeout);
     });
@@ -64,8 +65,10 @@ export function onShutdown(signals: readonly NodeJS.Signals[], steps: readonly S
     })();
     const outcome = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
-    // The spans of the last requests, before the process ends (nothing to do when tracing is off).
-    await Promise.race([flushTelemetry(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    // The spans of the last requests, before the process ends (nothing to do when tracing is off),
+    // within what is left of the budget (at most 2 s): the exit never comes later than the budget says.
+    const left = Math.min(2000, timeout - (Date.now() - started));
+    if (outcome === 'finished' && left > 0) await Promise.race([flushTelemetry(), new Promise((resolve) => setTimeout(resolve, left).unref())]);
     const code = outcome === 'finished' && !failed ? 0 : 1;
     if (outcome === 'timed-out') logger.error({ step: current, timeout }, 'shutdown timed out');
     else logger.info({ code }, 'shutdown complete');
