@@ -147,6 +147,12 @@ async function startMover(channel: ConfirmChannel, from: string, to: string, pre
   let failure: unknown;
   let settled: (() => void) | undefined;
   await channel.prefetch(prefetch);
+  // A copy the broker could not route (the new queue deleted meanwhile) is returned before its
+  // confirm: from then on nothing more is acked, so every message not surely copied stays in the
+  // old queue (a copy that did arrive may then be there twice; the consumer is idempotent).
+  channel.on('return', () => {
+    failure ??= new Error(`cannot move messages from ${from}: queue ${to} no longer takes them (a copy was returned unroutable)`);
+  });
   const { consumerTag } = await channel.consume(
     from,
     (delivery) => {
@@ -158,10 +164,10 @@ async function startMover(channel: ConfirmChannel, from: string, to: string, pre
         if (inFlight === 0) settled?.();
       };
       try {
-        channel.publish('', to, delivery.content, publishOptions(delivery.properties), (error: unknown) => {
+        channel.publish('', to, delivery.content, { ...publishOptions(delivery.properties), mandatory: true }, (error: unknown) => {
           // Unacknowledged, the message stays in the old queue (requeued now, or when the channel closes).
           if (error) failure ??= error;
-          else {
+          else if (failure === undefined) {
             channel.ack(delivery);
             onMoved();
           }
