@@ -27,10 +27,10 @@ const onError: ErrorRequestHandler = (err, req, res, _next) => {
 };
 
 /** The gateway's operation label of a request: where it went (a bounded set). */
-function routeOf(path: string, infrastructure: ReadonlySet<string>): string {
+function routeOf(path: string, infrastructure: ReadonlySet<string>, api: (path: string) => { readonly name: string } | undefined): string {
   if (infrastructure.has(path)) return path;
-  if (path === '/api/platforms' || path.startsWith('/api/platforms/')) return 'platform-service';
-  if (path === '/api/c' || path.startsWith('/api/c/')) return 'commands-service';
+  const service = api(path)?.name;
+  if (service !== undefined) return service;
   if (path.startsWith(`/${PlatformRpcService.typeName}/`)) return 'platform-service-rpc';
   if (path.startsWith('/docs')) return 'docs';
   if (path.startsWith('/contracts')) return 'contracts';
@@ -92,23 +92,23 @@ export function createGateway(options: GatewayOptions): Gateway {
     const apis = proxies.flatMap(({ name, prefixes, proxy }) => {
       // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
       const steps = series([exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler]);
-      return prefixes.map((prefix) => ({ prefix: prefix.toLowerCase(), steps }));
+      return prefixes.map((prefix) => ({ name, prefix: prefix.toLowerCase(), steps }));
     });
-    const apiOf = (path: string): RequestHandler | undefined => {
+    const apiOf = (path: string): { readonly name: string; readonly steps: RequestHandler } | undefined => {
       const lower = path.toLowerCase();
-      return apis.find(({ prefix }) => lower.startsWith(prefix) && (lower.length === prefix.length || lower[prefix.length] === '/'))?.steps;
+      return apis.find(({ prefix }) => lower.startsWith(prefix) && (lower.length === prefix.length || lower[prefix.length] === '/'));
     };
     app.use(
       series([
         // originalUrl: at the end of a request a mounted route may have left `req.path` relative to its prefix.
-        httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)),
+        httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure, apiOf)),
         requestId(logger),
         accessLog({ quietPaths: infrastructure }),
         cors(corsOrigins),
         (req, res, next) => {
           const api = apiOf(req.path);
           if (api === undefined) next();
-          else api(req, res, next);
+          else api.steps(req, res, next);
         },
       ]),
     );

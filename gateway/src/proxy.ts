@@ -93,6 +93,8 @@ export function createProxy(options: ProxyOptions): Proxy {
       {
         onRequestStart(started) {
           controller = started;
+          // The client left while the pool was still finding a connection: never send the request.
+          if (settled || res.destroyed) started.abort(new Error('the client closed the connection'));
         },
         onResponseStart(_controller, statusCode, answerHeaders, statusMessage) {
           (res.locals as Record<symbol, boolean>)[passedThrough] = true;
