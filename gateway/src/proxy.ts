@@ -1,8 +1,8 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { headerNames } from '@platform/runtime/http';
-import { requestState } from '@platform/runtime/rest';
+import { hasBody, requestState } from '@platform/runtime/rest';
 import { endToEndHeaders, forwardedRequestHeaders } from './forwarded-headers.ts';
 import { answerProblem } from './answer-problem.ts';
 
@@ -30,11 +30,6 @@ export interface Proxy {
 
 /** Upstream errors that mean silence (no headers, or no body bytes, within the timeout): 504 rather than 502. */
 const timeoutCodes: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-/** A request carries body bytes (a `Content-Length: 0` is none). */
-function hasBody(req: Request): boolean {
-  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-}
 
 /** undici's parsed answer headers (a repeated one as an array) in `headersDistinct`'s shape. */
 function distinct(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string[]> {

@@ -9,6 +9,7 @@ export { series } from './pipeline.ts';
 export { problem, sendProblem } from './problem.ts';
 export { requestId } from './request-id.ts';
 export { requestPath, requestState } from './request-state.ts';
+export { hasBody } from './request-body.ts';
 export type { RequestState } from './request-state.ts';
 export type { FieldError, Problem } from './problem.ts';
 export type {
