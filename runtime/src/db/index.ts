@@ -1,7 +1,7 @@
 export { databaseNow, driverOf, nowMillisSql } from './clock.ts';
 export { createOrm, databaseDrivers } from './create-orm.ts';
 export { driverText, statementsOf } from './statements.ts';
-export type { PreparedStatement, StatementRunner, Statements } from './statements.ts';
+export type { CommittedReader, PreparedStatement, StatementRunner, Statements } from './statements.ts';
 export type { DatabaseDriver, Orm, OrmOptions } from './create-orm.ts';
 export { ensureSchema, schemaLockName } from './ensure-schema.ts';
 export type { EnsureSchemaOptions, EnsureSchemaResult } from './ensure-schema.ts';

@@ -15,6 +15,7 @@ import { parameterStyleOf } from './bound-drivers.ts';
 import type { ParameterStyle } from './bound-statement.ts';
 import { driverOf } from './clock.ts';
 import type { DatabaseDriver, Orm } from './create-orm.ts';
+import { CachingNodeSqliteDialect } from './sqlite-dialect.ts';
 
 /** A statement in the driver's own text, with the number of values it binds. */
 export interface PreparedStatement {
@@ -33,7 +34,18 @@ export interface StatementRunner {
   run(statement: PreparedStatement, values: readonly unknown[]): Promise<number>;
 }
 
-export interface Statements extends StatementRunner {
+/** Runs reads that must neither see nor wait for a transaction in progress. */
+export interface CommittedReader {
+  /**
+   * The rows of a read-only statement, from committed writes only. On a SQLite file it runs on a
+   * read connection of its own (WAL), so it never queues behind the transaction holding the ORM's
+   * one connection; elsewhere as `rows` outside any transaction (a pooled connection, or SQLite's
+   * one connection in memory, once the transaction holding it ended).
+   */
+  committedRows<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]>;
+}
+
+export interface Statements extends StatementRunner, CommittedReader {
   readonly driver: DatabaseDriver;
   /** An identifier quoted for this database. */
   quote(identifier: string): string;
@@ -119,11 +131,31 @@ function createStatements(orm: Orm): Statements {
     },
   });
 
+  const onConnection = runnerOn(clientOf);
+  const dialect = orm.config.get('driverOptions');
+  const reads = dialect instanceof CachingNodeSqliteDialect ? dialect.committedReads : undefined;
+  const committedRows: CommittedReader['committedRows'] =
+    reads === undefined
+      ? onConnection.rows
+      : async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
+          const query = compile(statement, values);
+          const started = Date.now();
+          try {
+            const rows = reads.all(query.sql, query.parameters) as Row[];
+            report(statement, started, { results: rows.length });
+            return rows;
+          } catch (error) {
+            report(statement, started, { level: 'error' });
+            throw error;
+          }
+        };
+
   return {
     driver,
     quote: (identifier) => platform.quoteIdentifier(identifier),
     prepare: (source) => driverText(source, style),
-    ...runnerOn(clientOf),
+    ...onConnection,
+    committedRows,
     async transaction(work) {
       const kysely = await clientOf();
       // SQL Server begins through tedious's own API: Kysely's transaction does it.

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOrm, ensureSchema, type Orm } from '../db/index.ts';
 import { createTemporaryPostgresDatabase } from '../db/testing.ts';
@@ -17,6 +20,13 @@ function message(index: number): Message {
 
 const targets = [
   { name: 'sqlite in memory', open: async () => ({ orm: await createOrm({ driver: 'sqlite', dbName: ':memory:', entities: [OutboxMessageSchema, OutboxLeaseSchema] }), drop: async () => {} }) },
+  {
+    name: 'a sqlite file',
+    open: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'runtime-outbox-'));
+      return { orm: await createOrm({ driver: 'sqlite', dbName: join(dir, 'outbox.sqlite'), entities: [OutboxMessageSchema, OutboxLeaseSchema] }), drop: () => rm(dir, { recursive: true, force: true }) };
+    },
+  },
   {
     name: 'postgresql',
     open: async () => {
@@ -62,6 +72,30 @@ describe.each(targets)('database outbox on $name', (target) => {
     await outbox.store.markSent(first.map((record) => record.id));
     expect((await outbox.store.fetchPending(10)).map((record) => record.message.metadata.index)).toEqual(['3']);
     expect(await outbox.countPending()).toBe(1);
+  });
+
+  // In memory, SQLite has one connection, held by the transaction: the relay's read waits for it to end.
+  it.skipIf(target.name === 'sqlite in memory')('gives-the-relay-committed-records-only-without-waiting-for-a-transaction-in-progress', async () => {
+    await write('topic', [message(1)]);
+    // The first fetch takes the relay lease (a write, which would wait for the transaction below).
+    expect((await outbox.store.fetchPending(10)).map((record) => record.message.metadata.index)).toEqual(['1']);
+    const seenDuring = await outbox.transactionalStatements(async (_tx, events) => {
+      await events.publish('topic', [message(2)]);
+      // Resolves while this transaction still holds the connection: the read runs beside it.
+      return (await outbox.store.fetchPending(10)).map((record) => record.message.metadata.index);
+    });
+    expect(seenDuring).toEqual(['1']);
+    expect((await outbox.store.fetchPending(10)).map((record) => record.message.metadata.index)).toEqual(['1', '2']);
+  });
+
+  it('marks-sent-exactly-the-records-it-is-given-whatever-their-number', async () => {
+    await write('topic', Array.from({ length: 5 }, (_, index) => message(index)));
+    const [a, b, c, d, e] = await outbox.store.fetchPending(10);
+    await outbox.store.markSent([b!.id]);
+    await outbox.store.markSent([a!.id, d!.id]);
+    expect((await outbox.store.fetchPending(10)).map((record) => record.id)).toEqual([c!.id, e!.id]);
+    await outbox.store.markSent([c!.id, e!.id]);
+    expect(await outbox.countPending()).toBe(0);
   });
 
   it('stamps-records-sent-with-a-time-the-orm-reads-back', async () => {

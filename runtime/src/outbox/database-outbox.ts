@@ -68,21 +68,38 @@ interface OutboxRow {
   readonly metadata: string | Record<string, string>;
 }
 
-/** The relay's two statements, written once per dialect (SQL Server has `top`, not `limit`). */
-function relayStatements(orm: Orm): { fetchPending: string; markSent: string } {
-  const platform = orm.em.getPlatform();
-  const table = platform.quoteIdentifier('outbox_messages');
-  const columns = ['id', 'topic', 'message_id', 'payload', 'metadata'].map((column) => platform.quoteIdentifier(column)).join(', ');
-  const [id, sentAt] = [platform.quoteIdentifier('id'), platform.quoteIdentifier('sent_at')];
+/** The relay's statements, written once per dialect (SQL Server has `top`, not `limit`); values always bound. */
+interface RelayStatements {
+  /** Pending records oldest first, bound as (limit). */
+  readonly fetchPending: PreparedStatement;
+  /** Marks `count` records sent, bound as (sent at, ...their ids). */
+  markSent(count: number): PreparedStatement;
+}
+
+function relayStatements(orm: Orm): RelayStatements {
+  const statements = statementsOf(orm);
+  const q = statements.quote;
+  const table = q('outbox_messages');
+  const columns = ['id', 'topic', 'message_id', 'payload', 'metadata'].map(q).join(', ');
+  const [id, sentAt] = [q('id'), q('sent_at')];
   // SQL Server, the one supported platform with OUTPUT clauses, is also the one without LIMIT.
-  const usesLimit = !platform.usesOutputStatement();
-  return {
-    fetchPending: usesLimit
+  const usesLimit = !orm.em.getPlatform().usesOutputStatement();
+  const fetchPending = statements.prepare(
+    usesLimit
       ? `select ${columns} from ${table} where ${sentAt} is null order by ${id} asc limit ?`
       : `select top (?) ${columns} from ${table} where ${sentAt} is null order by ${id} asc`,
-    // `?` with an array expands to the list of ids.
-    markSent: `update ${table} set ${sentAt} = ? where ${id} in (?)`,
+  );
+  // One text per number of ids (at most the relay's batch size), each prepared once.
+  const marks = new Map<number, PreparedStatement>();
+  const markSent = (count: number): PreparedStatement => {
+    let statement = marks.get(count);
+    if (statement === undefined) {
+      statement = statements.prepare(`update ${table} set ${sentAt} = ? where ${id} in (${Array.from({ length: count }, () => '?').join(', ')})`);
+      marks.set(count, statement);
+    }
+    return statement;
   };
+  return { fetchPending, markSent };
 }
 
 /** The insert of one message, as `publisher` writes it through the entity. */
@@ -104,13 +121,16 @@ function fromRow(row: OutboxRow): OutboxRecord {
 
 /**
  * Creates the outbox of `orm`'s database. Messages are inserted natively into the caller's
- * transaction (no unit of work, no entity kept); the relay's reads and updates are plain
- * statements on the ORM's connection (no entity hydration: the relay runs them for every batch).
+ * transaction (no unit of work, no entity kept); the relay's reads and updates are prepared
+ * statements (no entity hydration: the relay runs them for every batch). Its reads see committed
+ * rows only and, on a SQLite file, run on a read connection of their own, so a relay woken by a
+ * commit reads at once instead of queueing behind the next request's transaction; its lease is
+ * renewed a few times per TTL, not at every round (outbox-lease.ts `hold`).
  */
 export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOutbox {
   const { orm } = options;
   if (typeof orm?.em?.fork !== 'function') throw new AppError(errorCodes.invalidConfig, 'cannot create database outbox: orm must be a MikroORM instance');
-  const statements = relayStatements(orm);
+  const relay = relayStatements(orm);
   const listeners = new Set<() => void>();
   const lease = options.lease === false ? undefined : createOutboxLease({ orm, ...options.lease });
 
@@ -152,13 +172,14 @@ export function createDatabaseOutbox(options: DatabaseOutboxOptions): DatabaseOu
       async fetchPending(limit) {
         if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`cannot fetch pending outbox records: limit must be an integer >= 1, got ${limit}`);
         // Another replica's relay holds the lease: nothing for this one (it polls again, and takes over when that lease expires).
-        if (lease !== undefined && !(await lease.acquire())) return [];
-        const rows = await orm.em.getConnection().execute<OutboxRow[]>(statements.fetchPending, [limit], 'all');
+        if (lease !== undefined && !(await lease.hold())) return [];
+        // Committed rows only, read beside the transaction in progress rather than after it (statements.ts).
+        const rows = await statementsOf(orm).committedRows<OutboxRow>(relay.fetchPending, [limit]);
         return rows.map(fromRow);
       },
       async markSent(ids) {
         if (ids.length === 0) return;
-        await orm.em.getConnection().execute(statements.markSent, [new Date(), ids.map(Number)], 'run');
+        await statementsOf(orm).run(relay.markSent(ids.length), [new Date(), ...ids.map(Number)]);
       },
     },
     publisher: (em) => publisher(em),

@@ -53,6 +53,36 @@ describe.each(targets)('outbox relay lease on $name', (target) => {
     expect(await dead.acquire()).toBe(false);
   });
 
+  const expiresAt = async (holder: string): Promise<number> => {
+    const q = (name: string): string => orm.em.getPlatform().quoteIdentifier(name);
+    const [row] = await orm.em.getConnection().execute<{ expires_at: number | string }[]>(`select ${q('expires_at')} from ${q('outbox_leases')} where ${q('holder')} = ?`, [holder]);
+    return Number(row?.expires_at);
+  };
+
+  it('holds-without-writing-until-a-third-of-the-ttl-passed-then-renews', async () => {
+    const steady = createOutboxLease({ orm, name: 'steady', holder: 'relay-steady', ttl: 60_000 });
+    expect(await steady.hold()).toBe(true);
+    const granted = await expiresAt('relay-steady');
+    expect(await steady.hold()).toBe(true);
+    // Renewed 20 s after the first hold at the earliest: the row is as the first hold wrote it.
+    expect(await expiresAt('relay-steady')).toBe(granted);
+
+    const brief = createOutboxLease({ orm, name: 'brief', holder: 'relay-brief', ttl: 30 });
+    expect(await brief.hold()).toBe(true);
+    const first = await expiresAt('relay-brief');
+    // Once 10 ms passed, a hold renews: the lease is extended on the database's clock.
+    await eventually(async () => (await brief.hold()) && (await expiresAt('relay-brief')) > first);
+  });
+
+  it('holds-no-lease-after-releasing-it', async () => {
+    const leaving = createOutboxLease({ orm, holder: 'relay-leaving' });
+    const next = createOutboxLease({ orm, holder: 'relay-next' });
+    expect(await leaving.hold()).toBe(true);
+    await leaving.release();
+    expect(await next.hold()).toBe(true);
+    expect(await leaving.hold()).toBe(false);
+  });
+
   it('passes-at-once-when-released', async () => {
     const leaving = createOutboxLease({ orm, holder: 'relay-leaving' });
     const next = createOutboxLease({ orm, holder: 'relay-next' });
