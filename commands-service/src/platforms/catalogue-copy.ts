@@ -18,6 +18,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlEntityManager } from '@mikro-orm/sql';
 import { databaseNow, statementsOf, type Orm, type StatementRunner } from '@platform/runtime/db';
 import { catalogueStatements } from './catalogue-statements.ts';
+import { createSyncBatchWriter } from './catalogue-sync-writer.ts';
 
 /** A platform state as platform-service gives it (gRPC `Platform`, event payloads): `id` is its external id. */
 export interface PlatformState {
@@ -33,11 +34,11 @@ export interface CatalogueCopy {
   /** Marks a platform deleted at `version` (a tombstone, also for an unknown one) and removes its commands; true when it changed the copy. */
   remove(id: number, version: number): Promise<boolean>;
   /**
-   * A batch of the start-up sync, in one transaction: applies each platform as `apply` does and
-   * stamps every live platform of the batch as seen now. Resolves with how many it inserted or
-   * brought to a newer version. With `since` (the sync's start, on the database clock), a platform
-   * the batch's upsert just wrote, or stamped at or after `since` already, is not written again:
-   * on a fresh copy that halves the rows the sync writes.
+   * A batch of the start-up sync, in one transaction (catalogue-sync-writer.ts): applies each
+   * platform as `apply` does and stamps every live platform of the batch as seen now. Resolves
+   * with how many it inserted or brought to a newer version. With `since` (the sync's start, on
+   * the database clock), a platform the batch's upsert just wrote, or stamped at or after `since`
+   * already, is not written again: on a fresh copy every row is written once.
    */
   syncBatch(platforms: readonly PlatformState[], since?: number): Promise<number>;
   /** Now on the database's clock, in epoch milliseconds: the clock every stamp is taken from. */
@@ -48,9 +49,6 @@ export interface CatalogueCopy {
    */
   removeUnseenSince(since: number): Promise<number>;
 }
-
-/** Rows per sync statement: 3 parameters a row keeps SQL Server below its 2,100 parameters per statement. */
-const rowsPerStatement = 500;
 
 interface PendingApply {
   readonly platform: PlatformState;
@@ -66,13 +64,7 @@ interface PendingApply {
 export function createCatalogueCopy(orm: Orm): CatalogueCopy {
   const statements = catalogueStatements(orm);
   const applyOne = statements.upsert(1);
-  // The sync's statements by row count, written once: every full batch has the same length.
-  const upserts = new Map<number, string>([[1, applyOne]]);
-  const touches = new Map<number, string>();
-  const upsertOf = (rows: number): string => upserts.get(rows) ?? upserts.set(rows, statements.upsert(rows)).get(rows)!;
-  const touchOf = (rows: number): string => touches.get(rows) ?? touches.set(rows, statements.touch(rows)).get(rows)!;
-  const staleTouches = new Map<number, string>();
-  const touchStaleOf = (rows: number): string => staleTouches.get(rows) ?? staleTouches.set(rows, statements.touchStale(rows)).get(rows)!;
+  const syncBatch = createSyncBatchWriter(orm);
   const run = async (em: SqlEntityManager, sql: string, values: readonly unknown[]): Promise<number> =>
     (await em.getConnection().execute<{ affectedRows: number }>(sql, [...values], 'run', em.getTransactionContext())).affectedRows;
   // An event's apply is the consumer's hot path: a prepared statement (db/statements.ts), not the
@@ -134,19 +126,7 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
         return changed > 0;
       });
     },
-    async syncBatch(platforms, since) {
-      if (platforms.length === 0) return 0;
-      return orm.em.fork().transactional(async (em) => {
-        let applied = 0;
-        for (let start = 0; start < platforms.length; start += rowsPerStatement) {
-          const rows = platforms.slice(start, start + rowsPerStatement);
-          applied += await run(em, upsertOf(rows.length), rows.flatMap((row) => [row.id, row.name, row.version]));
-          if (since === undefined) await run(em, touchOf(rows.length), rows.map((row) => row.id));
-          else await run(em, touchStaleOf(rows.length), [...rows.map((row) => row.id), since]);
-        }
-        return applied;
-      });
-    },
+    syncBatch,
     now: () => databaseNow(orm),
     removeUnseenSince(since) {
       return orm.em.fork().transactional(async (em) => {

@@ -60,6 +60,15 @@ describe('start-up sync', () => {
     expect(lines().find((line) => line.msg === 'start-up sync done')).toMatchObject({ streamed: 3, applied: 2, removed: 0 });
   });
 
+  it('takes-version-0-from-a-platform-service-older-than-versions-as-version-1', async () => {
+    await copy.apply({ id: 2, name: 'renamed since', version: 2 });
+    await syncWith([entry(1, 'never updated', 0), entry(2, 'never updated', 0)]);
+    expect(await held()).toEqual([
+      { id: 1, name: 'never updated', version: 1, deleted: false },
+      { id: 2, name: 'renamed since', version: 2, deleted: false },
+    ]);
+  });
+
   it('removes-platforms-deleted-in-platform-service-whose-delete-it-missed-with-their-commands', async () => {
     for (const id of [1, 2, 3, 4]) await copy.apply({ id, name: `platform ${id}`, version: 1 });
     const em = orm.em.fork();

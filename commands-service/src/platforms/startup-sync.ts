@@ -5,12 +5,12 @@
  * it; /readyz says "not synced" until it succeeds.
  */
 import type { Client } from '@connectrpc/connect';
-import type { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { Platform, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { CheckResult } from '@platform/runtime/lifecycle';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import type { Logger } from '@platform/runtime/logging';
 import { type BackoffOptions, backoffDelay, sleep, validateBackoff } from '@platform/runtime/messaging';
-import type { CatalogueCopy } from './catalogue-copy.ts';
+import type { CatalogueCopy, PlatformState } from './catalogue-copy.ts';
 
 export type PlatformServiceClient = Client<typeof PlatformService>;
 
@@ -78,10 +78,9 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
     const responses = client.streamPlatforms({ batchSize, afterId }, { signal: stopping.signal, timeoutMs: attemptTimeoutMs });
     for await (const { platforms } of responses) {
       if (platforms.length === 0) continue;
-      // A platform-service older than versions sends 0: its platforms were never updated, version 1.
-      applied += await copy.syncBatch(platforms.map(({ id, name, version }) => ({ id, name, version: Math.max(version, 1) })), startedAt);
+      applied += await copy.syncBatch(normalised(platforms), startedAt);
       streamed += platforms.length;
-      afterId = Math.max(afterId, ...platforms.map((platform) => platform.id));
+      afterId = lastId(platforms, afterId);
       logger.debug({ batch: platforms.length, streamed, afterId }, 'start-up sync stored a batch');
     }
     const removed = await copy.removeUnseenSince(startedAt);
@@ -133,6 +132,23 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
       await finished.promise;
     },
   };
+}
+
+/**
+ * The batch's platforms as the copy takes them, in place: a platform-service older than versions
+ * sends 0 (its platforms were never updated, version 1). The decoded messages are the sync's own:
+ * a copy of each row would only be garbage.
+ */
+function normalised(platforms: Platform[]): readonly PlatformState[] {
+  for (const platform of platforms) if (platform.version < 1) platform.version = 1;
+  return platforms;
+}
+
+/** The largest id of the batch, or `after` when larger (the stream is in ascending id order). */
+function lastId(platforms: readonly Platform[], after: number): number {
+  let last = after;
+  for (const { id } of platforms) if (id > last) last = id;
+  return last;
 }
 
 function invalid(why: string): never {

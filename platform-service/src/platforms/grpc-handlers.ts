@@ -5,15 +5,27 @@
  */
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ServiceImpl } from '@connectrpc/connect';
-import type { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import { create } from '@bufbuild/protobuf';
+import { GetAllPlatformsResponseSchema, PlatformSchema, StreamPlatformsResponseSchema } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { Platform, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
+import type { VersionedPlatform } from './platform-entity.ts';
 import { listPlatforms, platformPages } from './read-platforms.ts';
 
 /** Batch size when the request asks for 0 (proto: "0 means the server default (500)"). */
 export const defaultStreamBatchSize = 500;
 /** Largest batch the server sends (proto: "The server caps it at 5000"). */
 export const maxStreamBatchSize = 5000;
+
+/**
+ * A stored platform as its protobuf message, built in one step: connect-es would otherwise run
+ * protobuf-es's generic `create` on each of a page's rows. Typed as the generated `Platform`, so a
+ * field added to the contract is a compile error here until it is filled.
+ */
+export function platformMessage(platform: VersionedPlatform): Platform {
+  return { $typeName: PlatformSchema.typeName, id: platform.id, name: platform.name, publisher: platform.publisher, cost: platform.cost, version: platform.version };
+}
 
 export interface PlatformGrpcHandlerOptions {
   readonly orm: Orm;
@@ -33,7 +45,7 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
   return {
     async getAllPlatforms() {
       try {
-        return { platforms: await listPlatforms(orm) };
+        return create(GetAllPlatformsResponseSchema, { platforms: (await listPlatforms(orm)).map(platformMessage) });
       } catch (error) {
         throw unavailable('GetAllPlatforms', error);
       }
@@ -45,7 +57,7 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
       const pageSize = request.batchSize === 0 ? defaultStreamBatchSize : Math.min(request.batchSize, maxStreamBatchSize);
       try {
         for await (const platforms of platformPages(orm, { afterId: request.afterId, pageSize, signal: context.signal })) {
-          yield { platforms };
+          yield create(StreamPlatformsResponseSchema, { platforms: platforms.map(platformMessage) });
         }
       } catch (error) {
         throw unavailable('StreamPlatforms', error);

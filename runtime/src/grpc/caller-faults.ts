@@ -5,7 +5,7 @@
  * so such an error always means a malformed request: this rewrites it to INVALID_ARGUMENT in each
  * protocol's own form, message unchanged. Every other answer passes through untouched.
  */
-import { Code } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
 import { encodeEnvelope, transformSplitEnvelope } from '@connectrpc/connect/protocol';
 import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { codeToHttpStatus, endStreamFlag } from '@connectrpc/connect/protocol-connect';
@@ -24,6 +24,11 @@ function isParseFailure(code: string | number | null | undefined, message: strin
   } catch {
     return parseFailure.test(message);
   }
+}
+
+/** `error` as INVALID_ARGUMENT when it is connect-es's request-decoding INTERNAL, else `error` itself (for the gRPC fast path). */
+export function asCallerFault(error: ConnectError): ConnectError {
+  return isParseFailure(error.code, error.rawMessage) ? new ConnectError(error.rawMessage, Code.InvalidArgument, error.metadata, undefined, error.cause) : error;
 }
 
 /** Rewrites `grpc-status` in gRPC header or trailer fields, in place. */

@@ -10,17 +10,22 @@
  *   instead of a bare HTTP 404;
  * - a request message that does not decode answers INVALID_ARGUMENT, not INTERNAL (caller-faults.ts);
  * - the call's signal is aborted only when the stream ends before the answer did (the client
- *   cancelled, or the connection went), not after every call.
+ *   cancelled, or the connection went), not after every call;
+ * - binary gRPC calls of unary and server-streaming methods take a shorter road over the same
+ *   connect-es pieces (grpc-fast-path.ts); everything else goes through the universal handlers.
  */
 import { constants } from 'node:http2';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { Code, ConnectError, createConnectRouter } from '@connectrpc/connect';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { Code, ConnectError, createConnectRouter, createMethodImplSpec, createServiceImplSpec } from '@connectrpc/connect';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import type { UniversalServerRequest, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { compressionBrotli, compressionGzip } from '@connectrpc/connect-node';
 import type { Logger } from '../logging/index.ts';
 import { withCallerFaults } from './caller-faults.ts';
+import { createGrpcFastPath } from './grpc-fast-path.ts';
+import type { GrpcFastPath } from './grpc-fast-path.ts';
 import { withSpecGrpcMessage } from './grpc-message.ts';
+import { closeReason, drained, field, nodeHeaders } from './http2-stream.ts';
 import { rpcErrorResponse, unimplementedError } from './rpc-error-response.ts';
 
 export interface NodeHandlerOptions {
@@ -32,6 +37,8 @@ export interface NodeHandlerOptions {
   /** Aborted when in-flight calls must end. */
   readonly shutdownSignal: AbortSignal;
   readonly logger: Logger;
+  /** Serve binary gRPC unary and server-streaming calls on the fast path (grpc-fast-path.ts). Default: true; false sends every call through connect-es's universal handlers. */
+  readonly fastPath?: boolean;
 }
 
 /** Answers one HTTP/2 stream: the listener of `http2.createServer().on('stream', ...)`. */
@@ -48,7 +55,8 @@ export function createNodeHandler(options: NodeHandlerOptions): StreamHandler {
     readMaxBytes: options.readMaxBytes,
     acceptCompression: compressions,
   });
-  options.routes(router);
+  const fastPath = createGrpcFastPath({ interceptors: options.interceptors, readMaxBytes: options.readMaxBytes, shutdownSignal: options.shutdownSignal, compressions, logger });
+  options.routes(options.fastPath === false ? router : recording(router, fastPath));
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
   const services = new Set(router.handlers.map((handler) => handler.service.typeName));
 
@@ -61,6 +69,8 @@ export function createNodeHandler(options: NodeHandlerOptions): StreamHandler {
       unimplemented(stream, headers, path, services);
       return;
     }
+    const url = requestUrl(headers, target);
+    if (fastPath.serve(stream, headers, path, url)) return;
     const call = new AbortController();
     let answered = false;
     stream.once('close', () => {
@@ -68,7 +78,7 @@ export function createNodeHandler(options: NodeHandlerOptions): StreamHandler {
     });
     // A stream error (a reset, the connection lost) also closes it; the close aborts the call.
     stream.on('error', () => undefined);
-    handler(universalRequest(stream, headers, target, call.signal))
+    handler(universalRequest(stream, headers, url, call.signal))
       .then(async (response) => writeResponse(await withCallerFaults(withSpecGrpcMessage(response, compressions)), stream))
       .then(() => {
         answered = true;
@@ -84,13 +94,36 @@ export function createNodeHandler(options: NodeHandlerOptions): StreamHandler {
   };
 }
 
-/** One request header field as a string ('' when absent). */
-function field(headers: IncomingHttpHeaders, name: string): string {
-  const value = headers[name];
-  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : '';
+/**
+ * `router`, also handing each implementation registered without options of its own to the fast
+ * path (one with options, say its own interceptors or limits, stays with the universal handler).
+ */
+function recording(router: ConnectRouter, fastPath: GrpcFastPath): ConnectRouter {
+  const recorder: ConnectRouter = {
+    get handlers() {
+      return router.handlers;
+    },
+    service(service, implementation, options) {
+      router.service(service, implementation, options);
+      if (options === undefined) for (const spec of Object.values(createServiceImplSpec(service, implementation).methods)) fastPath.add(spec);
+      return recorder;
+    },
+    rpc(method, impl, options) {
+      router.rpc(method, impl, options);
+      if (options === undefined) fastPath.add(createMethodImplSpec(method, impl));
+      return recorder;
+    },
+  };
+  return recorder;
 }
 
-function universalRequest(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, target: string, signal: AbortSignal): UniversalServerRequest {
+/** The URL connect-es gives a call's context. */
+function requestUrl(headers: IncomingHttpHeaders, target: string): string {
+  const authority = field(headers, constants.HTTP2_HEADER_AUTHORITY) || field(headers, 'host') || 'localhost';
+  return `http://${authority}${target}`;
+}
+
+function universalRequest(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, url: string, signal: AbortSignal): UniversalServerRequest {
   const header = new Headers();
   for (const name in headers) {
     if (name.charCodeAt(0) === 58 /* ':' */) continue;
@@ -99,49 +132,15 @@ function universalRequest(stream: ServerHttp2Stream, headers: IncomingHttpHeader
     else if (Array.isArray(value)) for (const item of value) header.append(name, item);
     else if (value !== undefined) header.append(name, String(value));
   }
-  const authority = field(headers, constants.HTTP2_HEADER_AUTHORITY) || field(headers, 'host') || 'localhost';
   return {
     httpVersion: '2.0',
     method: field(headers, constants.HTTP2_HEADER_METHOD),
-    url: `http://${authority}${target}`,
+    url,
     header,
     // A handler that stops reading (a message past readMaxBytes) must not reset the stream it still answers on.
     body: stream.iterator({ destroyOnReturn: false }),
     signal,
   };
-}
-
-/** Why a stream that closed before its answer did is cancelled, from its reset code (as connect-node maps them). */
-function closeReason(rstCode: number | undefined): ConnectError {
-  const name = `http/2 stream closed with error code 0x${(rstCode ?? 0).toString(16)}`;
-  switch (rstCode) {
-    case constants.NGHTTP2_REFUSED_STREAM:
-      return new ConnectError(name, Code.Unavailable);
-    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
-      return new ConnectError(name, Code.ResourceExhausted);
-    case constants.NGHTTP2_INADEQUATE_SECURITY:
-    case constants.NGHTTP2_HTTP_1_1_REQUIRED:
-      return new ConnectError(name, Code.PermissionDenied);
-    case constants.NGHTTP2_PROTOCOL_ERROR:
-    case constants.NGHTTP2_INTERNAL_ERROR:
-    case constants.NGHTTP2_FLOW_CONTROL_ERROR:
-    case constants.NGHTTP2_SETTINGS_TIMEOUT:
-    case constants.NGHTTP2_FRAME_SIZE_ERROR:
-    case constants.NGHTTP2_COMPRESSION_ERROR:
-    case constants.NGHTTP2_CONNECT_ERROR:
-      return new ConnectError(name, Code.Internal);
-    default:
-      return new ConnectError(name, Code.Canceled);
-  }
-}
-
-function nodeHeaders(header: Headers | undefined, status?: number): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = status === undefined ? {} : { [constants.HTTP2_HEADER_STATUS]: status };
-  header?.forEach((value, name) => {
-    const existing = out[name];
-    out[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [String(existing), value];
-  });
-  return out;
 }
 
 /**
@@ -170,22 +169,6 @@ async function writeResponse(response: UniversalServerResponse, stream: ServerHt
   } finally {
     await it?.return?.().catch(() => undefined);
   }
-}
-
-function drained(stream: ServerHttp2Stream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      stream.off('drain', done);
-      stream.off('close', closed);
-      resolve();
-    };
-    const closed = (): void => {
-      stream.off('drain', done);
-      reject(new ConnectError('the stream closed while writing the answer', Code.Aborted));
-    };
-    stream.once('drain', done);
-    stream.once('close', closed);
-  });
 }
 
 function unimplemented(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string, services: ReadonlySet<string>): void {
