@@ -3,16 +3,19 @@
 # with `npm run new:service`). Build from the repository root (the build context), naming the part
 # and the ports it listens on (its HTTP port first), as compose.yaml does for each part:
 #   docker build --build-arg PART=platform-service --build-arg PORTS="5000 5001" -t contract-first/platform-service:dev .
-# Node 24 runs the TypeScript sources directly (type stripping): no compile step, only gen/.
+# The part runs compiled ahead of time (dist/main.js, tools/build/build-part.ts): one ESM file
+# instead of Node stripping types from about 1,300 modules at start, which saves tens of MB of
+# idle memory. Its sources and gen/ stay in the image for the migrate command.
 
-# --- build: every dependency (dev tooling included), then gen/ from contracts/ -----------------
+# --- build: every dependency (dev tooling included), gen/ from contracts/, every part compiled --
 FROM node:24-slim AS build
 WORKDIR /app
 ENV PUPPETEER_SKIP_DOWNLOAD=1
 COPY . .
 # The root postinstall runs `npm run generate` (buf + protoc-gen-es, openapi-typescript, AsyncAPI generator).
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
- && test -f gen/package.json
+ && test -f gen/package.json \
+ && npm run build:parts
 
 # --- runtime: production dependencies of the runtime and the part, its folder, gen/, contracts/ --
 FROM node:24-slim AS runtime
@@ -38,6 +41,8 @@ COPY runtime/src runtime/src
 COPY --from=build /app/runtime/src/generated runtime/src/generated
 # The part's folder: src/, and migrations/ when it has a database (.dockerignore drops its tests).
 COPY ${PART} ${PART}
+# The part compiled in the build stage: what CMD runs.
+COPY --from=build /app/${PART}/dist ${PART}/dist
 # The gateway serves and routes by the contracts (CONTRACTS_DIR defaults to /app/contracts).
 COPY contracts contracts
 USER node
@@ -48,4 +53,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || process.env.PORTS.split(' ')[0]}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). Zombie reaping
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
-CMD ["node", "src/main.ts"]
+CMD ["node", "dist/main.js"]

@@ -1,12 +1,33 @@
 /**
- * Our parts as the deployment runs them: each service's own `main.ts`, configured only by
+ * Our parts as the deployment runs them: each service's own `main.ts` compiled ahead of time
+ * (tools/build, as the image's build stage does; built once per bench run into `<part>/dist-bench`,
+ * so the bench never runs a stale build nor replaces a running part's `dist/`), configured only by
  * environment variables, in production settings (NODE_ENV=production: requests validated,
  * responses not; writes need a token from the run's local issuer (harness/issuer.ts); JSON logs
  * at info, one line per request, written to /dev/null).
  */
+import { join } from 'node:path';
+import { buildEntry, buildPart } from '../../tools/build/build-part.ts';
 import { benchIssuer } from './issuer.ts';
-import { freePort, startNode, waitForHttp, waitForPort } from './processes.ts';
+import { freePort, repoRoot, startNode, waitForHttp, waitForPort } from './processes.ts';
 import type { ServerProcess } from './processes.ts';
+
+/** Build folder of the bench, one level below each part (like `src/` and `dist/`). */
+const benchBuild = 'dist-bench';
+const builds = new Map<string, Promise<string>>();
+
+/** `build()` once per bench run for `key`: the built entry's path. */
+function builtOnce(key: string, build: () => Promise<string>): Promise<string> {
+  let built = builds.get(key);
+  if (built === undefined) {
+    built = build();
+    builds.set(key, built);
+  }
+  return built;
+}
+
+/** A part's `src/main.ts`, compiled as production runs it. */
+const builtPart = (part: string): Promise<string> => builtOnce(part, () => buildPart(part, benchBuild));
 
 export interface PartOptions {
   /** Node flags such as `--cpu-prof --cpu-prof-dir=...`. */
@@ -26,7 +47,7 @@ export async function startPlatformService(dbPath: string, options: PartOptions 
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const server = startNode({
     name: 'platform-service',
-    script: 'platform-service/src/main.ts',
+    script: await builtPart('platform-service'),
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     env: {
       NODE_ENV: 'production',
@@ -60,7 +81,7 @@ export async function startGateway(platformUrl: string, commandsUrl = 'http://12
   const port = await freePort();
   const server = startNode({
     name: 'gateway',
-    script: 'gateway/src/main.ts',
+    script: await builtPart('gateway'),
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     env: {
       NODE_ENV: 'production',
@@ -98,7 +119,7 @@ export async function startBareExpress(dbPath: string): Promise<{ readonly proce
 
 /**
  * commands-service (bench/servers/commands-service.ts: main.ts with broker names ending in
- * `suffix`) syncing from `platformGrpcUrl`; resolves once /readyz says the sync is done.
+ * `suffix`, compiled like the parts) syncing from `platformGrpcUrl`; resolves once /readyz says the sync is done.
  */
 export async function startCommandsService(
   dbPath: string,
@@ -109,7 +130,7 @@ export async function startCommandsService(
   const port = await freePort();
   const server = startNode({
     name: 'commands-service',
-    script: 'bench/servers/commands-service.ts',
+    script: await builtOnce('bench/servers/commands-service', () => buildEntry(join(repoRoot, 'bench/servers/commands-service.ts'), join(repoRoot, 'bench/servers', benchBuild, 'commands-service'))),
     args: [suffix],
     ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
     env: {

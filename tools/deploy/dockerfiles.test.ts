@@ -1,8 +1,8 @@
 /**
  * Each part's Dockerfile, proved without Docker: its rules (Node 24 slim, production-only install
  * without scripts, non-root, exec-form CMD), every COPY source present in the build context, and
- * its final stage performed on this machine (fresh context copy, `npm ci --omit=dev`, gen/ from
- * the build) after which the part starts in production mode, answers /healthz and exits 0 on SIGTERM.
+ * its final stage performed on this machine (fresh context copy, `npm ci --omit=dev`, gen/ and the
+ * compiled part from the build) after which the part starts in production mode, answers /healthz and exits 0 on SIGTERM.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -83,12 +83,14 @@ describe.each(builtParts)('%s Dockerfile', (part) => {
     expect([...install.matchAll(/-w (\S+)/g)].map((match) => match[1])).toEqual(['runtime', part]);
   });
 
-  it('runs as node in production, exec-form node src/main.ts from the part folder', () => {
+  it('runs as node in production, exec-form node dist/main.js (compiled in the build stage) from the part folder', () => {
     const stage = finalStage(part);
     expect(last(stage, 'ENV')).toMatch(/NODE_ENV=production/);
     expect(last(stage, 'USER')).toBe('node');
     expect(last(stage, 'WORKDIR')).toBe(`/app/${part}`);
-    expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', 'src/main.ts']);
+    expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', 'dist/main.js']);
+    expect(runs(buildStage(part)).join('\n')).toMatch(/\bnpm run build:parts\b/);
+    expect(stage.instructions.filter((i) => i.keyword === 'COPY').map(parseCopy)).toContainEqual({ from: buildStage(part).name, sources: [`/app/${part}/dist`], destination: `${part}/dist` });
   });
 
   it('checks its own health on /healthz with node (no curl in the slim image)', () => {

@@ -134,7 +134,7 @@ function shell(script: string, cwd: string, env: NodeJS.ProcessEnv, where: strin
 
 /**
  * Performs the build stage's generation in a fresh copy of the build context: `npm run generate`
- * (what the root postinstall of the stage's `npm ci` runs), with the repository's installed
+ * (what the root postinstall of the stage's `npm ci` runs) and `npm run build:parts`, with the repository's installed
  * packages linked in instead of a second full install (CI's own `npm ci` installs the same
  * lockfile). Proves the context (.dockerignore applied) holds everything generation reads.
  * Resolves to the host folder standing for the build stage's `/`.
@@ -150,7 +150,7 @@ export async function generateInContextCopy(repository: string, context: readonl
     const nested = join(repository, workspace, 'node_modules');
     if (await stat(nested).catch(() => undefined)) await linkInstalledPackages(nested, join(app, workspace, 'node_modules'));
   }
-  await shell('npm run generate && test -f gen/package.json', app, process.env, 'build stage (npm run generate)');
+  await shell('npm run generate && test -f gen/package.json && npm run build:parts', app, process.env, 'build stage (npm run generate, npm run build:parts)');
   return root;
 }
 

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MikroORM, type AnyEntity, type EntityClass, type EntitySchema, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { AppError, errorCodes } from '../errors/index.ts';
 import type { Logger } from '../logging/index.ts';
@@ -57,6 +58,9 @@ export async function createOrm(options: OrmOptions): Promise<Orm> {
     debug,
     colors: false,
     discovery: { warnWhenNoEntities: false },
+    // Given, so MikroORM does not look its optional extensions up by package name at init: from a
+    // bundled part (tools/build) that lookup would load a second copy of MikroORM from node_modules.
+    extensions: [Migrator],
     ...(logger ? { loggerFactory: (loggerOptions: Parameters<typeof createOrmLogger>[1]) => createOrmLogger(logger, loggerOptions) } : {}),
   } satisfies Partial<Options>;
 

@@ -5,6 +5,7 @@
  */
 import type { Env } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
+import { loadTelemetry } from '../observability/telemetry.ts';
 import type { Logger, LoggerOptions } from '../logging/index.ts';
 import { onShutdown } from './on-shutdown.ts';
 import { portInUse } from './port-in-use.ts';
@@ -50,6 +51,8 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
   let config: C;
   try {
     config = options.loadConfig(options.env ?? process.env);
+    // Before the part is created: it finds its tracing (when configured) while being built.
+    await loadTelemetry();
   } catch (error) {
     // The logging settings themselves may be what is wrong: log with the defaults, one line.
     createLogger({ name }).fatal(error instanceof Error ? error.message : `cannot start ${part}: invalid configuration`);

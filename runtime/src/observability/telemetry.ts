@@ -8,7 +8,7 @@ import { boolean, optionalUrl, readConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createPartMetrics } from './metrics.ts';
 import type { PartMetrics } from './metrics.ts';
-import { createPartTracing } from './tracing.ts';
+import { createPartTracing, loadTracingSdk } from './tracing.ts';
 import type { PartTracing } from './tracing.ts';
 
 export interface PartTelemetry {
@@ -30,17 +30,30 @@ export const telemetrySettings = {
 const parts = new Map<string, PartTelemetry>();
 let settings: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled: boolean } | undefined;
 
-/** Sets what parts created from now on get (default: OTEL_EXPORTER_OTLP_ENDPOINT and METRICS_ENABLED of the process). */
+/** Sets what parts created from now on get (default: OTEL_EXPORTER_OTLP_ENDPOINT and METRICS_ENABLED of the process); then `await loadTelemetry()`. */
 export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled?: boolean }): void {
   settings = { otlpEndpoint: options.otlpEndpoint, metricsEnabled: options.metricsEnabled ?? true };
 }
 
-/** The telemetry of part `name`, created on first use. */
+function currentSettings(): NonNullable<typeof settings> {
+  settings ??= readConfig(telemetrySettings, process.env);
+  return settings;
+}
+
+/**
+ * Loads what the configured telemetry needs before the first part is created (runService does):
+ * the OpenTelemetry SDK when an OTLP endpoint is set, nothing otherwise, so a part without a
+ * collector never holds the SDK in memory.
+ */
+export async function loadTelemetry(): Promise<void> {
+  if (currentSettings().otlpEndpoint !== undefined) await loadTracingSdk();
+}
+
+/** The telemetry of part `name`, created on first use (after `loadTelemetry()` when traces are configured). */
 export function partTelemetry(name: string): PartTelemetry {
   let part = parts.get(name);
   if (part === undefined) {
-    settings ??= readConfig(telemetrySettings, process.env);
-    const { otlpEndpoint, metricsEnabled } = settings;
+    const { otlpEndpoint, metricsEnabled } = currentSettings();
     part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint) };
     parts.set(name, part);
   }

@@ -6,17 +6,17 @@
  * Spans are made in the runtime's own middleware (REST, gRPC, outbox relay, consumer, SQL
  * statements), not by auto-instrumentation: under ESM that needs an import-in-the-middle loader
  * hook on every module load, and the runtime already has one place per protocol to start a span.
+ *
+ * The SDK itself (tracing-sdk.ts) is imported only when traces are configured: `loadTracingSdk()`
+ * first (telemetry.ts `loadTelemetry`, which runService calls before creating a part), then
+ * `createPartTracing`. Here only the small API package is loaded.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { AppError, errorCodes } from '../errors/index.ts';
 import { spanContextOf, traceparentOf } from './trace-context.ts';
+import type * as TracingSdk from './tracing-sdk.ts';
 
 export interface PartTracing {
   readonly tracer: Tracer;
@@ -24,20 +24,17 @@ export interface PartTracing {
   flush(): Promise<void>;
 }
 
-let contextReady = false;
+let sdk: typeof TracingSdk | undefined;
 
-/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces`. */
+/** Imports the OpenTelemetry SDK (once); `createPartTracing` needs it. */
+export async function loadTracingSdk(): Promise<void> {
+  sdk ??= await import('./tracing-sdk.ts');
+}
+
+/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces`. Throws unless `loadTracingSdk()` ran. */
 export function createPartTracing(name: string, endpoint: string): PartTracing {
-  if (!contextReady) {
-    // Process-wide, once: the active span follows async work (AsyncLocalStorage).
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    contextReady = true;
-  }
-  const url = `${endpoint.replace(/\/+$/, '')}/v1/traces`;
-  const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
-  const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': name }), spanProcessors: [processor] });
-  return { tracer: provider.getTracer('@platform/runtime'), flush: () => provider.forceFlush() };
+  if (sdk === undefined) throw new AppError(errorCodes.internal, 'cannot trace: the OpenTelemetry SDK is not loaded (await loadTelemetry() before creating a part)');
+  return sdk.createTracerProvider(name, `${endpoint.replace(/\/+$/, '')}/v1/traces`);
 }
 
 /** A started span with the context it is active in. */

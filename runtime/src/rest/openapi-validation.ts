@@ -1,8 +1,20 @@
+import { createRequire } from 'node:module';
 import type { RequestHandler } from 'express';
-import * as OpenApiValidator from 'express-openapi-validator';
+import type * as OpenApiValidatorModule from 'express-openapi-validator';
 import type { OpenApiDocument } from './surface.ts';
 
-type ValidatorOptions = Parameters<typeof OpenApiValidator.middleware>[0];
+type ValidatorOptions = Parameters<typeof OpenApiValidatorModule.middleware>[0];
+
+/**
+ * express-openapi-validator, loaded on first use: production validates requests with the compiled
+ * validators and never calls this, and the validator with its dependencies (multer, busboy,
+ * json-schema-ref-parser, js-yaml) would otherwise take MB of every part's idle memory (issue 18).
+ */
+let validatorModule: typeof OpenApiValidatorModule | undefined;
+function openApiValidator(): typeof OpenApiValidatorModule {
+  validatorModule ??= createRequire(import.meta.url)('express-openapi-validator') as typeof OpenApiValidatorModule;
+  return validatorModule;
+}
 
 /**
  * The document as the validator sees it: every path with a GET also has that operation as its
@@ -23,7 +35,7 @@ export function withHeadOperations(spec: OpenApiDocument): OpenApiDocument {
  * parameters are refused too.
  */
 export function openApiValidation(spec: OpenApiDocument, options: { readonly validateResponses: boolean; readonly validateRequests?: boolean }): RequestHandler[] {
-  const validators = OpenApiValidator.middleware({
+  const validators = openApiValidator().middleware({
     apiSpec: withHeadOperations(spec) as unknown as ValidatorOptions['apiSpec'],
     validateApiSpec: true,
     validateRequests: options.validateRequests === false ? false : { allErrors: true, allowUnknownQueryParameters: false },
