@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { errorCodes } from '../errors/index.ts';
 import { createInbox } from '../messaging/test-support.ts';
 import { createAmqpConnection, type ConnectionState } from './connection.ts';
@@ -21,6 +22,20 @@ describe('AMQP connection', () => {
     await connection.close();
     expect(states).toEqual(['connected', 'closed']);
     await expect(connection.ready()).rejects.toMatchObject({ code: errorCodes.unavailable });
+  });
+
+  it('turns Nagle off on its socket, so a publish or ack never waits for the broker\'s delayed ACK', async () => {
+    const proxy = await startBrokerProxy();
+    proxy.accept();
+    cleanups.push(() => proxy.close());
+    const noDelay = vi.spyOn(Socket.prototype, 'setNoDelay');
+    cleanups.push(async () => noDelay.mockRestore());
+    const connection = createAmqpConnection({ url: proxy.url, name: uniqueName('connection') });
+    cleanups.push(() => connection.close());
+    await connection.ready();
+    const port = Number(new URL(proxy.url).port);
+    const toBroker = noDelay.mock.contexts.flatMap((socket, index) => ((socket as Socket).remotePort === port ? [noDelay.mock.calls[index]?.[0]] : []));
+    expect(toBroker).toEqual([true]);
   });
 
   it('refuses channels with AppError unavailable while the broker is unreachable', async () => {

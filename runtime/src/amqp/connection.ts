@@ -74,6 +74,11 @@ export function createAmqpConnection(options: AmqpConnectionOptions): AmqpConnec
   // amqplib is loaded with the first connection: a part on the in-process bus or without events never loads it.
   const recovering = import('amqplib').then(({ connect }) => connect(options.url, {
     clientProperties: { connection_name: name },
+    // TCP_NODELAY: without it a publish or an ack written while the broker has not yet
+    // acknowledged the previous segment waits for the broker's delayed ACK (40 ms on Linux). A
+    // quorum queue's publisher confirm took 42 ms at p50 that way, against 1 ms with it (300
+    // persistent messages a second on one channel); amqplib leaves Nagle's algorithm on.
+    noDelay: true,
     recovery: {
       waitForConnect: false,
       calculateDelay: (attempt: number) => backoffDelay(backoff, attempt),
