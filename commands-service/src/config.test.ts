@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       logFormat: 'json',
       database: { driver: 'sqlite', url: 'data/commands-service.sqlite' },
       platformServiceGrpcUrl: 'http://localhost:5001',
-      syncBatchSize: 500,
+      syncBatchSize: 5000,
       syncInitialBackoff: 500,
       syncMaxBackoff: 30_000,
       syncAttemptTimeout: 60_000,

@@ -20,7 +20,12 @@ export interface StartupSyncOptions {
   /** The copy to reconcile. */
   readonly copy: CatalogueCopy;
   readonly logger: Logger;
-  /** Platforms per streamed batch; each batch is stored before the next is read. Default 500. */
+  /**
+   * Platforms per streamed batch; each batch is stored, in one transaction, before the next is
+   * read. Default 5000, platform-service's cap: against 500, a tenth of the messages and
+   * transactions cut the sync's CPU by about 15 % (both services, bench/ sync line), for about
+   * 1 MB more in hand.
+   */
   readonly batchSize?: number;
   /** Delays between attempts. Default: initialInterval 500, multiplier 2, maxInterval 30_000, jitter 0.2. */
   readonly backoff?: Partial<BackoffOptions>;
@@ -55,7 +60,7 @@ export interface StartupSync {
  */
 export function createStartupSync(options: StartupSyncOptions): StartupSync {
   const { client, copy } = options;
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? 5000;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 60_000;
   const backoff = validateBackoff({ initialInterval: 500, multiplier: 2, maxInterval: 30_000, jitter: 0.2, ...options.backoff }, 'start-up sync');
   if (!Number.isInteger(batchSize) || batchSize < 1) invalid(`batchSize must be an integer >= 1, got ${batchSize}`);
