@@ -10,8 +10,8 @@ import { GetAllPlatformsResponseSchema, PlatformSchema, StreamPlatformsResponseS
 import type { Platform, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
-import type { VersionedPlatform } from './platform-entity.ts';
-import { listPlatforms, platformPages } from './read-platforms.ts';
+import { listPlatformsAs, platformPagesAs } from './read-platforms.ts';
+import type { PlatformColumns } from './read-platforms.ts';
 
 /** Batch size when the request asks for 0 (proto: "0 means the server default (500)"). */
 export const defaultStreamBatchSize = 500;
@@ -19,12 +19,12 @@ export const defaultStreamBatchSize = 500;
 export const maxStreamBatchSize = 5000;
 
 /**
- * A stored platform as its protobuf message, built in one step: connect-es would otherwise run
- * protobuf-es's generic `create` on each of a page's rows. Typed as the generated `Platform`, so a
- * field added to the contract is a compile error here until it is filled.
+ * A stored platform's columns as its protobuf message, built in one step: connect-es would
+ * otherwise run protobuf-es's generic `create` on each row of a page. Typed as the generated
+ * `Platform`, so a field added to the contract is a compile error here until it is filled.
  */
-export function platformMessage(platform: VersionedPlatform): Platform {
-  return { $typeName: PlatformSchema.typeName, id: platform.id, name: platform.name, publisher: platform.publisher, cost: platform.cost, version: platform.version };
+export function platformMessage([id, name, publisher, cost, version]: PlatformColumns): Platform {
+  return { $typeName: PlatformSchema.typeName, id: Number(id), name, publisher, cost, version: Number(version) };
 }
 
 export interface PlatformGrpcHandlerOptions {
@@ -45,7 +45,7 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
   return {
     async getAllPlatforms() {
       try {
-        return create(GetAllPlatformsResponseSchema, { platforms: (await listPlatforms(orm)).map(platformMessage) });
+        return create(GetAllPlatformsResponseSchema, { platforms: await listPlatformsAs(orm, platformMessage) });
       } catch (error) {
         throw unavailable('GetAllPlatforms', error);
       }
@@ -56,8 +56,8 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
       if (request.afterId < 0) throw new ConnectError(`after_id must be >= 0 (got ${request.afterId})`, Code.InvalidArgument);
       const pageSize = request.batchSize === 0 ? defaultStreamBatchSize : Math.min(request.batchSize, maxStreamBatchSize);
       try {
-        for await (const platforms of platformPages(orm, { afterId: request.afterId, pageSize, signal: context.signal })) {
-          yield create(StreamPlatformsResponseSchema, { platforms: platforms.map(platformMessage) });
+        for await (const platforms of platformPagesAs(orm, { afterId: request.afterId, pageSize, signal: context.signal }, platformMessage)) {
+          yield create(StreamPlatformsResponseSchema, { platforms });
         }
       } catch (error) {
         throw unavailable('StreamPlatforms', error);

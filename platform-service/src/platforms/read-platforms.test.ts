@@ -5,7 +5,7 @@ import type { RecordedStatement } from '@platform/runtime/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { entities } from '../database.ts';
 import { Platform } from './platform-entity.ts';
-import { findPlatform, listPlatformViews, listPlatforms } from './read-platforms.ts';
+import { findPlatform, listPlatformViews, listPlatforms, listPlatformsAs, platformPagesAs } from './read-platforms.ts';
 
 // Statement text only, as the driver receives it (placeholders, values beside): the driver client is
 // replaced, so no server is needed (PostgreSQL and SQL Server connect lazily). Reads against real
@@ -66,6 +66,28 @@ describe('platform views on sqlite', () => {
       const views = [1, 2, 4, 5].map((id) => ({ id, name: `P${id}`, publisher: 'X', cost: 'Free' }));
       expect(await listPlatformViews(orm, 2)).toEqual(views);
       expect(await listPlatformViews(orm)).toEqual(views);
+    } finally {
+      await orm.close(true);
+    }
+  });
+
+  it('pages-the-existing-platforms-as-their-columns-in-id-order', async () => {
+    const orm = await createOrm({ driver: 'sqlite', dbName: ':memory:', entities });
+    try {
+      await orm.schema.create();
+      const em = orm.em.fork();
+      for (let index = 1; index <= 5; index++) em.create(Platform, { name: `P${index}`, publisher: 'X', cost: 'Free', version: index, createdAt: new Date(), deletedAt: index === 3 ? new Date() : null });
+      await em.flush();
+      const columns = [1, 2, 4, 5].map((id) => [id, `P${id}`, 'X', 'Free', id]);
+      const pages = [];
+      for await (const page of platformPagesAs(orm, { pageSize: 2 }, (row) => [...row])) pages.push(page);
+      expect(pages).toEqual([columns.slice(0, 2), columns.slice(2)]);
+      const after = [];
+      for await (const page of platformPagesAs(orm, { pageSize: 10, afterId: 2 }, ([id, name]) => `${id} ${name}`)) after.push(...page);
+      expect(after).toEqual(['4 P4', '5 P5']);
+      expect(await listPlatformsAs(orm, ([id]) => id, 3)).toEqual([1, 2, 4, 5]);
+      // The same rows as the object reads give.
+      expect((await listPlatforms(orm)).map(({ id, name, publisher, cost, version }) => [id, name, publisher, cost, version])).toEqual(columns);
     } finally {
       await orm.close(true);
     }

@@ -1,6 +1,6 @@
 import { CompiledQuery, Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CachingNodeSqliteDialect } from './sqlite-dialect.ts';
+import { CachingNodeSqliteDialect, rowArraysMark } from './sqlite-dialect.ts';
 
 describe('CachingNodeSqliteDialect', () => {
   let db: Kysely<unknown> | undefined;
@@ -24,5 +24,15 @@ describe('CachingNodeSqliteDialect', () => {
     const select = { ...CompiledQuery.raw('select id from t order by id', []), query: { kind: 'SelectQueryNode' } } as unknown as CompiledQuery;
     for await (const chunk of db.getExecutor().stream(select, 2)) streamed.push(...chunk.rows);
     expect(streamed).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('gives-each-row-as-an-array-of-its-columns-in-select-order-for-a-text-with-the-row-arrays-mark', async () => {
+    db = new Kysely<unknown>({ dialect: new CachingNodeSqliteDialect(':memory:') });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key, name text, version integer)', []);
+    for (const name of ['a', 'b']) await run('insert into t (name, version) values (?, 7)', [name]);
+    expect(await run(`${rowArraysMark}select name, id, version from t where id > ? order by id`, [0])).toEqual([['a', 1, 7], ['b', 2, 7]]);
+    // The same text without the mark is another statement, with rows as objects.
+    expect(await run('select name, id, version from t where id > ? order by id', [0])).toEqual([{ name: 'a', id: 1, version: 7 }, { name: 'b', id: 2, version: 7 }]);
   });
 });

@@ -8,7 +8,7 @@
  * connection, held by whichever transaction is running.
  */
 import { SqliteDialect } from 'kysely';
-import type { StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** Prepared statements kept per connection; the least recently added go first beyond this many. */
 const cachedStatements = 256;
@@ -34,6 +34,22 @@ function wrap(statement: StatementSync, sql: string): KyselySqliteStatement {
     get: (params) => statement.get(...(params as Value[])),
     iterate: (params) => statement.iterate(...(params as Value[])),
   };
+}
+
+/**
+ * Prefix of a statement text whose rows come back as arrays of the selected columns, in order
+ * (statements.ts, `prepare(source, { arrays: true })`): node:sqlite builds such a row for about
+ * 40 % less CPU than an object with one property per column.
+ */
+export const rowArraysMark = '/* row arrays */ ';
+
+/** `sql` prepared on `db`, its rows as arrays when it starts with `rowArraysMark`. */
+function prepareMarked(db: DatabaseSync, sql: string): KyselySqliteStatement & { readonly statement: StatementSync } {
+  const arrays = sql.startsWith(rowArraysMark);
+  const text = arrays ? sql.slice(rowArraysMark.length) : sql;
+  const statement = db.prepare(text);
+  if (arrays) statement.setReturnArrays(true);
+  return { ...wrap(statement, text), statement };
 }
 
 /** Reads on a connection of their own; see `CachingNodeSqliteDialect.committedReads`. */
@@ -66,7 +82,7 @@ function readConnection(path: string): CommittedReads & { close(): void } {
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
   let db: InstanceType<typeof DatabaseSync> | undefined;
   let closed = false;
-  const statements = statementCache((sql) => (db as InstanceType<typeof DatabaseSync>).prepare(sql));
+  const statements = statementCache((sql) => prepareMarked(db as InstanceType<typeof DatabaseSync>, sql).statement);
   return {
     all(sql, values) {
       if (closed) throw new Error('cannot read: the database is closed');
@@ -101,7 +117,7 @@ export class CachingNodeSqliteDialect extends SqliteDialect {
     super({
       database: async () => {
         const db = new DatabaseSync(dbName);
-        const statements = statementCache((sql) => wrap(db.prepare(sql), sql));
+        const statements = statementCache((sql) => prepareMarked(db, sql));
         return {
           prepare: (sql: string) => statements.of(sql),
           close() {

@@ -15,7 +15,7 @@ import { parameterStyleOf } from './bound-drivers.ts';
 import type { ParameterStyle } from './bound-statement.ts';
 import { driverOf } from './clock.ts';
 import type { DatabaseDriver, Orm } from './create-orm.ts';
-import { CachingNodeSqliteDialect } from './sqlite-dialect.ts';
+import { CachingNodeSqliteDialect, rowArraysMark } from './sqlite-dialect.ts';
 
 /** A statement in the driver's own text, with the number of values it binds. */
 export interface PreparedStatement {
@@ -24,6 +24,8 @@ export interface PreparedStatement {
   /** The text the driver receives. */
   readonly sql: string;
   readonly parameters: number;
+  /** Each row comes back as an array of the selected columns, in select order, instead of an object. */
+  readonly arrays?: boolean;
 }
 
 /** Runs prepared statements on a connection or inside a transaction. */
@@ -49,8 +51,12 @@ export interface Statements extends StatementRunner, CommittedReader {
   readonly driver: DatabaseDriver;
   /** An identifier quoted for this database. */
   quote(identifier: string): string;
-  /** Turns `?` placeholders (no `??`, no literal `?` in the text) into the driver's. */
-  prepare(source: string): PreparedStatement;
+  /**
+   * Turns `?` placeholders (no `??`, no literal `?` in the text) into the driver's. With `arrays`,
+   * `rows` gives each row as an array of the selected columns in order (cheaper to build on SQLite
+   * for reads that map every row at once; other drivers convert their objects).
+   */
+  prepare(source: string, options?: { readonly arrays?: boolean }): PreparedStatement;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: StatementRunner) => Promise<T>): Promise<T>;
 }
@@ -124,7 +130,9 @@ function createStatements(orm: Orm): Statements {
   };
   const runnerOn = (executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>): StatementRunner => ({
     async rows<Row>(statement: PreparedStatement, values: readonly unknown[]) {
-      return (await execute<Row>(executor, statement, values)).rows as Row[];
+      const { rows } = await execute<Row>(executor, statement, values);
+      // SQLite builds the arrays itself (sqlite-dialect.ts); a driver's row objects keep the select order.
+      return (statement.arrays === true && driver !== 'sqlite' ? rows.map((row) => Object.values(row as object)) : rows) as Row[];
     },
     async run(statement, values) {
       return Number((await execute(executor, statement, values)).numAffectedRows ?? 0n);
@@ -153,7 +161,11 @@ function createStatements(orm: Orm): Statements {
   return {
     driver,
     quote: (identifier) => platform.quoteIdentifier(identifier),
-    prepare: (source) => driverText(source, style),
+    prepare(source, options) {
+      const prepared = driverText(source, style);
+      if (options?.arrays !== true) return prepared;
+      return { ...prepared, sql: driver === 'sqlite' ? rowArraysMark + prepared.sql : prepared.sql, arrays: true };
+    },
     ...onConnection,
     committedRows,
     async transaction(work) {
