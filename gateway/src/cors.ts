@@ -27,28 +27,47 @@ export function corsOrigins(variable: string): Setting<readonly string[]> {
 }
 
 /** Whether a request is a CORS preflight (an OPTIONS asking for another method). */
-export function isPreflight(req: { readonly method: string; readonly headers: Readonly<Record<string, unknown>> }): boolean {
+export function isPreflight(req: { readonly method?: string | undefined; readonly headers: Readonly<Record<string, unknown>> }): boolean {
   return req.method === 'OPTIONS' && req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
 }
 
-/** Adds the CORS headers for allowed origins; `Vary: Origin` on every answer, as they differ by origin. */
-export function cors(origins: readonly string[]): RequestHandler {
+/**
+ * The CORS response headers of a request as a flat `[name, value, ...]` list, compiled once for
+ * the configured origins: none without CORS, else `Vary` (answers differ by origin) and, for an
+ * allowed origin, the `Access-Control-*` headers (a preflight's too).
+ */
+export function corsHeaders(origins: readonly string[]): (req: { readonly method?: string | undefined; readonly headers: Readonly<Record<string, string | string[] | undefined>> }) => readonly string[] {
+  const none: readonly string[] = Object.freeze([]);
+  if (origins.length === 0) return () => none;
   const any = origins.includes('*');
   const allowed = new Set(origins);
-  return (req, res, next) => {
-    if (origins.length === 0) return next();
-    res.vary('Origin');
+  const varyOnly: readonly string[] = Object.freeze(['vary', 'Origin']);
+  const exposed = exposedHeaders.join(', ');
+  const methods = allowedMethods.join(', ');
+  return (req) => {
     const origin = req.headers.origin;
-    if (origin === undefined || !(any || allowed.has(origin))) return next();
-    res.setHeader('access-control-allow-origin', any ? '*' : origin);
-    res.setHeader('access-control-expose-headers', exposedHeaders.join(', '));
-    if (isPreflight(req)) {
-      res.vary('Access-Control-Request-Method');
-      res.vary('Access-Control-Request-Headers');
-      res.setHeader('access-control-allow-methods', allowedMethods.join(', '));
-      const requested = req.headers['access-control-request-headers'];
-      if (requested !== undefined) res.setHeader('access-control-allow-headers', requested);
-      res.setHeader('access-control-max-age', String(preflightMaxAge));
+    if (typeof origin !== 'string' || !(any || allowed.has(origin))) return varyOnly;
+    const allowOrigin = any ? '*' : origin;
+    if (!isPreflight(req)) {
+      return ['vary', 'Origin', 'access-control-allow-origin', allowOrigin, 'access-control-expose-headers', exposed];
+    }
+    const headers = ['vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers', 'access-control-allow-origin', allowOrigin, 'access-control-expose-headers', exposed, 'access-control-allow-methods', methods];
+    const requested = req.headers['access-control-request-headers'];
+    if (typeof requested === 'string') headers.push('access-control-allow-headers', requested);
+    headers.push('access-control-max-age', String(preflightMaxAge));
+    return headers;
+  };
+}
+
+/** Adds the CORS headers for allowed origins (`corsHeaders`) to an answer Express makes. */
+export function cors(origins: readonly string[]): RequestHandler {
+  const headersOf = corsHeaders(origins);
+  return (req, res, next) => {
+    const headers = headersOf(req);
+    for (let i = 0; i < headers.length; i += 2) {
+      const [name, value] = [headers[i] as string, headers[i + 1] as string];
+      if (name === 'vary') res.vary(value);
+      else res.setHeader(name, value);
     }
     next();
   };

@@ -1,5 +1,6 @@
 import express from 'express';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler } from 'express';
+import type { RequestListener } from 'node:http';
 import { PlatformService as PlatformRpcService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { createHttpListener } from '@platform/runtime/http';
 import type { HttpListener } from '@platform/runtime/http';
@@ -7,14 +8,14 @@ import { createService } from '@platform/runtime/lifecycle';
 import type { Service } from '@platform/runtime/lifecycle';
 import type { Logger } from '@platform/runtime/logging';
 import { httpTelemetry, metricsPath, metricsRoute, telemetryOf } from '@platform/runtime/observability';
-import { accessLog, exchangeRecording, healthPaths, healthRoutes, requestId, requestState, series } from '@platform/runtime/rest';
+import { accessLog, healthPaths, healthRoutes, requestId, requestState, series } from '@platform/runtime/rest';
 import { asyncapiDocsRoute } from './asyncapi-docs.ts';
 import type { GatewayConfig } from './config.ts';
 import { listContractFiles } from './contract-files.ts';
 import { contractsRoute } from './contracts-route.ts';
 import { cors, preflightFallback } from './cors.ts';
 import { readApiRoutes } from './api-routes.ts';
-import { answeredByUpstream, createProxy } from './proxy.ts';
+import { createApiFront } from './api-front.ts';
 import { createRpcProxy } from './rpc-proxy.ts';
 import { answerProblem } from './answer-problem.ts';
 import { swaggerUiRoute } from './swagger-ui.ts';
@@ -26,11 +27,9 @@ const onError: ErrorRequestHandler = (err, req, res, _next) => {
   else answerProblem(req, res, 500, 'An unexpected error occurred in the gateway. Quote the request id when reporting it.');
 };
 
-/** The gateway's operation label of a request: where it went (a bounded set). */
-function routeOf(path: string, infrastructure: ReadonlySet<string>, api: (path: string) => { readonly name: string } | undefined): string {
+/** The operation label of a request Express serves (the API front labels its own by service): a bounded set. */
+function routeOf(path: string, infrastructure: ReadonlySet<string>): string {
   if (infrastructure.has(path)) return path;
-  const service = api(path)?.name;
-  if (service !== undefined) return service;
   if (path.startsWith(`/${PlatformRpcService.typeName}/`)) return 'platform-service-rpc';
   if (path.startsWith('/docs')) return 'docs';
   if (path.startsWith('/contracts')) return 'contracts';
@@ -68,10 +67,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (url === undefined) throw new Error(`cannot create the gateway: no URL for ${service}, whose contract is in ${config.contractsDir}/openapi`);
     return { name: service, url, prefixes };
   });
-  const proxies = upstreams.map((u) => ({ ...u, proxy: createProxy({ target: u.url, name: u.name, timeout: config.upstreamTimeout }) }));
+  const telemetry = telemetryOf(logger);
+  const corsOrigins = config.corsOrigins ?? [];
+  // API requests are served on Node's request event, before Express (api-front.ts).
+  const api = createApiFront({ routes: upstreams, timeout: config.upstreamTimeout, logger, telemetry, corsOrigins });
   const apiPrefixes = upstreams.flatMap((u) => u.prefixes);
   const rpc = { prefix: `/${PlatformRpcService.typeName}/`, proxy: createRpcProxy({ target: config.platformServiceGrpcUrl, name: 'platform-service', timeout: config.upstreamTimeout }) };
-  const corsOrigins = config.corsOrigins ?? [];
   let http: HttpListener | undefined;
 
   async function buildApp(): Promise<express.Express> {
@@ -83,33 +84,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     // upstream), echoed, and one log line per request, as every REST server of the platform does.
     const infrastructure = new Set([...Object.values(healthPaths), metricsPath]);
     const readiness = upstreamReadiness(upstreams, { timeout: config.readinessTimeout });
-    const telemetry = telemetryOf(logger);
     telemetry.metrics?.observeReadiness(async () => readiness());
-    // originalUrl: at the end of a request a mounted proxy has left `req.path` relative to its prefix.
-    // Every request passes the same steps first, as one Express layer (runtime/rest pipeline.ts):
-    // telemetry, request id, access log, CORS; an API request then goes straight to its proxy
-    // (a whole-segment prefix, matched as Express mounts matched it: any case, raw path).
-    const apis = proxies.flatMap(({ name, prefixes, proxy }) => {
-      // The gateway's own answers on an API path (502, 504) are checked against that API's contract in tests.
-      const steps = series([exchangeRecording({ contract: `contracts/openapi/${name}.yaml`, by: 'gateway', skip: (_req, res) => answeredByUpstream(res) }), proxy.handler]);
-      return prefixes.map((prefix) => ({ name, prefix: prefix.toLowerCase(), steps }));
-    });
-    const apiOf = (path: string): { readonly name: string; readonly steps: RequestHandler } | undefined => {
-      const lower = path.toLowerCase();
-      return apis.find(({ prefix }) => lower.startsWith(prefix) && (lower.length === prefix.length || lower[prefix.length] === '/'));
-    };
+    // Every request Express serves passes the same steps first, as one Express layer (runtime/rest pipeline.ts).
     app.use(
       series([
         // originalUrl: at the end of a request a mounted route may have left `req.path` relative to its prefix.
-        httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure, apiOf)),
+        httpTelemetry(telemetry, (req) => routeOf(req.originalUrl.split('?', 1)[0] ?? '', infrastructure)),
         requestId(logger),
         accessLog({ quietPaths: infrastructure }),
         cors(corsOrigins),
-        (req, res, next) => {
-          const api = apiOf(req.path);
-          if (api === undefined) next();
-          else api.steps(req, res, next);
-        },
       ]),
     );
     app.use(healthRoutes(readiness, () => http?.draining ?? false));
@@ -131,9 +114,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     describe: ({ url }) => ({ url, docs: `${url}/docs/`, upstreams: [...upstreams.map(({ name, url: origin }) => ({ name, url: origin })), { name: 'platform-service gRPC', url: config.platformServiceGrpcUrl }] }),
     async start({ start }) {
-      await start({ name: 'upstreams', start: () => {}, stop: () => [...proxies, rpc].forEach(({ proxy }) => proxy.close()) });
+      await start({ name: 'upstreams', start: () => {}, stop: () => [api, rpc.proxy].forEach((proxy) => proxy.close()) });
       const app = await start({ name: 'contracts', start: buildApp });
-      const listener = (http = createHttpListener(app, { name: 'the gateway', drainTimeoutMs: config.drainTimeout, logger }));
+      const serve: RequestListener = (req, res) => {
+        if (!api.serve(req, res)) app(req, res);
+      };
+      const listener = (http = createHttpListener(serve, { name: 'the gateway', drainTimeoutMs: config.drainTimeout, logger }));
       // Every request sent on an open connection is answered (runtime/http drain.ts), then upstream connections close.
       const { port } = await start({ name: 'http', start: () => listener.listen(config.httpPort), stop: () => listener.close() });
       return { url: `http://localhost:${port}` };

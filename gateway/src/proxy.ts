@@ -1,29 +1,36 @@
-import type { RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { headerNames } from '@platform/runtime/http';
-import { hasBody, requestState } from '@platform/runtime/rest';
-import { endToEndHeaders, forwardedRequestHeaders } from './forwarded-headers.ts';
-import { answerProblem } from './answer-problem.ts';
-
-const passedThrough = Symbol('gateway.proxy.passed-through');
-
-/** Whether this answer is the upstream's, passed through (not one the gateway made itself, such as a 502). */
-export function answeredByUpstream(res: Response): boolean {
-  return (res.locals as Record<symbol, boolean | undefined>)[passedThrough] === true;
-}
+import type { Logger } from '@platform/runtime/logging';
+import { hasBody } from '@platform/runtime/rest';
+import { answerPlainProblem } from './answer-problem.ts';
+import { answerRawHeaders, forwardedRawHeaders } from './forwarded-headers.ts';
 
 export interface ProxyOptions {
   /** Upstream origin, e.g. `http://localhost:5000`; the request path is sent unchanged. */
   readonly target: string;
-  /** Upstream name for problems and logs, e.g. `platform-service`. */
+  /** Upstream name for problems and logs, e.g. `platform-service`; its contract is `contracts/openapi/<name>.yaml`. */
   readonly name: string;
   /** Longest upstream silence in ms (waiting for headers or between body bytes); then 504, or the response is cut. */
   readonly timeout: number;
+  /** Where upstream failures are logged (with the request id). */
+  readonly logger: Logger;
+  /** Told once per forwarded request, when its response is over (sent, or the client went away). */
+  readonly finished: (req: IncomingMessage, res: ServerResponse, edge: Edge) => void;
+}
+
+/** What the edge of the gateway settled for one request before it is forwarded. */
+export interface Edge {
+  readonly requestId: string;
+  /** A traceparent replacing the caller's upstream (the gateway's span), or undefined to pass the caller's on. */
+  readonly traceparent: string | undefined;
+  /** Flat `[name, value, ...]` headers added to every answer to this request (CORS). */
+  readonly answerHeaders: readonly string[];
 }
 
 export interface Proxy {
-  readonly handler: RequestHandler;
+  /** Forwards one request; its answer (the upstream's, or a 502/504 problem) goes to `res`. */
+  forward(req: IncomingMessage, res: ServerResponse, edge: Edge): void;
   /** Closes the pooled upstream connections. */
   close(): void;
 }
@@ -31,24 +38,111 @@ export interface Proxy {
 /** Upstream errors that mean silence (no headers, or no body bytes, within the timeout): 504 rather than 502. */
 const timeoutCodes: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** undici's parsed answer headers (a repeated one as an array) in `headersDistinct`'s shape. */
-function distinct(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string[]> {
-  const all: Record<string, string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) all[name] = Array.isArray(value) ? value : [value];
+/** What every request to one upstream shares, made once. */
+interface Upstream extends ProxyOptions {
+  readonly origin: string;
+  readonly host: string;
+  readonly contract: string;
+}
+
+const exchangeKey = Symbol('gateway.proxy.exchange');
+type Carrier = { [exchangeKey]?: ProxiedRequest };
+
+/**
+ * One forwarded request, as undici's dispatch handler. undici's own handler interface (onConnect,
+ * onHeaders, onData, onComplete, onError) hands over the raw header buffers; its newer one parses
+ * them into an object per answer first, which a proxy only turns back into a list.
+ */
+class ProxiedRequest implements Dispatcher.DispatchHandler {
+  abortUpstream: ((err?: Error) => void) | undefined = undefined;
+  resumeUpstream: (() => void) | undefined = undefined;
+  /** Answered (or given up on): later upstream events change nothing. */
+  settled = false;
+  /** The client went away before the answer was complete. */
+  clientGone = false;
+  readonly upstream: Upstream;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly edge: Edge;
+
+  constructor(upstream: Upstream, req: IncomingMessage, res: ServerResponse, edge: Edge) {
+    this.upstream = upstream;
+    this.req = req;
+    this.res = res;
+    this.edge = edge;
   }
-  return all;
+
+  onConnect(abort: (err?: Error) => void): void {
+    // The client left while the pool was still finding a connection: never send the request.
+    if (this.clientGone) abort(new Error('the client closed the connection'));
+    else this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    // An informational answer (103 Early Hints) is not the answer; Node's server sends none of its own.
+    if (statusCode < 200) return true;
+    const headers = answerRawHeaders(rawHeaders, this.edge.requestId, this.edge.answerHeaders);
+    if (statusText === '') this.res.writeHead(statusCode, headers);
+    else this.res.writeHead(statusCode, statusText, headers);
+    this.resumeUpstream = resume;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    // Backpressure: undici's parser pauses until the client has taken what is buffered.
+    if (this.resumeUpstream !== undefined) this.res.once('drain', this.resumeUpstream);
+    return false;
+  }
+
+  onComplete(): void {
+    this.settled = true;
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { req, res, upstream, edge } = this;
+    if (res.headersSent || res.destroyed) {
+      if (!res.destroyed) upstream.logger.warn({ requestId: edge.requestId, err, upstream: upstream.name }, 'response stream from upstream ended early');
+      res.destroy();
+      return;
+    }
+    const timedOut = timeoutCodes.has((err as { code?: string }).code ?? '');
+    upstream.logger.warn({ requestId: edge.requestId, err, upstream: upstream.name, timedOut }, timedOut ? 'upstream too slow' : 'cannot reach upstream');
+    const context = { requestId: edge.requestId, headers: edge.answerHeaders, contract: upstream.contract };
+    if (timedOut) answerPlainProblem(req, res, 504, `${upstream.name} did not answer within ${upstream.timeout} ms.`, context);
+    else answerPlainProblem(req, res, 502, `${upstream.name} cannot be reached; try again later.`, context);
+  }
+
+  /** The response is over: a client that went away mid-request or mid-response releases the upstream request too. */
+  closed(): void {
+    if (!this.res.writableFinished) {
+      this.settled = true;
+      this.clientGone = true;
+      this.abortUpstream?.(new Error('the client closed the connection'));
+    }
+    this.upstream.finished(this.req, this.res, this.edge);
+  }
+}
+
+/** Shared listeners (no closure per request): the exchange rides on the emitter. */
+function onResponseClose(this: ServerResponse & Carrier): void {
+  this[exchangeKey]?.closed();
+}
+function onRequestError(this: IncomingMessage & Carrier): void {
+  const exchange = this[exchangeKey];
+  exchange?.abortUpstream?.(new Error('the client request failed'));
 }
 
 /**
- * Forwards a request to one upstream and streams the answer back: method, path, status and
- * end-to-end headers unchanged, bodies streamed in both directions (never buffered, the answer
- * with backpressure), the request id passed on. Answers problem+json 502 when the upstream cannot
- * be reached and 504 when it stays silent longer than the timeout; a response cut after its
- * headers is cut for the client too. Upstream connections are an undici `Pool` (keep-alive): its
- * dispatch does per request what Node's `ClientRequest` and `Agent` did at about a third of the
- * cost (bench/ CPU profiles of the gateway).
+ * Forwards requests to one upstream and streams the answers back: method, path, status and
+ * end-to-end headers unchanged, bodies streamed in both directions with backpressure (never
+ * buffered), the request id passed on. Answers problem+json 502 when the upstream cannot be reached
+ * and 504 when it stays silent longer than the timeout; a response cut after its headers is cut for
+ * the client too. Upstream connections are an undici `Pool` (keep-alive, made once); per request the
+ * work is one handler object and two flat header lists (bench/ CPU profiles of the gateway).
  */
 export function createProxy(options: ProxyOptions): Proxy {
   const target = new URL(options.target);
@@ -59,67 +153,22 @@ export function createProxy(options: ProxyOptions): Proxy {
     throw new Error(`cannot create proxy to ${options.name}: timeout must be a positive integer of ms (got ${options.timeout})`);
   }
   const pool = new Pool(target.origin, { headersTimeout: options.timeout, bodyTimeout: options.timeout });
+  const upstream: Upstream = { ...options, origin: target.origin, host: target.host, contract: `contracts/openapi/${options.name}.yaml` };
 
-  const handler: RequestHandler = (req, res) => {
-    const { log, requestId } = requestState(res);
-    const headers = forwardedRequestHeaders(req, requestId, req.protocol);
-    headers.host = target.host;
-    // Node's server has answered `100-continue` to the client already; undici sends no `Expect`.
-    delete headers.expect;
-    let controller: Dispatcher.DispatchController | undefined;
-    let settled = false;
-
-    const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
-      if (res.headersSent || res.destroyed) {
-        if (!res.destroyed) log.warn({ err, upstream: options.name }, 'response stream from upstream ended early');
-        res.destroy();
-        return;
+  return {
+    forward(req, res, edge) {
+      const exchange = new ProxiedRequest(upstream, req, res, edge);
+      (res as ServerResponse & Carrier)[exchangeKey] = exchange;
+      res.on('close', onResponseClose);
+      let body: IncomingMessage | null = null;
+      if (hasBody(req)) {
+        body = req;
+        (req as IncomingMessage & Carrier)[exchangeKey] = exchange;
+        req.on('error', onRequestError);
       }
-      const timedOut = timeoutCodes.has((err as { code?: string }).code ?? '');
-      log.warn({ err, upstream: options.name, timedOut }, timedOut ? 'upstream too slow' : 'cannot reach upstream');
-      if (timedOut) answerProblem(req, res, 504, `${options.name} did not answer within ${options.timeout} ms.`);
-      else answerProblem(req, res, 502, `${options.name} cannot be reached; try again later.`);
-    };
-
-    pool.dispatch(
-      { origin: target.origin, method: req.method as Dispatcher.HttpMethod, path: req.originalUrl, headers: headers as Record<string, string | string[]>, body: hasBody(req) ? req : null },
-      {
-        onRequestStart(started) {
-          controller = started;
-          // The client left while the pool was still finding a connection: never send the request.
-          if (settled || res.destroyed) started.abort(new Error('the client closed the connection'));
-        },
-        onResponseStart(_controller, statusCode, answerHeaders, statusMessage) {
-          (res.locals as Record<symbol, boolean>)[passedThrough] = true;
-          res.writeHead(statusCode, statusMessage, { ...endToEndHeaders(distinct(answerHeaders)), [headerNames.requestId]: requestId });
-        },
-        onResponseData(paused, chunk) {
-          if (!res.write(chunk)) {
-            paused.pause();
-            res.once('drain', () => paused.resume());
-          }
-        },
-        onResponseEnd() {
-          settled = true;
-          res.end();
-        },
-        onResponseError(_controller, err) {
-          fail(err);
-        },
-      },
-    );
-
-    // A client that goes away mid-request or mid-response releases the upstream request too.
-    req.on('error', () => controller?.abort(new Error('the client request failed')));
-    res.on('close', () => {
-      if (!res.writableFinished) {
-        settled = true;
-        controller?.abort(new Error('the client closed the connection'));
-      }
-    });
+      const headers = forwardedRawHeaders(req, { host: upstream.host, requestId: edge.requestId, traceparent: edge.traceparent });
+      pool.dispatch({ origin: upstream.origin, method: req.method as Dispatcher.HttpMethod, path: req.url ?? '/', headers, body }, exchange);
+    },
+    close: () => void pool.destroy().catch(() => {}),
   };
-
-  return { handler, close: () => void pool.destroy().catch(() => {}) };
 }

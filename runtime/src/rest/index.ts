@@ -1,6 +1,7 @@
 export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
 export { exchangeRecording } from './exchange-recording.ts';
+export { exchangeObserver } from './exchange-observer.ts';
 export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';

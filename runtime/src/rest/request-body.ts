@@ -12,7 +12,7 @@ import { matchedOperation } from './route-match.ts';
 export const acceptedEncodings = ['gzip', 'deflate', 'br'] as const;
 
 /** Whether the request carries body bytes (a `Content-Length: 0`, as fetch sends on a body-less POST, is no body). */
-export function hasBody(req: Request): boolean {
+export function hasBody(req: Pick<Request, 'headers'>): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 

@@ -60,7 +60,7 @@ export function requestState(res: Response): RequestState {
  * The path the request was made to, without the query string (a problem's `instance`), as a valid
  * URI reference: a `%` that starts no escape and any character a URI cannot hold are escaped.
  */
-export function requestPath(req: Request): string {
+export function requestPath(req: Pick<Request, 'originalUrl'>): string {
   const url = req.originalUrl;
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);

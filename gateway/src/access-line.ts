@@ -1,0 +1,81 @@
+/**
+ * The access line of a proxied request, written as the logger would write it, at a fraction of
+ * the cost: pino, per line, runs the mixin, the redaction, a serializer lookup and a stringify per
+ * field; an access line has fixed fields, none secret, so it is one string concatenation, from the
+ * pieces pino itself uses (its level prefix, time function and bound fields, exported as
+ * `pino.symbols`), written to the logger's own destination. When the logger is not one whose
+ * pieces are there (or a mixin adds fields), the line goes through the logger as usual.
+ */
+import { pino } from 'pino';
+import type { Logger } from '@platform/runtime/logging';
+
+export type AccessLevel = 'info' | 'warn' | 'error';
+
+/** One access line's fields, in the order they are written (the request's bound fields first). */
+export interface AccessLine {
+  requestId: string;
+  traceId?: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  aborted?: true;
+}
+
+/** Writes one access line at `level` with `msg`, if the logger writes that level at all. */
+export type AccessLineWriter = (level: AccessLevel, line: AccessLine, msg: string) => void;
+
+interface PinoPieces {
+  readonly prefixes: Readonly<Record<number, string>>;
+  readonly time: () => string;
+  readonly bindings: string;
+  readonly destination: { write(text: string): unknown };
+  readonly mixin: (() => object) | undefined;
+}
+
+/** The pieces of a pino logger a line is made of, or undefined when one is missing (another logger, another pino). */
+function piecesOf(logger: Logger): PinoPieces | undefined {
+  const symbols = pino.symbols as unknown as Record<string, symbol | undefined>;
+  const read = (name: string): unknown => {
+    const symbol = symbols[name];
+    return symbol === undefined ? undefined : (logger as unknown as Record<symbol, unknown>)[symbol];
+  };
+  const prefixes = read('lsCacheSym');
+  const time = read('timeSym');
+  const bindings = read('chindingsSym');
+  const destination = read('streamSym');
+  const mixin = read('mixinSym');
+  const messageKey = read('messageKeySym');
+  if (typeof prefixes !== 'object' || prefixes === null || typeof time !== 'function' || typeof bindings !== 'string' || messageKey !== 'msg') return undefined;
+  if (typeof destination !== 'object' || destination === null || typeof (destination as { write?: unknown }).write !== 'function') return undefined;
+  if (mixin !== undefined && typeof mixin !== 'function') return undefined;
+  if (read('msgPrefixSym') !== undefined && read('msgPrefixSym') !== '') return undefined;
+  return { prefixes: prefixes as Record<number, string>, time: time as () => string, bindings, destination: destination as PinoPieces['destination'], mixin: mixin as (() => object) | undefined };
+}
+
+/** The fields of a line as JSON members (strings through JSON.stringify: a path may hold any URI character). */
+function members(line: AccessLine): string {
+  let text = `"requestId":${JSON.stringify(line.requestId)}`;
+  if (line.traceId !== undefined) text += `,"traceId":${JSON.stringify(line.traceId)}`;
+  text += `,"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"durationMs":${line.durationMs}`;
+  if (line.aborted === true) text += ',"aborted":true';
+  return text;
+}
+
+/** The access line writer of `logger` (made once). */
+export function accessLineWriter(logger: Logger): AccessLineWriter {
+  const pieces = piecesOf(logger);
+  const viaLogger: AccessLineWriter = (level, line, msg) => logger[level](line, msg);
+  if (pieces === undefined) return viaLogger;
+  const { prefixes, time, bindings, destination, mixin } = pieces;
+  return (level, line, msg) => {
+    if (!logger.isLevelEnabled(level)) return;
+    const prefix = prefixes[logger.levels.values[level] ?? -1];
+    // A mixin that adds fields (the log context of a message or RPC being handled) is pino's to merge.
+    if (prefix === undefined || (mixin !== undefined && Object.keys(mixin()).length > 0)) {
+      viaLogger(level, line, msg);
+      return;
+    }
+    destination.write(`${prefix}${time()}${bindings},${members(line)},"msg":${JSON.stringify(msg)}}\n`);
+  };
+}
