@@ -53,4 +53,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || process.env.PORTS.split(' ')[0]}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). Zombie reaping
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
-CMD ["node", "dist/main.js"]
+# --max-semi-space-size: see productionNodeFlags in tools/build/build-part.ts (idle memory, issue 18).
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -1,13 +1,13 @@
 /**
- * Our parts as the deployment runs them: each service's own `main.ts` compiled ahead of time
- * (tools/build, as the image's build stage does; built once per bench run into `<part>/dist-bench`,
+ * Our parts as the deployment runs them: each service's own `main.ts` compiled ahead of time, run
+ * with the production Node flags (tools/build, as the image's build stage and CMD do; built once per bench run into `<part>/dist-bench`,
  * so the bench never runs a stale build nor replaces a running part's `dist/`), configured only by
  * environment variables, in production settings (NODE_ENV=production: requests validated,
  * responses not; writes need a token from the run's local issuer (harness/issuer.ts); JSON logs
  * at info, one line per request, written to /dev/null).
  */
 import { join } from 'node:path';
-import { buildEntry, buildPart } from '../../tools/build/build-part.ts';
+import { buildEntry, buildPart, productionNodeFlags } from '../../tools/build/build-part.ts';
 import { benchIssuer } from './issuer.ts';
 import { freePort, repoRoot, startNode, waitForHttp, waitForPort } from './processes.ts';
 import type { ServerProcess } from './processes.ts';
@@ -27,10 +27,10 @@ function builtOnce(key: string, build: () => Promise<string>): Promise<string> {
 }
 
 /** A part's `src/main.ts`, compiled as production runs it. */
-const builtPart = (part: string): Promise<string> => builtOnce(part, () => buildPart(part, benchBuild));
+const builtPart = (part: string): Promise<string> => builtOnce(part, async () => (await buildPart(part, benchBuild)).entry);
 
 export interface PartOptions {
-  /** Node flags such as `--cpu-prof --cpu-prof-dir=...`. */
+  /** Node flags such as `--cpu-prof --cpu-prof-dir=...`, after the production ones. */
   readonly nodeFlags?: readonly string[];
   /** Extra environment variables. */
   readonly env?: Readonly<Record<string, string>>;
@@ -48,7 +48,7 @@ export async function startPlatformService(dbPath: string, options: PartOptions 
   const server = startNode({
     name: 'platform-service',
     script: await builtPart('platform-service'),
-    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+    nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -82,7 +82,7 @@ export async function startGateway(platformUrl: string, commandsUrl = 'http://12
   const server = startNode({
     name: 'gateway',
     script: await builtPart('gateway'),
-    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+    nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
       NODE_ENV: 'production',
       HTTP_PORT: String(port),
@@ -130,9 +130,9 @@ export async function startCommandsService(
   const port = await freePort();
   const server = startNode({
     name: 'commands-service',
-    script: await builtOnce('bench/servers/commands-service', () => buildEntry(join(repoRoot, 'bench/servers/commands-service.ts'), join(repoRoot, 'bench/servers', benchBuild, 'commands-service'))),
+    script: await builtOnce('bench/servers/commands-service', async () => (await buildEntry(join(repoRoot, 'bench/servers/commands-service.ts'), join(repoRoot, 'bench/servers', benchBuild, 'commands-service'))).entry),
     args: [suffix],
-    ...(options.nodeFlags ? { nodeFlags: options.nodeFlags } : {}),
+    nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',

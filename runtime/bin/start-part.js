@@ -3,6 +3,9 @@
  * compiled ahead of time, `dist/main.js` (`npm run build -w <part>`, tools/build/build-part.ts), as
  * the Docker image does; otherwise `src/main.ts` from source, after the generated-code guard.
  *
+ * The part's `start` script gives Node the production flags (tools/build/build-part.ts
+ * `productionNodeFlags`); a launcher cannot set V8's heap sizes for its own process.
+ *
  * Plain JavaScript on purpose: a `.ts` launcher would start Node's type stripper, whose memory
  * the compiled part exists to save (issue 18, idle RSS).
  */

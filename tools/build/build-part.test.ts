@@ -6,13 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerUrl, deleteBrokerObjects, uniqueName } from '@platform/runtime/amqp/testing';
-import { buildPart } from './build-part.ts';
+import { buildPart, partFolders, productionNodeFlags } from './build-part.ts';
+import type { Built } from './build-part.ts';
 
 const folder = `dist-test-${process.pid}`;
+const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const issuerSettings = { AUTH_JWKS_URL: 'https://login.example.com/.well-known/jwks.json', AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'contract-first-platform' };
 
 interface Started {
@@ -21,7 +24,7 @@ interface Started {
 }
 
 function start(entry: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...productionNodeFlags, entry], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => void (output += chunk.toString()));
@@ -45,40 +48,42 @@ async function getWhenUp(url: string, started: Started): Promise<Response> {
   }
 }
 
-/** The built files `entry` imports statically, itself included (split chunks reached by `import()` are not). */
-async function staticGraph(entry: string): Promise<string[]> {
-  const seen = new Set<string>();
-  const visit = async (file: string): Promise<void> => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const text = await readFile(file, 'utf8');
-    for (const match of text.matchAll(/^import\s*(?:[^'"]*?from\s*)?"(\.\/[^"]+)";?$/gm)) await visit(join(dirname(file), match[1] ?? ''));
+/** The packages (`node_modules/<name>/`) bundled into the files a build's entry imports statically, and into all its files. */
+function packagesOf(built: Built): { readonly atStart: Set<string>; readonly all: Set<string> } {
+  const { outputs } = built.metafile;
+  const packages = (files: Iterable<string>): Set<string> =>
+    new Set([...files].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}).map((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? '')).filter((name) => name !== ''));
+  const reached = new Set<string>();
+  const visit = (file: string): void => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    for (const imported of outputs[file]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
   };
-  await visit(entry);
-  return [...seen];
+  visit(relative(repositoryRoot, built.entry));
+  return { atStart: packages(reached), all: packages(Object.keys(outputs)) };
 }
 
 describe('a part built ahead of time', () => {
-  let platformEntry: string;
-  let gatewayEntry: string;
+  let platform: Built;
+  let gateway: Built;
   const exchange = uniqueName('build-test.platform.events');
 
   beforeAll(async () => {
-    [platformEntry, gatewayEntry] = await Promise.all([buildPart('platform-service', folder), buildPart('gateway', folder)]);
+    [platform, gateway] = await Promise.all([buildPart('platform-service', folder), buildPart('gateway', folder)]);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([platformEntry, gatewayEntry].filter((entry) => entry !== undefined).map((entry) => rm(dirname(entry), { recursive: true, force: true })));
+    await Promise.all([platform, gateway].filter((built) => built !== undefined).map((built) => rm(dirname(built.entry), { recursive: true, force: true })));
     await deleteBrokerObjects({ exchanges: [exchange] });
   });
 
   it('starts in production with its broker, answers directly and through the built gateway, and stops with exit 0', async () => {
     const [httpPort, grpcPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
-    let platform: Started | undefined;
-    let gateway: Started | undefined;
+    let platformProcess: Started | undefined;
+    let gatewayProcess: Started | undefined;
     try {
-      platform = start(platformEntry, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', DB_DRIVER: 'sqlite', DB_URL: ':memory:', AMQP_URL: brokerUrl, AMQP_EXCHANGE: exchange, COMMANDS_SYNC_ENABLED: 'false', ...issuerSettings });
-      const ready = await getWhenUp(`http://127.0.0.1:${httpPort}/readyz`, platform);
+      platformProcess = start(platform.entry, { HTTP_PORT: String(httpPort), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', DB_DRIVER: 'sqlite', DB_URL: ':memory:', AMQP_URL: brokerUrl, AMQP_EXCHANGE: exchange, COMMANDS_SYNC_ENABLED: 'false', ...issuerSettings });
+      const ready = await getWhenUp(`http://127.0.0.1:${httpPort}/readyz`, platformProcess);
       const readiness = (await ready.json()) as { checks: Record<string, { ok: boolean; detail: string }> };
       expect(readiness.checks.database?.ok).toBe(true);
       // The broker is reached through amqplib, which the built part loads only with its first connection.
@@ -89,27 +94,34 @@ describe('a part built ahead of time', () => {
       const bad = await fetch(`http://127.0.0.1:${httpPort}/api/platforms/01`);
       expect([bad.status, bad.headers.get('content-type')]).toEqual([400, 'application/problem+json; charset=utf-8']);
 
-      gateway = start(gatewayEntry, { HTTP_PORT: String(gatewayPort), PLATFORM_SERVICE_URL: `http://127.0.0.1:${httpPort}`, COMMANDS_SERVICE_URL: 'http://127.0.0.1:9' });
-      const proxied = await getWhenUp(`http://127.0.0.1:${gatewayPort}/api/platforms`, gateway);
+      gatewayProcess = start(gateway.entry, { HTTP_PORT: String(gatewayPort), PLATFORM_SERVICE_URL: `http://127.0.0.1:${httpPort}`, COMMANDS_SERVICE_URL: 'http://127.0.0.1:9' });
+      const proxied = await getWhenUp(`http://127.0.0.1:${gatewayPort}/api/platforms`, gatewayProcess);
       expect([proxied.status, await proxied.json()]).toEqual([200, await direct.json()]);
       // Swagger UI's files come from swagger-ui-dist in node_modules, next to the built gateway.
       expect((await fetch(`http://127.0.0.1:${gatewayPort}/docs/swagger-ui-bundle.js`)).status).toBe(200);
     } finally {
-      const codes = [await stop(gateway), await stop(platform)];
+      const codes = [await stop(gatewayProcess), await stop(platformProcess)];
       expect(codes).toEqual([0, 0]);
     }
   }, 60_000);
 
-  it('keeps the tracing SDK and the reference validator out of what the entry loads at start', async () => {
-    // esbuild heads each bundled module with a `// node_modules/<package>/<file>` comment.
-    const modulesOf = (text: string): Set<string> => new Set([...text.matchAll(/^\/\/ node_modules\/((?:@[^/\n]+\/)?[^/\n]+)\//gm)].map((match) => match[1] ?? ''));
-    for (const entry of [platformEntry, gatewayEntry]) {
-      const atStart = modulesOf((await Promise.all((await staticGraph(entry)).map((file) => readFile(file, 'utf8')))).join('\n'));
-      const everything = modulesOf((await Promise.all((await readdir(dirname(entry))).filter((file) => file.endsWith('.js')).map((file) => readFile(join(dirname(entry), file), 'utf8')))).join('\n'));
+  it('is what every part runs in production: its start script gives Node the production flags', async () => {
+    const parts = await partFolders();
+    expect(parts).toEqual(expect.arrayContaining(['platform-service', 'commands-service', 'gateway']));
+    for (const part of parts) {
+      const manifest = JSON.parse(await readFile(join(repositoryRoot, part, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+      expect({ part, start: manifest.scripts?.start, build: manifest.scripts?.build }).toEqual({ part, start: `node ${productionNodeFlags.join(' ')} ../runtime/bin/start-part.js`, build: 'node ../tools/build/build-part.ts' });
+    }
+  });
+
+  it('keeps the tracing SDK and the reference validator out of what the entry loads at start', () => {
+    for (const built of [platform, gateway]) {
+      const { atStart, all } = packagesOf(built);
       expect(atStart.has('express')).toBe(true);
       // Built, in a chunk of its own that the part imports only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-      expect(everything.has('@opentelemetry/exporter-trace-otlp-http')).toBe(true);
-      for (const lazy of ['@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', 'express-openapi-validator']) expect(atStart.has(lazy), lazy).toBe(false);
+      expect(all.has('@opentelemetry/exporter-trace-otlp-http')).toBe(true);
+      const lazy = ['@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', 'express-openapi-validator'];
+      expect(lazy.filter((name) => atStart.has(name))).toEqual([]);
     }
   });
 });

@@ -11,6 +11,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
 
 /** Repository root (this file is <root>/tools/build/build-part.ts). */
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,6 +21,16 @@ export const distFolder = 'dist';
 
 /** The built entry of a part, relative to the part's folder. */
 export const builtEntry = `${distFolder}/main.js`;
+
+/**
+ * Node flags a part runs with in production (the Dockerfile's CMD, compose.yaml, `npm run start`,
+ * the bench). `--max-semi-space-size=4` (MB) caps V8's young generation, which otherwise grows
+ * during start-up and stays grown while the part is idle: 8–10 MB less idle RSS per part. Measured on the
+ * built platform-service (30,000 GETs by id and 8,000 POSTs, 16 connections, 3 alternated rounds):
+ * server CPU per request 240 vs 246 µs (GET) and 453 vs 466 µs (POST) without the flag, so the
+ * extra scavenges cost nothing visible; at 2 MB POSTs took 483 µs.
+ */
+export const productionNodeFlags = ['--max-semi-space-size=4'] as const;
 
 /**
  * Packages left to Node's own resolution at run time instead of bundled: the database drivers
@@ -49,24 +60,31 @@ const external = [
 // Bundled CommonJS packages call `require` (of Node built-ins); ESM has none unless given one.
 const requireShim = "import { createRequire as __platformCreateRequire } from 'node:module'; const require = __platformCreateRequire(import.meta.url);";
 
+/** A build's entry file (absolute path) and what esbuild put where (paths relative to the repository root). */
+export interface Built {
+  readonly entry: string;
+  readonly metafile: Metafile;
+}
+
 /**
- * Builds `<partDir>/src/main.ts` into `<partDir>/<folder>/` (default `dist`); returns the built
- * entry's path. Another folder name (one level below the part, like `src/`) lets a benchmark or a
+ * Builds `<partDir>/src/main.ts` into `<partDir>/<folder>/` (default `dist`). Another folder name (one level below the part, like `src/`) lets a benchmark or a
  * test build beside a running part without replacing its files.
  */
-export async function buildPart(partDir: string, folder = distFolder): Promise<string> {
+export async function buildPart(partDir: string, folder = distFolder): Promise<Built> {
   const dir = resolve(repositoryRoot, partDir);
   return buildEntry(join(dir, 'src/main.ts'), join(dir, folder));
 }
 
 /**
  * Compiles `entry` (a TypeScript module) with everything it imports into `outdir/main.js` (the
- * folder emptied first) plus its chunks; returns the built entry's path. Relative URLs in the
+ * folder emptied first) plus its chunks. Relative URLs in the
  * sources (`new URL('../migrations', import.meta.url)`) resolve from `outdir`.
  */
-export async function buildEntry(entry: string, outdir: string): Promise<string> {
+export async function buildEntry(entry: string, outdir: string): Promise<Built> {
   await rm(outdir, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
+    absWorkingDir: repositoryRoot,
+    metafile: true,
     entryPoints: { main: entry },
     outdir,
     bundle: true,
@@ -80,10 +98,11 @@ export async function buildEntry(entry: string, outdir: string): Promise<string>
     sourcemap: 'linked',
     // MikroORM names entities and extensions by their class names; bundling must not rename them.
     keepNames: true,
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
-  return join(outdir, 'main.js');
+  return { entry: join(outdir, 'main.js'), metafile };
 }
 
 /** The workspaces that are parts (they have a `src/main.ts`), relative to the repository root. */
@@ -97,5 +116,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   // With no argument (`npm run build -w <part>`), the part npm runs the script in.
   const parts = args.includes('--all') ? await partFolders() : args.length > 0 ? args : [process.cwd()];
-  for (const part of parts) process.stdout.write(`built ${await buildPart(part)}\n`);
+  for (const part of parts) process.stdout.write(`built ${(await buildPart(part)).entry}\n`);
 }

@@ -21,6 +21,7 @@ import type { Dockerfile, Stage } from './dockerfile.ts';
 import { assembleStage, contextFiles, generateInContextCopy } from './image-build.ts';
 import type { AssembledImage } from './image-build.ts';
 import { imageParts, partDockerfile, repositoryRoot } from './services.ts';
+import { productionNodeFlags } from '../build/build-part.ts';
 
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
@@ -88,7 +89,7 @@ describe.each(builtParts)('%s Dockerfile', (part) => {
     expect(last(stage, 'ENV')).toMatch(/NODE_ENV=production/);
     expect(last(stage, 'USER')).toBe('node');
     expect(last(stage, 'WORKDIR')).toBe(`/app/${part}`);
-    expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', 'dist/main.js']);
+    expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', ...productionNodeFlags, 'dist/main.js']);
     expect(runs(buildStage(part)).join('\n')).toMatch(/\bnpm run build:parts\b/);
     expect(stage.instructions.filter((i) => i.keyword === 'COPY').map(parseCopy)).toContainEqual({ from: buildStage(part).name, sources: [`/app/${part}/dist`], destination: `${part}/dist` });
   });
