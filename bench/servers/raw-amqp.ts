@@ -12,6 +12,10 @@
  *
  * `consumer`: consumes with manual acks and `prefetch`, writes each event into a table shaped like
  * commands-service's copy with the same version-conditional upsert, then acks (after the commit).
+ * Its queue is a durable quorum queue, as commands-service's is (platform-events contract): the
+ * broker confirms a message once its log holds it on disk, for both sides alike. The connection
+ * sets TCP_NODELAY as ours does (runtime/src/amqp/connection.ts): with Nagle's algorithm on, a
+ * quorum queue's confirms wait for the delayed ACK.
  *
  * `node bench/servers/raw-amqp.ts relay <amqp url> <suffix> <outbox sqlite> <poll ms> <batch>`
  * `node bench/servers/raw-amqp.ts consumer <amqp url> <suffix> <target sqlite> <prefetch>`
@@ -28,7 +32,7 @@ const send = (message: unknown): void => void process.send?.(message);
 const exchange = `bench.raw.${suffix}`;
 const queue = `bench.raw.${suffix}`;
 
-const connection = await amqp.connect(url);
+const connection = await amqp.connect(url, { noDelay: true });
 const db = new DatabaseSync(path);
 db.exec('pragma journal_mode = WAL; pragma synchronous = NORMAL; pragma busy_timeout = 10000');
 const exit = (): void => void connection.close().finally(() => process.exit(0));
@@ -126,7 +130,7 @@ if (role === 'relay') {
   );
   const channel = await connection.createChannel();
   await channel.assertExchange(exchange, 'topic', { durable: true });
-  await channel.assertQueue(queue, { durable: true });
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(queue, exchange, 'platform.*');
   await channel.prefetch(prefetch);
   await channel.consume(queue, (message) => {
