@@ -16,7 +16,7 @@ import type { PlatformState } from './catalogue-copy.ts';
 import { catalogueStatements } from './catalogue-statements.ts';
 
 /** Rows per statement: 3 parameters a row keeps SQL Server below its 2,100 parameters per statement. */
-export const rowsPerSyncStatement = 500;
+const rowsPerSyncStatement = 500;
 
 /** Writes one batch of the start-up sync; see `CatalogueCopy.syncBatch`. */
 export type SyncBatchWriter = (platforms: readonly PlatformState[], since?: number) => Promise<number>;

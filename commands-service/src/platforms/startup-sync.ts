@@ -4,18 +4,15 @@
  * lost) and catches up with updates and deletes it missed. The service starts and serves without
  * it; /readyz says "not synced" until it succeeds.
  */
-import type { Client } from '@connectrpc/connect';
-import type { Platform, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { CheckResult } from '@platform/runtime/lifecycle';
 import { AppError, errorCodes } from '@platform/runtime/errors';
 import type { Logger } from '@platform/runtime/logging';
 import { type BackoffOptions, backoffDelay, sleep, validateBackoff } from '@platform/runtime/messaging';
 import type { CatalogueCopy, PlatformState } from './catalogue-copy.ts';
-
-export type PlatformServiceClient = Client<typeof PlatformService>;
+import type { CataloguePlatform, PlatformServiceClient } from './platform-service-client.ts';
 
 export interface StartupSyncOptions {
-  /** The generated Connect client of platforms.v1.PlatformService (gRPC transport). */
+  /** The Connect client of platforms.v1.PlatformService (gRPC transport), from `connectPlatformService`. */
   readonly client: PlatformServiceClient;
   /** The copy to reconcile. */
   readonly copy: CatalogueCopy;
@@ -144,13 +141,13 @@ export function createStartupSync(options: StartupSyncOptions): StartupSync {
  * sends 0 (its platforms were never updated, version 1). The decoded messages are the sync's own:
  * a copy of each row would only be garbage.
  */
-function normalised(platforms: Platform[]): readonly PlatformState[] {
+function normalised(platforms: CataloguePlatform[]): readonly PlatformState[] {
   for (const platform of platforms) if (platform.version < 1) platform.version = 1;
   return platforms;
 }
 
 /** The largest id of the batch, or `after` when larger (the stream is in ascending id order). */
-function lastId(platforms: readonly Platform[], after: number): number {
+function lastId(platforms: readonly CataloguePlatform[], after: number): number {
   let last = after;
   for (const { id } of platforms) if (id > last) last = id;
   return last;
