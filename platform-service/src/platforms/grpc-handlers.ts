@@ -5,9 +5,8 @@
  */
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ServiceImpl } from '@connectrpc/connect';
-import { create } from '@bufbuild/protobuf';
 import { GetAllPlatformsResponseSchema, PlatformSchema, StreamPlatformsResponseSchema } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
-import type { Platform, PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
+import type { GetAllPlatformsResponse, Platform, PlatformService, StreamPlatformsResponse } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import type { Orm } from '@platform/runtime/db';
 import type { Logger } from '@platform/runtime/logging';
 import { listPlatformsAs, platformPagesAs } from './read-platforms.ts';
@@ -20,12 +19,15 @@ export const maxStreamBatchSize = 5000;
 
 /**
  * A stored platform's columns as its protobuf message, built in one step: connect-es would
- * otherwise run protobuf-es's generic `create` on each row of a page. Typed as the generated
- * `Platform`, so a field added to the contract is a compile error here until it is filled.
+ * otherwise run protobuf-es's generic `create` on each row of a page. Messages are typed as the
+ * generated types, so a field added to the contract is a compile error here until it is filled.
  */
 export function platformMessage([id, name, publisher, cost, version]: PlatformColumns): Platform {
   return { $typeName: PlatformSchema.typeName, id: Number(id), name, publisher, cost, version: Number(version) };
 }
+
+const getAllResponse = (platforms: Platform[]): GetAllPlatformsResponse => ({ $typeName: GetAllPlatformsResponseSchema.typeName, platforms });
+const streamResponse = (platforms: Platform[]): StreamPlatformsResponse => ({ $typeName: StreamPlatformsResponseSchema.typeName, platforms });
 
 export interface PlatformGrpcHandlerOptions {
   readonly orm: Orm;
@@ -45,7 +47,7 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
   return {
     async getAllPlatforms() {
       try {
-        return create(GetAllPlatformsResponseSchema, { platforms: await listPlatformsAs(orm, platformMessage) });
+        return getAllResponse(await listPlatformsAs(orm, platformMessage));
       } catch (error) {
         throw unavailable('GetAllPlatforms', error);
       }
@@ -57,7 +59,7 @@ export function createPlatformGrpcHandlers(options: PlatformGrpcHandlerOptions):
       const pageSize = request.batchSize === 0 ? defaultStreamBatchSize : Math.min(request.batchSize, maxStreamBatchSize);
       try {
         for await (const platforms of platformPagesAs(orm, { afterId: request.afterId, pageSize, signal: context.signal }, platformMessage)) {
-          yield create(StreamPlatformsResponseSchema, { platforms });
+          yield streamResponse(platforms);
         }
       } catch (error) {
         throw unavailable('StreamPlatforms', error);

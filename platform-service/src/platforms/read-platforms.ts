@@ -140,12 +140,14 @@ export async function* platformPagesAs<T>(orm: Orm, options: PlatformPagesOption
 
 /** Every existing platform in id order, each as `as(columns)` (read page by page; the result holds the whole catalogue). */
 export async function listPlatformsAs<T>(orm: Orm, as: (columns: PlatformColumns) => T, pageSize = 1000): Promise<T[]> {
-  let all: T[] | undefined;
-  for await (const page of platformPagesAs(orm, { pageSize }, as)) {
-    if (all === undefined) all = page;
-    else for (const item of page) all.push(item);
+  const { pageAfterColumns } = readStatements(orm);
+  const all: T[] = [];
+  for (let afterId = 0; ; ) {
+    const rows = await statementsOf(orm).rows<PlatformColumns>(pageAfterColumns.prepared, pageAfterColumns.params(afterId, pageSize));
+    for (const row of rows) all.push(as(row));
+    if (rows.length < pageSize) return all;
+    afterId = Number(rows[rows.length - 1]?.[0] ?? afterId);
   }
-  return all ?? [];
 }
 
 /**

@@ -47,8 +47,8 @@ const tagging: Interceptor = (next) => (request) => {
   return next(request);
 };
 
-async function startServer(fastPath: boolean): Promise<{ url: string; close: () => Promise<void> }> {
-  const handler = createNodeHandler({ routes: (router) => router.service(CatalogueService, implementation), readMaxBytes: 1024, interceptors: [tagging], shutdownSignal: new AbortController().signal, logger, fastPath });
+async function startServer(fastPath: boolean, routes: Parameters<typeof createNodeHandler>[0]['routes'] = (router) => router.service(CatalogueService, implementation)): Promise<{ url: string; close: () => Promise<void> }> {
+  const handler = createNodeHandler({ routes, readMaxBytes: 1024, interceptors: [tagging], shutdownSignal: new AbortController().signal, logger, fastPath });
   const server = http2.createServer();
   server.on('stream', handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,7 +80,8 @@ async function rawCall(url: string, method: string, headers: http2.OutgoingHttpH
     stream.end(body);
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
-    const { date: _date, ...answerHeaders } = await response;
+    const { date, ...answerHeaders } = await response;
+    expect(date).toBeDefined();
     return { headers: answerHeaders, body: Buffer.concat(chunks).toString('hex'), trailers: await trailers };
   } finally {
     session.close();
@@ -108,7 +109,9 @@ describe('grpc fast path', () => {
       contexts.length = 0;
       const client = createClient(CatalogueService, transport);
       await client.getAllPlatforms({});
-      for await (const _batch of client.streamPlatforms({ batchSize: 25 }));
+      let batches = 0;
+      for await (const batch of client.streamPlatforms({ batchSize: 25 })) batches += batch.platforms.length > 0 ? 1 : 0;
+      expect(batches).toBe(2);
       // The universal handler aborts every call's signal when it ends; the fast path leaves a finished call's alone.
       const roads = contexts.map((context) => (context.signal.aborted ? 'universal' : 'fast'));
       return `${contentType}: ${roads.join(', ')}`;
@@ -123,6 +126,18 @@ describe('grpc fast path', () => {
     const plain = await rawCall(fast.url, 'GetAllPlatforms', {}, empty);
     expect(contexts.at(-1)?.signal.aborted).toBe(false);
     expect(plain.trailers['grpc-status']).toBe('0');
+  });
+
+  it('leaves-a-service-registered-with-options-of-its-own-to-the-universal-handler', async () => {
+    const own = await startServer(true, (router) => router.service(CatalogueService, implementation, { readMaxBytes: 512 }));
+    try {
+      contexts.length = 0;
+      const client = createClient(CatalogueService, createGrpcTransport({ baseUrl: own.url }));
+      await client.getAllPlatforms({});
+      expect(contexts.map((context) => context.signal.aborted)).toEqual([true]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('answers-as-the-universal-handler-does-with-headers-trailers-and-interceptors', async () => {

@@ -72,6 +72,7 @@ const binaryGrpc = new Set(['application/grpc', 'application/grpc+proto']);
 export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
   const { interceptors, readMaxBytes, shutdownSignal, compressions, logger } = options;
   const limits = validateReadWriteMaxBytes(readMaxBytes, undefined, undefined);
+  const offered = [...compressions];
   const methods = new Map<string, FastMethod>();
   // One listener for every call instead of a linked signal per call.
   const inFlight = new Set<AbortController>();
@@ -91,7 +92,7 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
     const timeout = parseTimeout(fieldOrNull(headers, 'grpc-timeout'), Number.MAX_SAFE_INTEGER);
     const deadlineAt = timeout.timeoutMs === undefined ? undefined : Date.now() + timeout.timeoutMs;
     const deadline = timeout.timeoutMs === undefined || timeout.error !== undefined ? undefined : setTimeout(() => controller.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded)), timeout.timeoutMs);
-    const compression = compressionNegotiate([...compressions], fieldOrNull(headers, 'grpc-encoding'), fieldOrNull(headers, 'grpc-accept-encoding'), 'Grpc-Accept-Encoding');
+    const compression = compressionNegotiate(offered, fieldOrNull(headers, 'grpc-encoding'), fieldOrNull(headers, 'grpc-accept-encoding'), 'Grpc-Accept-Encoding');
     const responseHeader = new Headers();
     responseHeader.set('content-type', contentTypeProto);
     if (compression.response !== null) responseHeader.set('grpc-encoding', compression.response.name);
