@@ -53,6 +53,11 @@ function piecesOf(logger: Logger): PinoPieces | undefined {
   return { prefixes: prefixes as Record<number, string>, time: time as () => string, bindings, destination: destination as PinoPieces['destination'], mixin: mixin as (() => object) | undefined };
 }
 
+function hasFields(fields: object): boolean {
+  for (const _ in fields) return true;
+  return false;
+}
+
 /** The fields of a line as JSON members (strings through JSON.stringify: a path may hold any URI character). */
 function members(line: AccessLine): string {
   let text = `"requestId":${JSON.stringify(line.requestId)}`;
@@ -62,17 +67,35 @@ function members(line: AccessLine): string {
   return text;
 }
 
+/**
+ * pino's `isoTime` (`,"time":"<ISO 8601>"`), formatted once per millisecond rather than per line:
+ * the same text, since it only changes when the millisecond does.
+ */
+function isoTimeOncePerMillisecond(): () => string {
+  let last = -1;
+  let text = '';
+  return () => {
+    const now = Date.now();
+    if (now !== last) {
+      last = now;
+      text = `,"time":"${new Date(now).toISOString()}"`;
+    }
+    return text;
+  };
+}
+
 /** The access line writer of `logger` (made once). */
 export function accessLineWriter(logger: Logger): AccessLineWriter {
   const pieces = piecesOf(logger);
   const viaLogger: AccessLineWriter = (level, line, msg) => logger[level](line, msg);
   if (pieces === undefined) return viaLogger;
-  const { prefixes, time, bindings, destination, mixin } = pieces;
+  const { prefixes, bindings, destination, mixin } = pieces;
+  const time = pieces.time === pino.stdTimeFunctions.isoTime ? isoTimeOncePerMillisecond() : pieces.time;
   return (level, line, msg) => {
     if (!logger.isLevelEnabled(level)) return;
     const prefix = prefixes[logger.levels.values[level] ?? -1];
     // A mixin that adds fields (the log context of a message or RPC being handled) is pino's to merge.
-    if (prefix === undefined || (mixin !== undefined && Object.keys(mixin()).length > 0)) {
+    if (prefix === undefined || (mixin !== undefined && hasFields(mixin()))) {
       viaLogger(level, line, msg);
       return;
     }

@@ -25,15 +25,19 @@ describe('endToEndHeaders', () => {
   });
 });
 
+/** A request as Node's server gives it (raw headers, the joined object, the peer). */
+function request(rawHeaders: string[], remoteAddress = '10.0.0.9'): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    headers[name] = headers[name] === undefined ? (rawHeaders[i + 1] as string) : `${headers[name]}, ${rawHeaders[i + 1]}`;
+  }
+  return { rawHeaders, headers, socket: { remoteAddress } } as unknown as IncomingMessage;
+}
+
+const buffers = (list: string[]): Buffer[] => list.map((text) => Buffer.from(text, 'latin1'));
+
 describe('forwardedRawHeaders', () => {
-  const request = (rawHeaders: string[], remoteAddress = '10.0.0.9') => {
-    const headers: Record<string, string> = {};
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = (rawHeaders[i] as string).toLowerCase();
-      headers[name] = headers[name] === undefined ? (rawHeaders[i + 1] as string) : `${headers[name]}, ${rawHeaders[i + 1]}`;
-    }
-    return { rawHeaders, headers, socket: { remoteAddress } } as unknown as IncomingMessage;
-  };
   const as = { host: '127.0.0.1:5000', requestId: 'req-7', traceparent: undefined };
 
   it('keeps-the-callers-end-to-end-headers-in-order-and-spelling-and-adds-host-request-id-and-x-forwarded', () => {
@@ -62,8 +66,6 @@ describe('forwardedRawHeaders', () => {
 });
 
 describe('answerRawHeaders', () => {
-  const buffers = (list: string[]) => list.map((text) => Buffer.from(text, 'latin1'));
-
   it('keeps-the-answers-end-to-end-headers-bytes-unchanged-and-puts-the-gateways-request-id-and-added-headers-last', () => {
     const raw = buffers(['Content-Type', 'application/json', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Request-Id', 'echoed', 'X-Name', 'caf\u00e9']);
     expect(answerRawHeaders(raw, 'req-7', ['vary', 'Origin'])).toEqual([

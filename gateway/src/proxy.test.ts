@@ -226,4 +226,47 @@ describe('gateway proxy', () => {
     expect(answer.status).toBe(200);
     await expect(answer.text()).rejects.toThrow('terminated');
   });
+
+  it('writes-one-json-access-line-per-proxied-request-with-its-request-id-path-and-status', async () => {
+    const upstream = track(await startUpstream((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{}')));
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(...chunk.toString().split('\n').filter((line) => line !== ''))) });
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }, createLogger({ name: 'gateway-test', level: 'info', destination })));
+
+    await (await fetch(`${gateway.url}/api/platforms/7?x=1`, { headers: { 'x-request-id': 'line-1' } })).text();
+
+    const access = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.requestId === 'line-1');
+    expect(access).toEqual([
+      { level: 'info', time: expect.any(String), service: 'gateway-test', requestId: 'line-1', method: 'GET', path: '/api/platforms/7', status: 201, durationMs: expect.any(Number), msg: 'request completed' },
+    ]);
+  });
+
+  it('counts-each-proxied-request-in-the-metrics-under-its-service', async () => {
+    const upstream = track(await startUpstream((_req, res) => res.writeHead(200).end('[]')));
+    const gateway = track(await startGateway({ serviceUrls: { 'commands-service': upstream.url } }, createLogger({ name: 'gateway-metrics-test', level: 'silent' })));
+
+    for (let i = 0; i < 3; i++) await (await fetch(`${gateway.url}/api/c/platforms`)).text();
+
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*operation="commands-service",method="GET",status="200"[^}]*\} 3/);
+  });
+
+  it('passes-head-and-options-through-with-the-upstreams-headers-and-no-body', async () => {
+    const upstream = track(
+      await startUpstream((req, res) => {
+        if (req.method === 'OPTIONS') res.writeHead(204, { allow: 'GET, HEAD, OPTIONS' }).end();
+        else res.writeHead(200, { 'content-type': 'application/json', 'content-length': '42', etag: '"3"' }).end();
+      }),
+    );
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': upstream.url } }));
+
+    const head = await fetch(`${gateway.url}/api/platforms/3`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('42');
+    expect(head.headers.get('etag')).toBe('"3"');
+    expect(await head.text()).toBe('');
+    const options = await fetch(`${gateway.url}/api/platforms/3`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
 });
