@@ -25,4 +25,22 @@ describe('CachingNodeSqliteDialect', () => {
     for await (const chunk of db.getExecutor().stream(select, 2)) streamed.push(...chunk.rows);
     expect(streamed).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
   });
+
+  it('reads-now-only-outside-a-transaction-so-a-read-never-sees-uncommitted-rows', async () => {
+    const dialect = new CachingNodeSqliteDialect(':memory:');
+    expect(dialect.readNow('select 1 as n', [])).toBeUndefined();
+    db = new Kysely<unknown>({ dialect });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key, name text)', []);
+    await run('insert into t (name) values (?)', ['a']);
+    expect(dialect.readNow('select name from t where id = ?', [1])).toEqual([{ name: 'a' }]);
+    // A statement that writes is never run here.
+    expect(dialect.readNow('delete from t', [])).toBeUndefined();
+    expect(dialect.readNow('select count(*) as n from t', [])).toEqual([{ n: 1 }]);
+    await db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw('insert into t (name) values (?)', ['b']));
+      expect(dialect.readNow('select count(*) as n from t', [])).toBeUndefined();
+    });
+    expect(dialect.readNow('select count(*) as n from t', [])).toEqual([{ n: 2 }]);
+  });
 });

@@ -4,7 +4,7 @@
  * same text repeats and preparing it anew on each call was about 5 % of a read's CPU (bench/).
  */
 import { SqliteDialect } from 'kysely';
-import type { StatementSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 /** Prepared statements kept per connection; the least recently added go first beyond this many. */
 const cachedStatements = 256;
@@ -32,15 +32,25 @@ function wrap(statement: StatementSync, sql: string): KyselySqliteStatement {
   };
 }
 
+/** The open database of a dialect: its handle and its statement cache. */
+interface OpenDatabase {
+  readonly db: DatabaseSync;
+  prepare(sql: string): KyselySqliteStatement;
+}
+
 /** The dialect for the SQLite file (or `:memory:`) at `dbName`. */
 export class CachingNodeSqliteDialect extends SqliteDialect {
+  readonly #opened: { current?: OpenDatabase | undefined };
+
   constructor(dbName: string) {
     const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
+    const opened: { current?: OpenDatabase | undefined } = {};
     super({
       database: async () => {
         const db = new DatabaseSync(dbName);
         const statements = new Map<string, KyselySqliteStatement>();
-        return {
+        const database = {
+          db,
           prepare(sql: string) {
             let statement = statements.get(sql);
             if (statement === undefined) {
@@ -51,11 +61,30 @@ export class CachingNodeSqliteDialect extends SqliteDialect {
             return statement;
           },
           close() {
+            opened.current = undefined;
             statements.clear();
             db.close();
           },
         };
+        opened.current = database;
+        return database;
       },
     } as unknown as ConstructorParameters<typeof SqliteDialect>[0]);
+    this.#opened = opened;
+  }
+
+  /**
+   * The rows of a reading statement, run now, synchronously, on the one connection; undefined
+   * when it cannot be (the connection not open yet, a statement that does not read, or a
+   * transaction open on the connection). Outside a transaction every statement run through
+   * Kysely (whoever holds its connection mutex between awaits) has committed, so reading now sees
+   * exactly what a read queued behind the mutex would, without the mutex, the connection provider
+   * and their promises (bench: about a third of a read by id).
+   */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    const database = this.#opened.current;
+    if (database === undefined || database.db.isTransaction) return undefined;
+    const statement = database.prepare(sql);
+    return statement.reader ? statement.all(parameters) : undefined;
   }
 }

@@ -15,6 +15,7 @@ import { parameterStyleOf } from './bound-drivers.ts';
 import type { ParameterStyle } from './bound-statement.ts';
 import { driverOf } from './clock.ts';
 import type { DatabaseDriver, Orm } from './create-orm.ts';
+import { CachingNodeSqliteDialect } from './sqlite-dialect.ts';
 
 /** A statement in the driver's own text, with the number of values it binds. */
 export interface PreparedStatement {
@@ -119,11 +120,28 @@ function createStatements(orm: Orm): Statements {
     },
   });
 
+  const onConnection = runnerOn(clientOf);
+  const sqlite = orm.config.get('driverOptions') instanceof CachingNodeSqliteDialect ? (orm.config.get('driverOptions') as CachingNodeSqliteDialect) : undefined;
   return {
     driver,
     quote: (identifier) => platform.quoteIdentifier(identifier),
     prepare: (source) => driverText(source, style),
-    ...runnerOn(clientOf),
+    ...onConnection,
+    // SQLite reads outside a transaction run at once (sqlite-dialect.ts readNow), reported as any other statement.
+    rows: sqlite === undefined ? onConnection.rows : async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
+      const query = compile(statement, values);
+      const started = Date.now();
+      let rows: unknown[] | undefined;
+      try {
+        rows = sqlite.readNow(query.sql, query.parameters);
+      } catch (error) {
+        report(statement, started, { level: 'error' });
+        throw error;
+      }
+      if (rows === undefined) return onConnection.rows<Row>(statement, values);
+      report(statement, started, { results: rows.length });
+      return rows as Row[];
+    },
     async transaction(work) {
       const kysely = await clientOf();
       // SQL Server begins through tedious's own API: Kysely's transaction does it.
