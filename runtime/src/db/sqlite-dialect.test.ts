@@ -35,4 +35,23 @@ describe('CachingNodeSqliteDialect', () => {
     // The same text without the mark is another statement, with rows as objects.
     expect(await run('select name, id, version from t where id > ? order by id', [0])).toEqual([{ name: 'a', id: 1, version: 7 }, { name: 'b', id: 2, version: 7 }]);
   });
+
+  it('reads-now-only-outside-a-transaction-so-a-read-never-sees-uncommitted-rows', async () => {
+    const dialect = new CachingNodeSqliteDialect(':memory:');
+    expect(dialect.readNow('select 1 as n', [])).toBeUndefined();
+    db = new Kysely<unknown>({ dialect });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key, name text)', []);
+    await run('insert into t (name) values (?)', ['a']);
+    expect(dialect.readNow('select name from t where id = ?', [1])).toEqual([{ name: 'a' }]);
+    // A statement that writes is never run here.
+    expect(dialect.readNow('delete from t', [])).toBeUndefined();
+    expect(dialect.readNow('update t set name = ? returning id', ['x'])).toBeUndefined();
+    expect(dialect.readNow('select count(*) as n from t', [])).toEqual([{ n: 1 }]);
+    await db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw('insert into t (name) values (?)', ['b']));
+      expect(dialect.readNow('select count(*) as n from t', [])).toBeUndefined();
+    });
+    expect(dialect.readNow('select count(*) as n from t', [])).toEqual([{ n: 2 }]);
+  });
 });

@@ -103,6 +103,12 @@ function readConnection(path: string): CommittedReads & { close(): void } {
   };
 }
 
+/** The open database of a dialect: its handle and its statement cache. */
+interface OpenDatabase {
+  readonly db: DatabaseSync;
+  prepare(sql: string): KyselySqliteStatement;
+}
+
 /** The dialect for the SQLite file (or `:memory:`) at `dbName`. */
 export class CachingNodeSqliteDialect extends SqliteDialect {
   /**
@@ -110,24 +116,47 @@ export class CachingNodeSqliteDialect extends SqliteDialect {
    * it); undefined in memory, where the ORM's one connection is the database.
    */
   readonly committedReads: CommittedReads | undefined;
+  readonly #opened: { current?: OpenDatabase | undefined };
 
   constructor(dbName: string) {
     const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
     const reader = dbName === ':memory:' ? undefined : readConnection(dbName);
+    const opened: { current?: OpenDatabase | undefined } = {};
     super({
       database: async () => {
         const db = new DatabaseSync(dbName);
         const statements = statementCache((sql) => prepareMarked(db, sql));
-        return {
+        const database = {
+          db,
           prepare: (sql: string) => statements.of(sql),
           close() {
+            opened.current = undefined;
             statements.clear();
             reader?.close();
             db.close();
           },
         };
+        opened.current = database;
+        return database;
       },
     } as unknown as ConstructorParameters<typeof SqliteDialect>[0]);
     this.committedReads = reader;
+    this.#opened = opened;
+  }
+
+  /**
+   * The rows of a reading statement, run now, synchronously, on the one connection; undefined
+   * when it cannot be (the connection not open yet, a statement that does not read, or a
+   * transaction open on the connection). Outside a transaction every statement run through
+   * Kysely (whoever holds its connection mutex between awaits) has committed, so reading now sees
+   * exactly what a read queued behind the mutex would, without the mutex, the connection provider
+   * and their promises (bench: about a third of a read by id).
+   */
+  readNow(sql: string, parameters: readonly unknown[]): unknown[] | undefined {
+    const database = this.#opened.current;
+    if (database === undefined || database.db.isTransaction) return undefined;
+    const statement = database.prepare(sql);
+    // `reader` also covers a write with `returning`: such a statement waits for its turn.
+    return statement.reader && !/\breturning\b/i.test(sql) ? statement.all(parameters) : undefined;
   }
 }

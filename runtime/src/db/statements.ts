@@ -141,7 +141,8 @@ function createStatements(orm: Orm): Statements {
 
   const onConnection = runnerOn(clientOf);
   const dialect = orm.config.get('driverOptions');
-  const reads = dialect instanceof CachingNodeSqliteDialect ? dialect.committedReads : undefined;
+  const sqlite = dialect instanceof CachingNodeSqliteDialect ? dialect : undefined;
+  const reads = sqlite?.committedReads;
   const committedRows: CommittedReader['committedRows'] =
     reads === undefined
       ? onConnection.rows
@@ -168,6 +169,21 @@ function createStatements(orm: Orm): Statements {
     },
     ...onConnection,
     committedRows,
+    // SQLite reads outside a transaction run at once (sqlite-dialect.ts readNow), reported as any other statement.
+    rows: sqlite === undefined ? onConnection.rows : async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
+      const query = compile(statement, values);
+      const started = Date.now();
+      let rows: unknown[] | undefined;
+      try {
+        rows = sqlite.readNow(query.sql, query.parameters);
+      } catch (error) {
+        report(statement, started, { level: 'error' });
+        throw error;
+      }
+      if (rows === undefined) return onConnection.rows<Row>(statement, values);
+      report(statement, started, { results: rows.length });
+      return rows as Row[];
+    },
     async transaction(work) {
       const kysely = await clientOf();
       // SQL Server begins through tedious's own API: Kysely's transaction does it.

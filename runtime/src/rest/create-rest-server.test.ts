@@ -49,6 +49,13 @@ async function post(base: string, body: string, contentType = 'application/json'
   return fetch(`${base}/api/platforms`, { method: 'POST', body, headers: { 'content-type': contentType } });
 }
 
+/** An answer's status, headers (but its date) and body, the request sent with a fixed request id. */
+async function answer(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const response = await fetch(`${base}${path}`, { ...init, headers: { 'x-request-id': 'same-id', ...(init.headers as Record<string, string>) } });
+  const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'date' && name !== 'keep-alive'));
+  return { status: response.status, headers, body: await response.text() };
+}
+
 async function problemOf(response: Response): Promise<Record<string, unknown>> {
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   return (await response.json()) as Record<string, unknown>;
@@ -286,6 +293,25 @@ describe('createRestServer options', () => {
     } finally {
       observeExchanges(observer);
       await s.server.close();
+    }
+  });
+
+  it('answers as res.json does when answers are written directly (response validation off)', async () => {
+    const [direct, throughJson] = [await start({ validateResponses: false }), await start({ validateResponses: true })];
+    try {
+      for (const { base } of [direct, throughJson]) expect((await post(base, JSON.stringify({ name: 'Zürich €', publisher: 'Ünïcode', cost: 'Free' }))).status).toBe(201);
+      const calls: [string, RequestInit?][] = [
+        ['/api/platforms'],
+        ['/api/platforms/2'],
+        ['/api/platforms/9'],
+        ['/api/platforms/2', { method: 'HEAD' }],
+        ['/api/platforms/2', { headers: { 'if-none-match': '*' } }],
+      ];
+      for (const [path, init] of calls) expect(await answer(direct.base, path, init)).toEqual(await answer(throughJson.base, path, init));
+      expect((await answer(direct.base, '/api/platforms/2')).headers['content-length']).toBe(String(Buffer.byteLength('{"id":2,"name":"Zürich €","publisher":"Ünïcode","cost":"Free"}')));
+    } finally {
+      await direct.server.close();
+      await throughJson.server.close();
     }
   });
 

@@ -142,7 +142,7 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
       jsonOnly,
       ...(operation.takesBody ? [text] : []),
       ...validation,
-      operationHandler(operation, handler),
+      operationHandler(operation, handler, { throughJson: validateResponses }),
     ]));
   }
   const match = routeMatch(operations);
