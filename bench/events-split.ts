@@ -59,8 +59,8 @@ const sides = {
   ours: [`${id}-platforms`, `${id}-commands`],
   raw: [`${id}-raw-outbox`, `${id}-raw-target`],
 } as const;
+const path = (name: string): string => join(dataDir, `${name}.sqlite`);
 for (const [side, [source, target]] of Object.entries(sides)) {
-  const path = (name: string): string => join(dataDir, `${name}.sqlite`);
   bursts(stamps(path(source), path(target))).forEach((burst, index) => {
     const confirmed = summary(burst.map((event) => event.sentAt - event.createdAt));
     const consumed = summary(burst.map((event) => event.rowAt - event.sentAt));

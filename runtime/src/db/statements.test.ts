@@ -32,12 +32,13 @@ const targets: { name: string; open(): Promise<{ orm: Orm; release(): Promise<vo
   },
 ];
 
+const ids = (rows: { id: number | string }[]): number[] => rows.map((row) => Number(row.id));
+
 describe.each(targets)('committedRows on $name', (target) => {
   let orm: Orm;
   let release: () => Promise<void>;
   let select: PreparedStatement;
   let insert: PreparedStatement;
-  const ids = (rows: { id: number | string }[]): number[] => rows.map((row) => Number(row.id));
 
   beforeAll(async () => {
     ({ orm, release } = await target.open());
