@@ -80,8 +80,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    // The edge of the platform: the caller's sane x-request-id or a new one (the proxy passes it
-    // upstream), echoed, and one log line per request, as every REST server of the platform does.
+    // The edge of the platform for what Express serves (api-front.ts does the same for the APIs):
+    // the caller's sane x-request-id or a new one, echoed, and one log line per request.
     const infrastructure = new Set([...Object.values(healthPaths), metricsPath]);
     const readiness = upstreamReadiness(upstreams, { timeout: config.readinessTimeout });
     telemetry.metrics?.observeReadiness(async () => readiness());
