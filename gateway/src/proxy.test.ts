@@ -269,4 +269,30 @@ describe('gateway proxy', () => {
     expect(options.status).toBe(204);
     expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
+
+  it('finishes-a-request-in-flight-when-stopped-and-tells-its-client-the-connection-closes', async () => {
+    const arrived = deferred();
+    const release = deferred();
+    const upstream = track(
+      await startUpstream(async (_req, res) => {
+        arrived.resolve();
+        await release.promise;
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('done');
+      }),
+    );
+    const gateway = await startGateway({ serviceUrls: { 'platform-service': upstream.url } });
+    const answer = new Promise<IncomingMessage>((resolve, reject) => request(`${gateway.url}/api/platforms`).on('response', resolve).on('error', reject).end());
+    await arrived.promise;
+
+    const stopped = gateway.close();
+    // The drain has begun once the gateway accepts no new connection.
+    while (await fetch(`${gateway.url}/healthz`).then(() => true, () => false)) await new Promise((resolve) => setImmediate(resolve));
+    release.resolve();
+
+    const response = await answer;
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.connection).toBe('close');
+    expect(await readBody(response)).toBe('done');
+    await stopped;
+  });
 });
