@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiRouteTable } from './api-front.ts';
+import { apiRouteTable, originFormOf } from './api-front.ts';
 
 describe('API route table', () => {
   const platforms = { name: 'platform-service', prefixes: ['/api/platforms'] };
@@ -20,5 +20,13 @@ describe('API route table', () => {
 
   it('routes-nothing-else-look-alike-prefixes-absolute-form-and-asterisk-targets-included', () => {
     for (const target of ['/api/platformsX', '/api/platforms-old/1', '/api', '/', '/docs/', 'http://example.com/api/platforms', '*', '']) expect(routeOf(target)).toBeUndefined();
+  });
+});
+
+describe('request target forms', () => {
+  it('gives-the-origin-form-of-an-absolute-form-target-and-leaves-every-other-target-as-it-is', () => {
+    expect(originFormOf('http://example.com/api/platforms/7?x=1')).toBe('/api/platforms/7?x=1');
+    expect(originFormOf('HTTPS://example.com:8443/api/platforms')).toBe('/api/platforms');
+    for (const target of ['*', 'example.com:443', 'http://', 'ftp://example.com/api/platforms']) expect(originFormOf(target)).toBe(target);
   });
 });

@@ -76,6 +76,21 @@ export interface ApiFront {
   close(): void;
 }
 
+/**
+ * The origin form (`/path?query`) of an absolute-form request target (`http://host/path?query`),
+ * which a server must accept (RFC 9112, 3.2.2) and Express turned into its path; any other target
+ * (`*`, authority form, garbage) is left as it is, for Express to answer.
+ */
+export function originFormOf(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target;
+  try {
+    const { pathname, search } = new URL(target);
+    return pathname + search;
+  } catch {
+    return target;
+  }
+}
+
 /** The gateway's `request` listener for the APIs, with one keep-alive proxy per upstream, made once. */
 export function createApiFront(options: ApiFrontOptions): ApiFront {
   const { logger, telemetry } = options;
@@ -90,6 +105,7 @@ export function createApiFront(options: ApiFrontOptions): ApiFront {
   const writeAccessLine = accessLineWriter(logger);
 
   function serve(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.url !== undefined && req.url.charCodeAt(0) !== 0x2f /* / */) req.url = originFormOf(req.url);
     const upstream = routeOf(req.url ?? '');
     if (upstream === undefined) return false;
     const started = performance.now();

@@ -44,6 +44,14 @@ describe('gateway routing (the ingress rules)', () => {
     expect(await get('/api/c/platforms/7/commands/3')).toEqual({ service: 'commands-service', url: '/api/c/platforms/7/commands/3' });
   });
 
+  it('forwards an absolute-form target (RFC 9112 3.2.2) by its path, as the origin form', async () => {
+    const platforms = track(await namedUpstream('platform-service'));
+    const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url } }));
+
+    expect(await rawGet(gateway.url, 'http://example.com/api/platforms/7?x=1')).toBe(200);
+    expect(await rawGet(gateway.url, 'http://example.com/api/platformsX')).toBe(404);
+  });
+
   it('answers a 404 problem for paths no rule matches, including look-alike prefixes', async () => {
     const platforms = track(await namedUpstream('platform-service'));
     const gateway = track(await startGateway({ serviceUrls: { 'platform-service': platforms.url } }));
