@@ -73,6 +73,12 @@ describe('answerRawHeaders', () => {
     ]);
   });
 
+  it('lets-the-gateways-cors-headers-replace-the-upstreams-and-keeps-both-vary-lines', () => {
+    const raw = buffers(['Access-Control-Allow-Origin', '*', 'Vary', 'Accept', 'access-control-expose-headers', 'X-Upstream', 'X-Kept', 'yes']);
+    const added = ['access-control-allow-origin', 'https://app.example', 'access-control-expose-headers', 'x-request-id', 'vary', 'Origin'];
+    expect(answerRawHeaders(raw, 'req-7', added)).toEqual(['Vary', 'Accept', 'X-Kept', 'yes', 'x-request-id', 'req-7', ...added]);
+  });
+
   it('drops-hop-by-hop-headers-and-those-connection-names-wherever-they-come', () => {
     const raw = buffers(['X-Upstream-Hop', 'secret', 'Connection', 'X-Upstream-Hop', 'Transfer-Encoding', 'chunked', 'Keep-Alive', 'timeout=5', 'Proxy-Authenticate', 'Basic', 'X-Kept', 'yes']);
     expect(answerRawHeaders(raw, 'req-7', [])).toEqual(['X-Kept', 'yes', 'x-request-id', 'req-7']);

@@ -122,18 +122,33 @@ function protocolOf(req: IncomingMessage): string {
 export function answerRawHeaders(raw: readonly Buffer[], requestId: string, added: readonly string[]): string[] {
   const kept: string[] = [];
   let named: ReadonlySet<string> | undefined;
+  const replaced = added.length === 0 ? undefined : replacedBy(added);
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1');
     const lower = name.toLowerCase();
     const value = (raw[i + 1] as Buffer).toString('latin1');
     if (lower === 'connection') named = new Set([...(named ?? []), ...(namedByConnection(value) ?? [])]);
-    if (hopByHop.has(lower) || lower === headerNames.requestId) continue;
+    if (hopByHop.has(lower) || lower === headerNames.requestId || replaced?.has(lower) === true) continue;
     kept.push(name, value);
   }
   if (named !== undefined) dropNamed(kept, named);
   kept.push(headerNames.requestId, requestId);
   for (const item of added) kept.push(item);
   return kept;
+}
+
+/**
+ * The names (lower case) of the gateway's own answer headers in `added` that replace an upstream's
+ * header of the same name: a browser refuses two `Access-Control-Allow-Origin` values. `Vary` is
+ * the exception: the upstream's and the gateway's both apply, and two `Vary` lines read as one list.
+ */
+function replacedBy(added: readonly string[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (let i = 0; i < added.length; i += 2) {
+    const lower = (added[i] as string).toLowerCase();
+    if (lower !== 'vary') names.add(lower);
+  }
+  return names;
 }
 
 /** Removes from a flat header list the headers a `Connection` header named (rare: only then is the list walked again). */
