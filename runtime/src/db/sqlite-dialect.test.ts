@@ -1,4 +1,7 @@
 import { CompiledQuery, Kysely } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CachingNodeSqliteDialect, rowArraysMark } from './sqlite-dialect.ts';
 
@@ -34,6 +37,28 @@ describe('CachingNodeSqliteDialect', () => {
     expect(await run(`${rowArraysMark}select name, id, version from t where id > ? order by id`, [0])).toEqual([['a', 1, 7], ['b', 2, 7]]);
     // The same text without the mark is another statement, with rows as objects.
     expect(await run('select name, id, version from t where id > ? order by id', [0])).toEqual([{ name: 'a', id: 1, version: 7 }, { name: 'b', id: 2, version: 7 }]);
+  });
+
+  it('reads-committed-rows-on-its-read-connection-again-once-the-connection-closed-and-reopened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqlite-dialect-'));
+    try {
+      const dialect = new CachingNodeSqliteDialect(join(dir, 'db.sqlite'));
+      const reads = dialect.committedReads!;
+      db = new Kysely<unknown>({ dialect });
+      await db.executeQuery(CompiledQuery.raw('create table t (id integer primary key)', []));
+      await db.executeQuery(CompiledQuery.raw('insert into t (id) values (?)', [1]));
+      expect(reads.all('select id from t where id = ?', [1])).toEqual([{ id: 1 }]);
+      await db.destroy();
+      expect(() => reads.all('select id from t where id = ?', [1])).toThrow(/closed/);
+      // Connecting again (MikroORM's reconnect) opens the read connection again too.
+      db = new Kysely<unknown>({ dialect });
+      await db.executeQuery(CompiledQuery.raw('insert into t (id) values (?)', [2]));
+      expect(reads.all('select id from t order by id', [])).toEqual([{ id: 1 }, { id: 2 }]);
+    } finally {
+      await db?.destroy();
+      db = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads-now-only-outside-a-transaction-so-a-read-never-sees-uncommitted-rows', async () => {

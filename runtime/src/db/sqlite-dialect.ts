@@ -76,9 +76,9 @@ function statementCache<T>(prepare: (sql: string) => T): Map<string, T> & { of(s
 
 /**
  * The read connection of the file at `path`, opened at its first read and closed with the ORM's
- * connection (`close`); a read after that close is refused.
+ * connection (`close`); a read after that close is refused until the ORM connects again (`reopen`).
  */
-function readConnection(path: string): CommittedReads & { close(): void } {
+function readConnection(path: string): CommittedReads & { close(): void; reopen(): void } {
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
   let db: InstanceType<typeof DatabaseSync> | undefined;
   let closed = false;
@@ -99,6 +99,9 @@ function readConnection(path: string): CommittedReads & { close(): void } {
       statements.clear();
       db?.close();
       db = undefined;
+    },
+    reopen() {
+      closed = false;
     },
   };
 }
@@ -124,6 +127,7 @@ export class CachingNodeSqliteDialect extends SqliteDialect {
     const opened: { current?: OpenDatabase | undefined } = {};
     super({
       database: async () => {
+        reader?.reopen();
         const db = new DatabaseSync(dbName);
         const statements = statementCache((sql) => prepareMarked(db, sql));
         const database = {
