@@ -35,4 +35,15 @@ describe('CachingNodeSqliteDialect', () => {
     // The same text without the mark is another statement, with rows as objects.
     expect(await run('select name, id, version from t where id > ? order by id', [0])).toEqual([{ name: 'a', id: 1, version: 7 }, { name: 'b', id: 2, version: 7 }]);
   });
+
+  it('applies-each-runs-own-bound-limit-and-offset', async () => {
+    db = new Kysely<unknown>({ dialect: new CachingNodeSqliteDialect(':memory:') });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key)', []);
+    for (let id = 1; id <= 5; id++) await run('insert into t (id) values (?)', [id]);
+    expect(await run('select id from t where id > ? order by id limit ?', [1, 2])).toEqual([{ id: 2 }, { id: 3 }]);
+    expect(await run('select id from t where id > ? order by id limit ?', [1, 3])).toEqual([{ id: 2 }, { id: 3 }, { id: 4 }]);
+    expect(await run('select id from t order by id LIMIT ? offset ?', [2, 3])).toEqual([{ id: 4 }, { id: 5 }]);
+    expect(await run(`${rowArraysMark}select id from t order by id limit ?`, [1])).toEqual([[1]]);
+  });
 });
