@@ -79,4 +79,15 @@ describe('CachingNodeSqliteDialect', () => {
     });
     expect(dialect.readNow('select count(*) as n from t', [])).toEqual([{ n: 2 }]);
   });
+
+  it('applies-each-runs-own-bound-limit-and-offset', async () => {
+    db = new Kysely<unknown>({ dialect: new CachingNodeSqliteDialect(':memory:') });
+    const run = async (sql: string, parameters: unknown[]) => (await db!.executeQuery(CompiledQuery.raw(sql, parameters))).rows;
+    await run('create table t (id integer primary key)', []);
+    for (let id = 1; id <= 5; id++) await run('insert into t (id) values (?)', [id]);
+    expect(await run('select id from t where id > ? order by id limit ?', [1, 2])).toEqual([{ id: 2 }, { id: 3 }]);
+    expect(await run('select id from t where id > ? order by id limit ?', [1, 3])).toEqual([{ id: 2 }, { id: 3 }, { id: 4 }]);
+    expect(await run('select id from t order by id LIMIT ? offset ?', [2, 3])).toEqual([{ id: 4 }, { id: 5 }]);
+    expect(await run(`${rowArraysMark}select id from t order by id limit ?`, [1])).toEqual([[1]]);
+  });
 });

@@ -24,7 +24,7 @@ import { create } from '@bufbuild/protobuf';
 import type { DescMessage, DescMethodServerStreaming, DescMethodUnary, Message } from '@bufbuild/protobuf';
 import { Code, ConnectError, createContextValues } from '@connectrpc/connect';
 import type { HandlerContext, Interceptor, MethodImplSpec, StreamRequest, StreamResponse, UnaryRequest, UnaryResponse } from '@connectrpc/connect';
-import { compressionNegotiate, createMethodSerializationLookup, encodeEnvelope, envelopeCompress, envelopeDecompress, validateReadWriteMaxBytes } from '@connectrpc/connect/protocol';
+import { compressionNegotiate, createMethodSerializationLookup, envelopeCompress, envelopeDecompress, validateReadWriteMaxBytes } from '@connectrpc/connect/protocol';
 import type { Compression, Serialization } from '@connectrpc/connect/protocol';
 import { contentTypeProto, grpcStatusOk, parseTimeout, setTrailerStatus } from '@connectrpc/connect/protocol-grpc';
 import type { Logger } from '../logging/index.ts';
@@ -284,21 +284,31 @@ function responseWriter(stream: ServerHttp2Stream, header: Headers, trailer: Hea
     stream.respond(nodeHeaders(header, 200), { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(nodeHeaders(trailer)));
   };
-  const envelope = async (data: Uint8Array): Promise<Uint8Array> => {
-    if (compression === null) return encodeEnvelope(0, data);
-    const { flags, data: sent } = await envelopeCompress({ flags: 0, data }, compression, compressMinBytes);
-    return encodeEnvelope(flags, sent);
+  // The 5-byte envelope header and the message go out as one corked write of both: no copy of
+  // the message into a new envelope buffer (encodeEnvelope's way).
+  const send = async (data: Uint8Array, last: boolean): Promise<boolean> => {
+    const { flags, data: sent } = compression === null ? { flags: 0, data } : await envelopeCompress({ flags: 0, data }, compression, compressMinBytes);
+    respond();
+    const prefix = Buffer.allocUnsafe(5);
+    prefix[0] = flags;
+    prefix.writeUInt32BE(sent.byteLength, 1);
+    stream.cork();
+    stream.write(prefix);
+    if (last) {
+      // end() uncorks.
+      stream.end(sent);
+      return true;
+    }
+    const more = stream.write(sent);
+    stream.uncork();
+    return more;
   };
   return {
     async message(data) {
-      const bytes = await envelope(data);
-      respond();
-      if (!stream.write(bytes)) await drained(stream);
+      if (!(await send(data, false))) await drained(stream);
     },
     async last(data) {
-      const bytes = await envelope(data);
-      respond();
-      stream.end(bytes);
+      await send(data, true);
     },
     end() {
       if (stream.destroyed || stream.writableEnded) return;
