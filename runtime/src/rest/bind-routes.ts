@@ -96,22 +96,36 @@ function writeJson(req: Request, res: Response, mediaType: string, body: unknown
 }
 
 /**
- * The handler's context; its logger is the request's, made on first use, and its `signal` (an AbortController and a close listener) is made only when a
- * handler reads it (most never do), aborted at once when the client has already gone.
+ * The handler's context; its logger is the request's, made on first use (request-state.ts), and
+ * its `signal` (an AbortController and a close listener) is made only when a handler reads it
+ * (most never do), aborted at once when the client has already gone. A class, not a literal with
+ * accessors, for the same reason as the request state.
  */
+class LazyHandlerContext implements HandlerContext {
+  readonly requestId: string;
+  readonly #state: RequestState;
+  readonly #res: Response;
+  #signal: AbortSignal | undefined;
+
+  constructor(state: RequestState, res: Response) {
+    this.requestId = state.requestId;
+    this.#state = state;
+    this.#res = res;
+    this.#signal = undefined;
+  }
+
+  get log(): HandlerContext['log'] {
+    return this.#state.log;
+  }
+
+  get signal(): AbortSignal {
+    this.#signal ??= abortSignal(this.#res);
+    return this.#signal;
+  }
+}
+
 function handlerContext(state: RequestState, res: Response): HandlerContext {
-  let signal: AbortSignal | undefined;
-  return {
-    requestId: state.requestId,
-    // The request's logger is made when the handler first logs (request-state.ts), not for every request.
-    get log() {
-      return state.log;
-    },
-    get signal() {
-      signal ??= abortSignal(res);
-      return signal;
-    },
-  };
+  return new LazyHandlerContext(state, res);
 }
 
 function abortSignal(res: Response): AbortSignal {

@@ -20,27 +20,46 @@ export interface RequestState {
   readonly unbound: { readonly logger: Logger; readonly fields: Readonly<Record<string, unknown>> } | undefined;
 }
 
+/**
+ * A request's state whose `log` is the child of `root` bound to its fields, made on first use. A
+ * class rather than an object literal with accessors: V8 builds such a literal through its slow
+ * path on every request (bench: about 1 % of a read by id), a class instance through its fast one.
+ */
+class LazyRequestState implements RequestState {
+  readonly requestId: string;
+  readonly #root: Logger;
+  #log: Logger | undefined;
+  #fields: Readonly<Record<string, unknown>>;
+
+  constructor(root: Logger, requestId: string) {
+    this.requestId = requestId;
+    this.#root = root;
+    this.#log = undefined;
+    this.#fields = { requestId };
+  }
+
+  get log(): Logger {
+    this.#log ??= this.#root.child(this.#fields);
+    return this.#log;
+  }
+
+  set log(value: Logger) {
+    this.#log = value;
+  }
+
+  bind(more: Readonly<Record<string, unknown>>): void {
+    if (this.#log === undefined) this.#fields = { ...this.#fields, ...more };
+    else this.#log = this.#log.child(more);
+  }
+
+  get unbound(): RequestState['unbound'] {
+    return this.#log === undefined ? { logger: this.#root, fields: this.#fields } : undefined;
+  }
+}
+
 /** A request's state whose `log` is the child of `root` bound to `requestId`, made on first use. */
 export function lazyRequestState(root: Logger, requestId: string): RequestState {
-  let log: Logger | undefined;
-  let fields: Readonly<Record<string, unknown>> = { requestId };
-  return {
-    requestId,
-    get log() {
-      log ??= root.child(fields);
-      return log;
-    },
-    set log(value) {
-      log = value;
-    },
-    bind(more) {
-      if (log === undefined) fields = { ...fields, ...more };
-      else log = log.child(more);
-    },
-    get unbound() {
-      return log === undefined ? { logger: root, fields } : undefined;
-    },
-  };
+  return new LazyRequestState(root, requestId);
 }
 
 const key = Symbol('platform.rest.request-state');
