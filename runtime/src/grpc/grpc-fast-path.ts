@@ -34,6 +34,9 @@ import { closeReason, drained, field, nodeHeaders } from './http2-stream.ts';
 import { readRequestEnvelope } from './request-envelope.ts';
 import type { SingleRequestKind } from './request-envelope.ts';
 
+/** The longest delay `setTimeout` holds (2^31 - 1 ms); a longer one fires at once. */
+const maxTimerMs = 2 ** 31 - 1;
+
 export interface GrpcFastPathOptions {
   /** The router's interceptors, the first one outermost. */
   readonly interceptors: readonly Interceptor[];
@@ -91,7 +94,11 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
     });
     const timeout = parseTimeout(fieldOrNull(headers, 'grpc-timeout'), Number.MAX_SAFE_INTEGER);
     const deadlineAt = timeout.timeoutMs === undefined ? undefined : Date.now() + timeout.timeoutMs;
-    const deadline = timeout.timeoutMs === undefined || timeout.error !== undefined ? undefined : setTimeout(() => controller.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded)), timeout.timeoutMs);
+    // A deadline beyond what a timer holds (about 24.8 days; Node would fire it at once) is no deadline in practice.
+    const deadline =
+      timeout.timeoutMs === undefined || timeout.error !== undefined || timeout.timeoutMs > maxTimerMs
+        ? undefined
+        : setTimeout(() => controller.abort(new ConnectError('the operation timed out', Code.DeadlineExceeded)), timeout.timeoutMs);
     const compression = compressionNegotiate(offered, fieldOrNull(headers, 'grpc-encoding'), fieldOrNull(headers, 'grpc-accept-encoding'), 'Grpc-Accept-Encoding');
     const responseHeader = new Headers();
     responseHeader.set('content-type', contentTypeProto);
@@ -133,7 +140,8 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
         const response = await next({ ...request, stream: false, message: input } as UnaryRequest);
         copyHeaders(response.header, responseHeader);
         copyHeaders(response.trailer, responseTrailer);
-        if (signal.aborted) throw signal.reason;
+        // A call the implementation completed is answered as completed, as connect's handler does,
+        // even when its deadline or the shutdown came meanwhile: a write that committed never reads as failed.
         await out.last(target.output.serialize(response.message));
       } else {
         const next = chain(interceptors, streamInvoker(target, context)) as (req: StreamRequest) => Promise<StreamResponse>;
