@@ -95,6 +95,34 @@ describe('outbox relay', () => {
     await bus.close();
   });
 
+  // Under a steady write load most commits land while a round waits for its confirms: a kick
+  // lost there would leave their records to the next poll (the bench's paced events-delay).
+  it('relays a record written during a round right after that round when kicked', async () => {
+    const firstPublish = Promise.withResolvers<void>();
+    const release = Promise.withResolvers<void>();
+    const published: string[] = [];
+    const publisher: Publisher = {
+      async publish(_topic, messages) {
+        firstPublish.resolve();
+        await release.promise;
+        published.push(...messages.map((m) => m.id));
+      },
+      close: async () => undefined,
+    };
+    const store = createInMemoryOutboxStore();
+    const [first] = store.add('t', [makeMessage('t', 0)]);
+    // A poll interval far beyond the test timeout: only the kick given during the round can deliver in time.
+    const relay = createOutboxRelay({ store, publisher, pollInterval: 3_600_000 });
+    relay.start();
+    await firstPublish.promise;
+    const [second] = store.add('t', [makeMessage('t', 1)]);
+    relay.kick();
+    release.resolve();
+    await waitFor(() => store.pending().length === 0);
+    expect(published).toEqual([first?.message.id, second?.message.id]);
+    await relay.stop();
+  });
+
   it('finishes the batch in progress when stopped, then starts no other', async () => {
     const release = Promise.withResolvers<void>();
     const published: string[] = [];
