@@ -24,6 +24,8 @@ beforeAll(async () => {
   await writeFile(join(root, 'start.ts'), "console.log('entry ran: start.ts');\n");
   await cp(join(repositoryRoot, 'runtime/package.json'), join(root, 'runtime/package.json'));
   await cp(join(repositoryRoot, 'runtime/src/generated-code'), join(root, 'runtime/src/generated-code'), { recursive: true });
+  // Each part's `npm start` runs the runtime's launcher (runtime/bin/start-part.js).
+  await cp(join(repositoryRoot, 'runtime/bin'), join(root, 'runtime/bin'), { recursive: true });
   await mkdir(join(root, 'runtime/src/generated'), { recursive: true });
   await mkdir(join(root, 'node_modules/@platform'), { recursive: true });
   await symlink('../../runtime', join(root, 'node_modules/@platform/runtime'), 'dir');
