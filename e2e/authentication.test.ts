@@ -16,7 +16,7 @@ import type { ProtectedApi } from '@platform/runtime/auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform } from './platform-process.ts';
 import type { RunningPlatform } from './platform-process.ts';
-import { openBrowser } from './swagger-ui-browser.ts';
+import { openBrowser, swaggerRenderTimeout } from './swagger-ui-browser.ts';
 
 /** The platform on its own data folder with these variables; stop() also removes the folder. */
 async function platformWith(env: Record<string, string>): Promise<RunningPlatform & { remove(): Promise<void> }> {
@@ -125,7 +125,7 @@ describe('the platform with authentication on, as a person uses it', () => {
       const { page } = browser;
       await page.goto(`${platform.gatewayUrl}/docs/`);
       const title = page.locator('.swagger-ui .info .title');
-      await expect.poll(() => title.innerText()).toContain('Platform Service API');
+      await expect.poll(() => title.innerText(), { timeout: swaggerRenderTimeout }).toContain('Platform Service API');
       const authorize = page.locator('.swagger-ui .auth-wrapper .btn.authorize');
       await authorize.waitFor();
       const lockOf = (operation: string) => page.locator(`#operations-platforms-${operation} .authorization__btn`);
@@ -157,7 +157,7 @@ describe('the platform with authentication on, as a person uses it', () => {
 
       // The commands API shows its lock on the one write as well.
       await page.locator('.topbar select').selectOption({ label: 'Commands Service API' });
-      await expect.poll(() => title.innerText()).toContain('Commands Service API');
+      await expect.poll(() => title.innerText(), { timeout: swaggerRenderTimeout }).toContain('Commands Service API');
       await page.locator('#operations-commands-createCommandForPlatform').waitFor();
       expect(await page.locator('#operations-commands-createCommandForPlatform .authorization__btn').count()).toBe(1);
       expect(await page.locator('#operations-platforms-testInboundConnection .authorization__btn').count()).toBe(0);

@@ -15,7 +15,7 @@ import { startPlatform } from './platform-process.ts';
 import type { RunningPlatform } from './platform-process.ts';
 import { serveRpcPage } from './rpc-browser.ts';
 import type { RpcPageGlobals } from './rpc-page.ts';
-import { openBrowser } from './swagger-ui-browser.ts';
+import { openBrowser, swaggerRenderTimeout } from './swagger-ui-browser.ts';
 import { renameAndDelete, seededNames, walkThrough } from './walk-through.ts';
 
 const broker = uniqueBrokerNames();
@@ -111,17 +111,17 @@ describe.each(modes)('the platform as `npm start` runs it, events over $mode', (
       });
       await page.goto(`${platform.gatewayUrl}/docs/`);
       const title = page.locator('.swagger-ui .info .title');
-      await expect.poll(() => title.innerText()).toContain('Platform Service API');
+      await expect.poll(() => title.innerText(), { timeout: swaggerRenderTimeout }).toContain('Platform Service API');
       await browser.screenshot(`${mode}-swagger-platform-service`);
 
       const selector = page.locator('.topbar select');
       await selector.selectOption({ label: 'Commands Service API' });
-      await expect.poll(() => title.innerText()).toContain('Commands Service API');
+      await expect.poll(() => title.innerText(), { timeout: swaggerRenderTimeout }).toContain('Commands Service API');
       await page.locator('#operations-commands-listCommandsForPlatform, .opblock').first().waitFor();
       await browser.screenshot(`${mode}-swagger-commands-service`);
 
       await selector.selectOption({ label: 'Platform Service API' });
-      await expect.poll(() => title.innerText()).toContain('Platform Service API');
+      await expect.poll(() => title.innerText(), { timeout: swaggerRenderTimeout }).toContain('Platform Service API');
       const operation = page.locator('#operations-platforms-listPlatforms');
       await operation.locator('.opblock-summary').click();
       await operation.locator('.try-out__btn').click();

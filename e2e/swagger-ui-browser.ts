@@ -11,6 +11,13 @@ import { repositoryRoot } from './platform-process.ts';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const screenshotsDir = join(repositoryRoot, 'test-artifacts/e2e');
+
+/**
+ * How long Swagger UI may take to render a document after the page loaded: about a second on a
+ * quiet machine, several on a busy 2-core one (headless Chromium parses a 1.7 MB bundle), far
+ * past expect.poll's default of one second.
+ */
+export const swaggerRenderTimeout = 15_000;
 const chromiumFlags = [
   '--headless',
   '--no-sandbox',
