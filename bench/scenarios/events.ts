@@ -23,7 +23,7 @@ import { benchIssuer } from '../harness/issuer.ts';
 import { httpLoad } from '../harness/load-http.ts';
 import { fillOutbox, outboxTemplate } from '../harness/outbox-fill.ts';
 import type { OutboxTemplate } from '../harness/outbox-fill.ts';
-import { startCommandsService, startPlatformService } from '../harness/parts.ts';
+import { builtServer, startCommandsService, startPlatformService } from '../harness/parts.ts';
 import { sleep, startNode } from '../harness/processes.ts';
 import type { ServerProcess } from '../harness/processes.ts';
 import type { BenchSettings, Contender, RatioScenario } from '../harness/scenario.ts';
@@ -198,10 +198,10 @@ async function startPipelines(settings: BenchSettings, id: string): Promise<{ ou
 
     const rawSource = await platformDatabase(`${id}-raw-outbox`, 0);
     const rawTarget = freshDatabasePath(`${id}-raw-target`);
-    const consumer = startNode({ name: 'raw-amqp-consumer', script: 'bench/servers/raw-amqp.ts', args: ['consumer', settings.amqpUrl, suffix, rawTarget, String(consumerPrefetch)], ipc: true });
+    const consumer = startNode({ name: 'raw-amqp-consumer', script: await builtServer('raw-amqp'), args: ['consumer', settings.amqpUrl, suffix, rawTarget, String(consumerPrefetch)], ipc: true });
     started.push(consumer);
     if ((await reply(consumer, (m) => m.ready === true, 15_000)) === undefined) throw new Error(`cannot start the raw consumer\n${consumer.tail()}`);
-    const relay = startNode({ name: 'raw-amqp-relay', script: 'bench/servers/raw-amqp.ts', args: ['relay', settings.amqpUrl, suffix, rawSource, String(relayPollMs), String(relayBatch)], ipc: true });
+    const relay = startNode({ name: 'raw-amqp-relay', script: await builtServer('raw-amqp'), args: ['relay', settings.amqpUrl, suffix, rawSource, String(relayPollMs), String(relayBatch)], ipc: true });
     started.push(relay);
     if ((await reply(relay, (m) => m.ready === true, 15_000)) === undefined) throw new Error(`cannot start the raw relay\n${relay.tail()}`);
 

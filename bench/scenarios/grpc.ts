@@ -7,7 +7,7 @@ import { createGrpcTransport } from '@connectrpc/connect-node';
 import { PlatformService } from '@platform/gen/proto/platforms/v1/platforms_pb.ts';
 import { platformDatabase } from '../harness/fixtures.ts';
 import { grpcLoad, h2loadMissing, hasH2load } from '../harness/load-grpc.ts';
-import { startPlatformService } from '../harness/parts.ts';
+import { builtServer, startPlatformService } from '../harness/parts.ts';
 import { freePort, startNode, waitForPort } from '../harness/processes.ts';
 import type { Contender, RatioScenario } from '../harness/scenario.ts';
 import { profileFlags } from './rest.ts';
@@ -46,7 +46,7 @@ function grpcScenario(options: { id: string; title: string; rpc: string; rows: (
       const db = await platformDatabase(options.id, rows);
       const service = await startPlatformService(db, profileFlags(settings, `platform-service-${options.id}`));
       const port = await freePort();
-      const baselineProcess = startNode({ name: 'grpc-js', script: 'bench/servers/grpc-js.ts', args: [String(port), db] });
+      const baselineProcess = startNode({ name: 'grpc-js', script: await builtServer('grpc-js'), args: [String(port), db] });
       const baselineUrl = `http://127.0.0.1:${port}`;
       const stop = async (): Promise<void> => void (await Promise.all([service.process.stop(), baselineProcess.stop()]));
       try {

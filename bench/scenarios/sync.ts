@@ -9,7 +9,8 @@
 import { cores, cpuMicros, freePort, peakRssMb, pinned, rssMb, run, startNode } from '../harness/processes.ts';
 import { freshDatabasePath, platformDatabase } from '../harness/fixtures.ts';
 import { benchIssuer } from '../harness/issuer.ts';
-import { startPlatformService } from '../harness/parts.ts';
+import { builtServer, startPlatformService } from '../harness/parts.ts';
+import { productionNodeFlags } from '../../tools/build/build-part.ts';
 import type { Contender, RatioScenario } from '../harness/scenario.ts';
 import { profileFlags } from './rest.ts';
 
@@ -42,10 +43,10 @@ export const syncScenario: RatioScenario = {
         const db = freshDatabasePath(`sync-commands-${++rounds}`);
         const commands = startNode({
           name: 'commands-service',
-          script: 'bench/servers/commands-service.ts',
+          script: await builtServer('commands-service'),
           args: [`sync-${rounds}`],
           keepStdout: true,
-          ...profileFlags(settings, 'commands-service-sync'),
+          nodeFlags: [...productionNodeFlags, ...(profileFlags(settings, 'commands-service-sync').nodeFlags ?? [])],
           env: { NODE_ENV: 'production', HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), DB_DRIVER: 'sqlite', DB_URL: db, PLATFORM_SERVICE_GRPC_URL: service.grpcUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await benchIssuer()).env },
         });
         try {
@@ -101,7 +102,7 @@ export const syncScenario: RatioScenario = {
       pids: [],
       async measure() {
         const target = freshDatabasePath(`sync-raw-${++rounds}`);
-        const [command, args] = pinned(cores.server, process.execPath, ['bench/servers/raw-bulk-insert.ts', platformDb, target]);
+        const [command, args] = pinned(cores.server, process.execPath, [await builtServer('raw-bulk-insert'), platformDb, target]);
         const out = await run(command, args, { timeoutMs: 300_000 });
         const result = JSON.parse(out) as { ms: number; rows: number; rssGrowthMb: number; cpuMicros: number };
         const wallSeconds = result.ms / 1000;
