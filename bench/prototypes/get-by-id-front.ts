@@ -17,12 +17,12 @@ import { DatabaseSync } from 'node:sqlite';
 import { createLogger, requestIdFrom } from '@platform/runtime/logging';
 import { createPartMetrics } from '@platform/runtime/observability';
 
-const [port, path, ...flags] = process.argv.slice(2);
-if (port === undefined || path === undefined) throw new Error('cannot start get-by-id-front: usage get-by-id-front.ts <port> <sqlite file> [--no-access-line] [--no-histogram]');
+const [port, file, ...flags] = process.argv.slice(2);
+if (port === undefined || file === undefined) throw new Error('cannot start get-by-id-front: usage get-by-id-front.ts <port> <sqlite file> [--no-access-line] [--no-histogram]');
 const accessLine = !flags.includes('--no-access-line');
 const histogram = !flags.includes('--no-histogram');
 
-const db = new DatabaseSync(path);
+const db = new DatabaseSync(file);
 db.exec('pragma journal_mode = WAL; pragma synchronous = NORMAL');
 const byId = db.prepare('select id, name, publisher, cost, version from platforms where id = ? and deleted_at is null');
 const logger = createLogger({ name: 'platform-service' });
