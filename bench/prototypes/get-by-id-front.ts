@@ -99,7 +99,7 @@ process.once('SIGTERM', () => {
   server.closeAllConnections();
   db.close();
   logger.flush();
-  // Something the runtime's logger or metrics hold keeps the loop alive (not looked into: runService
-  // stops real parts); exit, so that `node --cpu-prof` writes its profile.
+  // Exit explicitly, so that `node --cpu-prof` writes its profile whatever handle the runtime's
+  // logger or metrics may still hold (not looked into: runService stops real parts).
   process.exit(0);
 });
