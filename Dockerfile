@@ -21,7 +21,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund \
 FROM node:24-slim AS runtime
 ARG PART
 ARG PORTS
-ENV NODE_ENV=production PORTS="${PORTS}"
+ENV NODE_ENV=production PORTS="${PORTS}" MALLOC_ARENA_MAX=2
 WORKDIR /app
 # npm ci needs every workspace's package.json (the lockfile names them all); one line per workspace.
 COPY package.json package-lock.json .npmrc ./
@@ -53,5 +53,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || process.env.PORTS.split(' ')[0]}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). Zombie reaping
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
-# --max-semi-space-size: see productionNodeFlags in tools/build/build-part.ts (idle memory, issue 18).
+# --max-semi-space-size and MALLOC_ARENA_MAX: see productionNodeFlags and productionEnvironment in
+# tools/build/build-part.ts (idle memory, issue 18); the ENV is set above, compose.yaml's services inherit it.
 CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -7,7 +7,7 @@
  * at info, one line per request, written to /dev/null).
  */
 import { join } from 'node:path';
-import { buildEntry, buildPart, productionNodeFlags } from '../../tools/build/build-part.ts';
+import { buildEntry, buildPart, productionEnvironment, productionNodeFlags } from '../../tools/build/build-part.ts';
 import { benchIssuer } from './issuer.ts';
 import { freePort, repoRoot, startNode, waitForHttp, waitForPort } from './processes.ts';
 import type { ServerProcess } from './processes.ts';
@@ -60,6 +60,7 @@ export async function startPlatformService(dbPath: string, options: PartOptions 
     script: await builtPart('platform-service'),
     nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
+      ...productionEnvironment,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
@@ -94,6 +95,7 @@ export async function startGateway(platformUrl: string, commandsUrl = 'http://12
     script: await builtPart('gateway'),
     nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
+      ...productionEnvironment,
       NODE_ENV: 'production',
       HTTP_PORT: String(port),
       PLATFORM_SERVICE_URL: platformUrl,
@@ -144,6 +146,7 @@ export async function startCommandsService(
     args: [suffix],
     nodeFlags: [...productionNodeFlags, ...(options.nodeFlags ?? [])],
     env: {
+      ...productionEnvironment,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       HTTP_PORT: String(port),

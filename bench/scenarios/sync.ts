@@ -10,7 +10,7 @@ import { cores, cpuMicros, freePort, peakRssMb, pinned, rssMb, run, startNode } 
 import { freshDatabasePath, platformDatabase } from '../harness/fixtures.ts';
 import { benchIssuer } from '../harness/issuer.ts';
 import { builtServer, startPlatformService } from '../harness/parts.ts';
-import { productionNodeFlags } from '../../tools/build/build-part.ts';
+import { productionEnvironment, productionNodeFlags } from '../../tools/build/build-part.ts';
 import type { Contender, RatioScenario } from '../harness/scenario.ts';
 import { profileFlags } from './rest.ts';
 
@@ -47,7 +47,7 @@ export const syncScenario: RatioScenario = {
           args: [`sync-${rounds}`],
           keepStdout: true,
           nodeFlags: [...productionNodeFlags, ...(profileFlags(settings, 'commands-service-sync').nodeFlags ?? [])],
-          env: { NODE_ENV: 'production', HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), DB_DRIVER: 'sqlite', DB_URL: db, PLATFORM_SERVICE_GRPC_URL: service.grpcUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await benchIssuer()).env },
+          env: { ...productionEnvironment, NODE_ENV: 'production', HOST: '127.0.0.1', HTTP_PORT: String(await freePort()), DB_DRIVER: 'sqlite', DB_URL: db, PLATFORM_SERVICE_GRPC_URL: service.grpcUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...(await benchIssuer()).env },
         });
         try {
           const timeline = await new Promise<{ began: LogLine; done: LogLine; rssAtStart: number; cpuAtStart: number; cpuAtEnd: number; peak: number }>((resolve, reject) => {

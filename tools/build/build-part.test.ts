@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerUrl, deleteBrokerObjects, uniqueName } from '@platform/runtime/amqp/testing';
-import { buildPart, partFolders, productionNodeFlags } from './build-part.ts';
+import { buildPart, partFolders, productionEnvironment, productionNodeFlags } from './build-part.ts';
 import type { Built } from './build-part.ts';
 
 const folder = `dist-test-${process.pid}`;
@@ -105,12 +105,12 @@ describe('a part built ahead of time', () => {
     }
   }, 60_000);
 
-  it('is what every part runs in production: its start script gives Node the production flags', async () => {
+  it('is what every part runs in production: its start script gives Node the production environment and flags', async () => {
     const parts = await partFolders();
     expect(parts).toEqual(expect.arrayContaining(['platform-service', 'commands-service', 'gateway']));
     for (const part of parts) {
       const manifest = JSON.parse(await readFile(join(repositoryRoot, part, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-      expect({ part, start: manifest.scripts?.start, build: manifest.scripts?.build }).toEqual({ part, start: `node ${productionNodeFlags.join(' ')} ../runtime/bin/start-part.js`, build: 'node ../tools/build/build-part.ts' });
+      expect({ part, start: manifest.scripts?.start, build: manifest.scripts?.build }).toEqual({ part, start: `${Object.entries(productionEnvironment).map(([name, value]) => `${name}=${value} `).join('')}node ${productionNodeFlags.join(' ')} ../runtime/bin/start-part.js`, build: 'node ../tools/build/build-part.ts' });
     }
   });
 

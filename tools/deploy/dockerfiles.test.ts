@@ -21,7 +21,7 @@ import type { Dockerfile, Stage } from './dockerfile.ts';
 import { assembleStage, contextFiles, generateInContextCopy } from './image-build.ts';
 import type { AssembledImage } from './image-build.ts';
 import { imageParts, partDockerfile, repositoryRoot } from './services.ts';
-import { productionNodeFlags } from '../build/build-part.ts';
+import { productionEnvironment, productionNodeFlags } from '../build/build-part.ts';
 
 const parts = ['platform-service', 'commands-service', 'gateway'] as const;
 type Part = (typeof parts)[number];
@@ -87,6 +87,7 @@ describe.each(builtParts)('%s Dockerfile', (part) => {
   it('runs as node in production, exec-form node dist/main.js (compiled in the build stage) from the part folder', () => {
     const stage = finalStage(part);
     expect(last(stage, 'ENV')).toMatch(/NODE_ENV=production/);
+    for (const [name, value] of Object.entries(productionEnvironment)) expect(last(stage, 'ENV')?.split(/\s+/)).toContain(`${name}=${value}`);
     expect(last(stage, 'USER')).toBe('node');
     expect(last(stage, 'WORKDIR')).toBe(`/app/${part}`);
     expect(execForm(last(stage, 'CMD') ?? '')).toEqual(['node', ...productionNodeFlags, 'dist/main.js']);
