@@ -30,14 +30,18 @@ function builtOnce(key: string, build: () => Promise<string>): Promise<string> {
 const builtPart = (part: string): Promise<string> => builtOnce(part, async () => (await buildPart(part, benchBuild)).entry);
 
 /**
- * `bench/servers/<name>.ts` compiled the same way (tools/build `buildEntry`) into
+ * `bench/servers/<name>.ts` compiled (tools/build `buildEntry`) into
  * `bench/servers/dist-bench/<name>/main.js`, once per bench run: the built entry's path. The
- * baselines run as JavaScript, with Node's default flags, as a team would run `node app.js`;
- * started from `.ts` they would pay Node's type stripper (about 20 MB of idle RSS) and flatter
- * our compiled parts.
+ * baselines run as JavaScript with their packages loaded from node_modules and Node's default
+ * flags, as a team would run `node app.js`: started from `.ts` they would pay Node's type stripper
+ * (about 20 MB of idle RSS) and flatter our compiled parts; bundled, they would get our own
+ * build's treatment. Our commands-service (`name` = 'commands-service') is bundled as its image is.
  */
 export const builtServer = (name: string): Promise<string> =>
-  builtOnce(`bench/servers/${name}`, async () => (await buildEntry(join(repoRoot, 'bench/servers', `${name}.ts`), join(repoRoot, 'bench/servers', benchBuild, name))).entry);
+  builtOnce(`bench/servers/${name}`, async () => {
+    const dependencies = name === 'commands-service' ? 'bundled' : 'external';
+    return (await buildEntry(join(repoRoot, 'bench/servers', `${name}.ts`), join(repoRoot, 'bench/servers', benchBuild, name), { dependencies })).entry;
+  });
 
 export interface PartOptions {
   /** Node flags such as `--cpu-prof --cpu-prof-dir=...`, after the production ones. */

@@ -90,7 +90,7 @@ export async function buildPart(partDir: string, folder = distFolder): Promise<B
  * folder emptied first) plus its chunks. Relative URLs in the
  * sources (`new URL('../migrations', import.meta.url)`) resolve from `outdir`.
  */
-export async function buildEntry(entry: string, outdir: string): Promise<Built> {
+export async function buildEntry(entry: string, outdir: string, options: { readonly dependencies?: 'bundled' | 'external' } = {}): Promise<Built> {
   await rm(outdir, { recursive: true, force: true });
   const { metafile } = await build({
     absWorkingDir: repositoryRoot,
@@ -103,6 +103,8 @@ export async function buildEntry(entry: string, outdir: string): Promise<Built> 
     platform: 'node',
     target: 'node24',
     external,
+    // `external`: every package stays in node_modules and loads as `node app.js` would load it (the bench's baselines).
+    ...(options.dependencies === 'external' ? { packages: 'external' as const } : {}),
     banner: { js: requireShim },
     // Stack traces name the sources with node --enable-source-maps; nothing is loaded unless asked for.
     sourcemap: 'linked',
