@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, context } from '@opentelemetry/api';
 import { Code, ConnectError } from '@connectrpc/connect';
-import type { Interceptor } from '@connectrpc/connect';
+import type { Interceptor, StreamResponse, UnaryResponse } from '@connectrpc/connect';
 import { headerNames } from '../http/headers.ts';
 import { traceparentFrom } from '../http/trace-context.ts';
 import type { Logger } from '../logging/create-logger.ts';
@@ -71,30 +71,39 @@ export function rpcTelemetry(telemetry: PartTelemetry, logger: Logger): Intercep
     try {
       const res = await (active === undefined ? call() : context.with(active.context, call));
       res.header.set(headerNames.requestId, requestId);
-      if (!res.stream) {
-        finish(undefined);
-        return res;
-      }
-      const messages = res.message;
-      return {
-        ...res,
-        message: (async function* () {
-          try {
-            yield* messages;
-            finish(undefined);
-          } catch (error) {
-            finish(error);
-            throw error;
-          } finally {
-            finish(new ConnectError('the client cancelled the stream', Code.Canceled));
-          }
-        })(),
-      };
+      return finishedWith(res, finish, 'the client cancelled the stream');
     } catch (error) {
       if (error instanceof ConnectError) error.metadata.set(headerNames.requestId, requestId);
       finish(error);
       throw error;
     }
+  };
+}
+
+/**
+ * `res` with `finish` called once the call is over: at once for a unary answer; for a streamed one
+ * when its last message was read (`undefined`), when it failed (its error), or when the reader
+ * stopped early (Canceled with `cancelled`).
+ */
+function finishedWith<R extends UnaryResponse | StreamResponse>(res: R, finish: (error: unknown) => void, cancelled: string): R {
+  if (!res.stream) {
+    finish(undefined);
+    return res;
+  }
+  const messages = res.message;
+  return {
+    ...res,
+    message: (async function* () {
+      try {
+        yield* messages;
+        finish(undefined);
+      } catch (error) {
+        finish(error);
+        throw error;
+      } finally {
+        finish(new ConnectError(cancelled, Code.Canceled));
+      }
+    })(),
   };
 }
 
@@ -123,25 +132,7 @@ export function rpcClientTelemetry(telemetry: PartTelemetry): Interceptor {
     };
     try {
       const res = await context.with(active.context, () => next(req));
-      if (!res.stream) {
-        finish(undefined);
-        return res;
-      }
-      const messages = res.message;
-      return {
-        ...res,
-        message: (async function* () {
-          try {
-            yield* messages;
-            finish(undefined);
-          } catch (error) {
-            finish(error);
-            throw error;
-          } finally {
-            finish(new ConnectError('the caller stopped reading the stream', Code.Canceled));
-          }
-        })(),
-      };
+      return finishedWith(res, finish, 'the caller stopped reading the stream');
     } catch (error) {
       finish(error);
       throw error;
