@@ -16,20 +16,24 @@ const cachedStatements = 256;
 
 interface KyselySqliteStatement {
   readonly reader: boolean;
+  /** Reads only: returns rows and writes none (no `returning` clause); decided once per text. */
+  readonly readOnly: boolean;
   all(params: readonly unknown[]): unknown[];
   run(params: readonly unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
   get(params: readonly unknown[]): unknown;
   iterate(params: readonly unknown[]): IterableIterator<unknown>;
 }
 
+const returning = /\breturning\b/i;
 /** A statement returns rows when it reads or has a `returning` clause. */
-const readsRows = (sql: string): boolean => /^\s*(select|pragma|explain|with)/i.test(sql) || /\breturning\b/i.test(sql);
+const readsRows = (sql: string): boolean => /^\s*(select|pragma|explain|with)/i.test(sql) || returning.test(sql);
 
 type Value = null | number | bigint | string | NodeJS.ArrayBufferView;
 
 function wrap(statement: StatementSync, sql: string): KyselySqliteStatement {
   return {
     reader: readsRows(sql),
+    readOnly: readsRows(sql) && !returning.test(sql),
     all: (params) => statement.all(...(params as Value[])),
     run: (params) => statement.run(...(params as Value[])),
     get: (params) => statement.get(...(params as Value[])),
@@ -173,7 +177,7 @@ export class CachingNodeSqliteDialect extends SqliteDialect {
     const database = this.#opened.current;
     if (database === undefined || database.db.isTransaction) return undefined;
     const statement = database.prepare(sql);
-    // `reader` also covers a write with `returning`: such a statement waits for its turn.
-    return statement.reader && !/\breturning\b/i.test(sql) ? statement.all(parameters) : undefined;
+    // A write with `returning` also returns rows: such a statement waits for its turn.
+    return statement.readOnly ? statement.all(parameters) : undefined;
   }
 }
