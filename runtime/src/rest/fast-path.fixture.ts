@@ -44,7 +44,7 @@ export const widgetsSpec: OpenApiDocument = {
         responses: { 200: { description: 'echo', ...json(echoed) }, 400: problemResponse, 404: problemResponse, 500: problemResponse, 503: problemResponse },
       },
       put: { operationId: 'updateWidget', parameters: [ifMatch], requestBody: widgetBody, responses: { 200: { description: 'echo', ...json(echoed) }, 404: problemResponse, 412: problemResponse, ...writeErrors } },
-      delete: { operationId: 'deleteWidget', parameters: [ifMatch], responses: { 204: { description: 'deleted' }, 404: problemResponse, ...writeErrors } },
+      delete: { operationId: 'deleteWidget', parameters: [ifMatch], responses: { 204: { description: 'deleted' }, 404: problemResponse, 412: problemResponse, ...writeErrors } },
     },
     '/api/widgets/{id}/parts/{index}': {
       parameters: [{ $ref: '#/components/parameters/WidgetId' }, { name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: -5, maximum: 9 } }],
@@ -89,7 +89,7 @@ const routes: readonly RestRoute<WidgetOperation>[] = [
   { operationId: 'createWidget', method: 'post', path: '/api/widgets', expressPath: '/api/widgets', responses: { 201: jsonType, ...written }, security: secured },
   { operationId: 'getWidget', method: 'get', path: '/api/widgets/{id}', expressPath: '/api/widgets/:id', responses: { 200: jsonType, 400: problemType, 404: problemType, 500: problemType, 503: problemType }, security: [] },
   { operationId: 'updateWidget', method: 'put', path: '/api/widgets/{id}', expressPath: '/api/widgets/:id', responses: { 200: jsonType, 404: problemType, 412: problemType, ...written }, security: secured },
-  { operationId: 'deleteWidget', method: 'delete', path: '/api/widgets/{id}', expressPath: '/api/widgets/:id', responses: { 204: null, 404: problemType, ...written }, security: secured },
+  { operationId: 'deleteWidget', method: 'delete', path: '/api/widgets/{id}', expressPath: '/api/widgets/:id', responses: { 204: null, 404: problemType, 412: problemType, ...written }, security: secured },
   { operationId: 'getPart', method: 'get', path: '/api/widgets/{id}/parts/{index}', expressPath: '/api/widgets/:id/parts/:index', responses: { 200: jsonType, 400: problemType, 500: problemType }, security: [] },
   { operationId: 'getLabel', method: 'get', path: '/api/labels/{label}', expressPath: '/api/labels/:label', responses: { 200: jsonType, 400: problemType, 500: problemType }, security: [] },
 ];

@@ -179,6 +179,19 @@ function handWritten(): Case[] {
     '/api/widgets?name=%',
     '/api/widgets?x=%00',
     `/api/widgets?name=${'n'.repeat(51)}`,
+    '/api/widgets?__proto__=x',
+    '/api/widgets?hasOwnProperty=1&toString=2',
+    '/api/widgets?constructor[prototype][x]=1',
+    '/api/widgets?limit=5;sort=name',
+    '/api/widgets?limit=%35',
+    '/api/widgets?limit=5&limit',
+    '/api/widgets?limit',
+    '/api/widgets?+=+',
+    '/api/widgets?%=',
+    '/api/widgets?name=%2',
+    `/api/widgets?${Array.from({ length: 1001 }, (_, index) => `name=${index}`).join('&')}`,
+    `/api/widgets?limit=5&${Array.from({ length: 1000 }, (_, index) => `k${index}=1`).join('&')}`,
+    '/api/widgets/1?x=1#y',
     '/api/widgets#fragment',
     '/api/widgets?limit=5#fragment',
     '/api/widgets/1',
@@ -196,7 +209,13 @@ function handWritten(): Case[] {
   add('GET part with both parameters bad', get('/api/widgets/0/parts/99'));
 
   // String path parameters: percent-encoded, undecodable, too long.
-  for (const label of ['abc', '%C3%A9t%C3%A9', 'a%2Fb', 'a%20b', 'a+b', '%ff', '%', '%E0%A4%A', '%00', 'x'.repeat(21), '%F0%9F%99%82', '..', '%2e%2e']) add(`GET /api/labels/${label}`, get(`/api/labels/${label}`));
+  // Bytes outside ASCII in the request target, and the characters that make Express's URL parsing fall back to Node's legacy parser.
+  for (const [name, label] of [['raw UTF-8', '\xc3\xa9t\xc3\xa9'], ['a raw 0xA0', 'a\xa0b'], ['raw UTF-8 of U+00A0', 'a\xc2\xa0b'], ['raw UTF-8 of U+FEFF', 'a\xef\xbb\xbfb'], ['a raw 0xFF', 'a\xffb'], ['a raw DEL', 'a\x7fb']] as const) {
+    add(`GET a label with ${name}`, get(`/api/labels/${label}`));
+    add(`GET a widget with ${name} in the query`, get(`/api/widgets?name=${label}`));
+  }
+  add('GET with a tab in the target', get('/api/widgets/1\t'));
+  for (const label of ['abc', '%c3%a9', '%C3%A9t%C3%A9', 'a%2Fb', 'a%20b', 'a+b', '%ff', '%', '%E0%A4%A', '%00', 'x'.repeat(21), '%F0%9F%99%82', '..', '%2e%2e']) add(`GET /api/labels/${label}`, get(`/api/labels/${label}`));
 
   // Paths and methods the contract does not have.
   for (const target of ['/api/widgets/', '/api/widgets/1/', '/API/WIDGETS', '/api/Widgets/1', '//api/widgets', '/api//widgets', '/api/widgets/1/extra', '/api/./widgets', '/api/widgets/../widgets/1', '/api/widgets%2F1', '/nowhere', '/api/widgetsX', '/', 'http://localhost/api/widgets/1', 'http://example.com/api/widgets']) add(`GET ${target}`, get(target));
@@ -237,6 +256,9 @@ function handWritten(): Case[] {
   authorised('the scope in scp', [['Authorization', `Bearer ${tokens.scp}`]]);
   authorised('a lower-case scheme', [['Authorization', `bearer ${tokens.write}`]]);
   authorised('two spaces', [['Authorization', `Bearer  ${tokens.write}`]]);
+  authorised('a tab', [['Authorization', `Bearer\t${tokens.write}`]]);
+  authorised('a trailing space', [['Authorization', `Bearer ${tokens.write} `]]);
+  authorised('the token twice', [['Authorization', `Bearer ${tokens.write} ${tokens.write}`]]);
   authorised('two Authorization headers', [['Authorization', `Bearer ${tokens.readOnly}`], ['Authorization', bearer]]);
   add('401 before 415', { method: 'POST', target: '/api/widgets', headers: [['Content-Type', 'text/plain']], body: 'x' });
   add('401 before 413', { method: 'POST', target: '/api/widgets', headers: jsonHeaders(), body: 'x'.repeat(70_000) });
@@ -289,6 +311,12 @@ function handWritten(): Case[] {
     ['whitespace around', '  \n{"name":"a","price":1}\n\t '],
     ['whitespace only', '   '],
     ['a UTF-8 BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(valid)])],
+    ['a UTF-8 BOM only', Buffer.from([0xef, 0xbb, 0xbf])],
+    ['a UTF-8 BOM and whitespace', Buffer.from([0xef, 0xbb, 0xbf, 0x20, 0x0a])],
+    ['two UTF-8 BOMs', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from(valid)])],
+    ['whitespace then a BOM', Buffer.concat([Buffer.from([0x20, 0xef, 0xbb, 0xbf]), Buffer.from(valid)])],
+    ['a form feed before the object', `\f${valid}`],
+    ['a NUL byte after the object', `${valid}\u0000`],
     ['latin-1 bytes', Buffer.from('{"name":"caf\xe9","price":1}', 'latin1')],
     ['UTF-16 with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(valid, 'utf16le')])],
     ['an encoded surrogate (CESU-8)', Buffer.from('{"name":"\xed\xa0\x80","price":1}', 'latin1')],
@@ -341,6 +369,12 @@ function handWritten(): Case[] {
     'application/json; charset=utf-16',
     'application/json; charset=us-ascii',
     'application/json; foo=bar',
+    'application/json; charset=utf-8; foo=bar',
+    'application/json;  charset=utf-8',
+    'application/json ; charset=utf-8',
+    'application/json;charset=utf8',
+    'application/json; charset=\'utf-8\'',
+    'application/json; charset="utf-8',
     'application/json ',
     'application/json;',
     'application/json; charset',
@@ -398,6 +432,9 @@ function handWritten(): Case[] {
   add('POST Content-Length negative', { ...post(valid), contentLength: '-1' });
   add('POST Content-Length with a plus', { ...post(valid), contentLength: `+${Buffer.byteLength(valid)}` });
   add('POST two different Content-Lengths', post(valid, jsonHeaders(['Content-Length', '3'])));
+  add('POST two equal Content-Lengths', post(valid, jsonHeaders(['Content-Length', String(Buffer.byteLength(valid))])));
+  add('POST Content-Length with leading zeros', { ...post(valid), contentLength: `000${Buffer.byteLength(valid)}` });
+  add('POST with Transfer-Encoding identity', post(valid, jsonHeaders(['Transfer-Encoding', 'identity'])));
   cases.push(one('POST a declared length over the limit', { ...post(valid), contentLength: 70_000 }, { timeoutMs: 1000 }));
   cases.push(one('POST a body shorter than its Content-Length, then the end of the stream', { ...post(valid), contentLength: Buffer.byteLength(valid) + 10 }, { halfClose: true }));
   cases.push(one('POST a body shorter than its Content-Length, then nothing', { ...post(valid), contentLength: Buffer.byteLength(valid) + 10 }, { timeoutMs: 1000 }));
@@ -465,7 +502,8 @@ interface Seen {
   readonly ended: RawExchange['ended'];
   readonly responses: { readonly statusLine: string; readonly headers: readonly string[]; readonly body: string }[];
   readonly unparsed: string;
-  readonly log: unknown[];
+  /** The log lines as written (their members in order), `time`, `durationMs` and the part's name masked. */
+  readonly log: string[];
 }
 
 const text = (bytes: Buffer): string => (isUtf8(bytes) ? bytes.toString('utf8') : `base64:${bytes.toString('base64')}`);
@@ -485,15 +523,18 @@ async function run(side: Side, request: Case): Promise<Seen> {
   const mask = (value: string): string => value.replace(uuid, (id) => (sent.includes(id) ? id : (masks.get(id) ?? (masks.set(id, `<generated-${masks.size + 1}>`), masks.get(id)!))));
   const responses = answered.responses.map((response) => ({
     statusLine: response.statusLine,
-    headers: response.headers.filter(([name]) => name.toLowerCase() !== 'date').map(([name, value]) => mask(`${name}: ${value}`)),
+    // Field names are case-insensitive (RFC 9110 5.1), and the Express pipeline itself spells them both ways.
+    headers: response.headers.filter(([name]) => name.toLowerCase() !== 'date').map(([name, value]) => mask(`${name.toLowerCase()}: ${value}`)),
     body: mask(text(response.body)),
   }));
   const log = side.lines.slice(from).map((line) => {
-    const { time: _time, durationMs: _duration, service: _service, ...rest } = line;
-    const err = rest.err as { stack?: string } | undefined;
+    // Parsed and written again in the same order: JSON.stringify keeps the members' order.
+    const copy = JSON.parse(JSON.stringify(line)) as Record<string, unknown>;
+    for (const key of ['time', 'durationMs', 'service']) if (key in copy) copy[key] = `<${key}>`;
+    const err = copy.err as { stack?: string } | undefined;
     // A stack names the frames that ran, which differ by design: its first line (the error) must not.
-    if (err?.stack !== undefined) rest.err = { ...err, stack: err.stack.split('\n')[0] };
-    return JSON.parse(mask(JSON.stringify(rest))) as unknown;
+    if (err?.stack !== undefined) err.stack = err.stack.split('\n')[0];
+    return mask(JSON.stringify(copy));
   });
   return { ended: answered.ended, responses, unparsed: mask(text(answered.rest)), log };
 }
