@@ -125,29 +125,32 @@ export interface HandlerCall {
 
 const fastPathFrame = /[/\\]rest[/\\](?:[\w-]+[/\\])?fast-path(?![\w-]*\.(?:test|fixture)\.ts)[\w.-]*\.ts/;
 
+/** What a handler was given, as it answers it. */
+const echo = (operation: WidgetOperation, request: RestRequest, context: HandlerContext) => ({
+  operation,
+  params: request.params,
+  query: request.query,
+  headers: request.headers,
+  body: request.body ?? null,
+  requestId: context.requestId,
+});
+/** The answer of a special id (specialIds), or undefined for an ordinary one. */
+const special = async (id: number, context: HandlerContext): Promise<RestResult | undefined> => {
+  if (id === specialIds.missing) return { status: 404, body: problem(404, `cannot find widget ${id}: no such id`) };
+  if (id === specialIds.appError) throw new AppError(errorCodes.notFound, `cannot find widget ${id}: it was archived`);
+  if (id === specialIds.unavailable) throw new AppError(errorCodes.unavailable, 'cannot read widgets: the store is restarting');
+  if (id === specialIds.unexpected) throw new Error('cannot connect to db at postgres://admin:hunter2@db');
+  if (id === specialIds.undeclared) return { status: 299, body: {} };
+  context.log.debug({ id }, 'widget looked up');
+  return undefined;
+};
+const idOf = (request: RestRequest): number => (request.params as { id: number }).id;
+
 /** The handler set: each answers with what it was given, a few ids answer otherwise (specialIds). */
 export function widgetHandlers(calls: HandlerCall[]): WidgetHandlers {
   const record = (operation: WidgetOperation, context: HandlerContext): void => {
     calls.push({ operation, requestId: context.requestId, fromFastPath: fastPathFrame.test(new Error('where').stack ?? '') });
   };
-  const echo = (operation: WidgetOperation, request: RestRequest, context: HandlerContext) => ({
-    operation,
-    params: request.params,
-    query: request.query,
-    headers: request.headers,
-    body: request.body ?? null,
-    requestId: context.requestId,
-  });
-  const special = async (id: number, context: HandlerContext): Promise<RestResult | undefined> => {
-    if (id === specialIds.missing) return { status: 404, body: problem(404, `cannot find widget ${id}: no such id`) };
-    if (id === specialIds.appError) throw new AppError(errorCodes.notFound, `cannot find widget ${id}: it was archived`);
-    if (id === specialIds.unavailable) throw new AppError(errorCodes.unavailable, 'cannot read widgets: the store is restarting');
-    if (id === specialIds.unexpected) throw new Error('cannot connect to db at postgres://admin:hunter2@db');
-    if (id === specialIds.undeclared) return { status: 299, body: {} };
-    context.log.debug({ id }, 'widget looked up');
-    return undefined;
-  };
-  const idOf = (request: RestRequest): number => (request.params as { id: number }).id;
   return {
     async listWidgets(request, context) {
       record('listWidgets', context);

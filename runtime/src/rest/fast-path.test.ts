@@ -17,6 +17,8 @@
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync, deflateSync, brotliCompressSync } from 'node:zlib';
 import { contractOf } from '@platform/tools/conformance/contract.ts';
 import { operationsOf } from '@platform/tools/conformance/fuzz/operations.ts';
@@ -26,6 +28,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer } from '../auth/local-issuer.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { configureTelemetry, loadTelemetry, partTelemetry } from '../observability/index.ts';
 import { createRestServer } from './create-rest-server.ts';
 import type { RestServer, RestServerOptions } from './create-rest-server.ts';
 import { exchange, widgetHandlers, widgetsSpec, widgetsSurface } from './fast-path.fixture.ts';
@@ -45,6 +48,8 @@ interface Side {
   readonly lines: Record<string, unknown>[];
   readonly calls: HandlerCall[];
   readonly server: RestServer;
+  /** The part's name: its `service` binding, its metrics' `part` label, its spans' `service.name`. */
+  readonly part: string;
 }
 
 // The stub handlers' echoes are not a service's answers, and an installed exchange observer makes
@@ -54,11 +59,11 @@ observeExchanges(undefined);
 
 const issuer = await startLocalIssuer({ audience: `fast-path-${randomUUID()}` });
 
-async function start(name: Side['name']): Promise<Side> {
+async function start(name: Side['name'], part = `fast-path-test-${name}`): Promise<Side> {
   const lines: Record<string, unknown>[] = [];
   const calls: HandlerCall[] = [];
-  // Each side its own part name: its own metrics registry (the name is masked in log lines).
-  const logger = pino({ level: 'debug', base: { service: `fast-path-test-${name}` } }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  // Each side its own part name: its own metrics registry and tracer (the name is masked in log lines).
+  const logger = pino({ level: 'debug', base: { service: part } }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   const authentication = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, refetchCooldownMs: 0 });
   // `fastPath` is the lead's option (issue 18); until it is on main both servers are the Express pipeline.
   const options: RestServerOptions<WidgetHandlers> & { readonly fastPath?: boolean } = {
@@ -72,7 +77,7 @@ async function start(name: Side['name']): Promise<Side> {
   };
   const server = createRestServer(options);
   const { port } = await server.listen(0, '127.0.0.1');
-  return { name, port, lines, calls, server };
+  return { name, port, lines, calls, server, part };
 }
 
 const express = await start('express');
@@ -148,6 +153,9 @@ const jsonHeaders = (...more: Header[]): Header[] => [['Content-Type', 'applicat
 const write = (method: string, target: string, body: string | Buffer | undefined, headers: readonly Header[] = jsonHeaders()): Request => ({ method, target, headers: [['Authorization', bearer], ...headers], ...(body === undefined ? {} : { body }) });
 const valid = JSON.stringify({ name: 'Gear', price: 5 });
 const post = (body: string | Buffer, headers: readonly Header[] = jsonHeaders()): Request => write('POST', '/api/widgets', body, headers);
+
+/** A body in one chunk, then the last chunk. */
+const chunked = (text: string): string => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n0\r\n\r\n`;
 
 /** Hand-written cases. */
 function handWritten(): Case[] {
@@ -419,7 +427,6 @@ function handWritten(): Case[] {
   add('DELETE with Content-Encoding zstd and no body', write('DELETE', '/api/widgets/1', undefined, [['Content-Encoding', 'zstd']]));
 
   // Framing.
-  const chunked = (text: string): string => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n0\r\n\r\n`;
   add('POST chunked', { ...post(chunked(valid), jsonHeaders(['Transfer-Encoding', 'chunked'])), contentLength: 'none' });
   add('POST chunked in two chunks', { ...post(`5\r\n${valid.slice(0, 5)}\r\n${(valid.length - 5).toString(16)}\r\n${valid.slice(5)}\r\n0\r\n\r\n`, jsonHeaders(['Transfer-Encoding', 'chunked'])), contentLength: 'none' });
   add('POST chunked invalid JSON', { ...post(chunked('{'), jsonHeaders(['Transfer-Encoding', 'chunked'])), contentLength: 'none' });
@@ -549,7 +556,7 @@ async function both(request: Case): Promise<{ express: Seen; fast: Seen }> {
 
 describe('the REST fast path answers every request as the Express pipeline does', () => {
   for (const request of handWritten()) {
-    it(request.name, async () => {
+    it(`${request.name}`, async () => {
       const { express: expected, fast: actual } = await both(request);
       expect(actual).toEqual(expected);
     });
@@ -587,16 +594,18 @@ describe(`the REST fast path answers the contract fuzzer's requests as the Expre
   }
 });
 
+/** A side's request counts by operation, method and status, its part's name masked. */
+async function counts(side: Side): Promise<string[]> {
+  const scraped = await (await fetch(`http://127.0.0.1:${side.port}/metrics`)).text();
+  return scraped
+    .split('\n')
+    .filter((line) => line.startsWith('http_server_request_duration_seconds_count{'))
+    .map((line) => line.replace(`part="${side.part}"`, 'part="<side>"'))
+    .toSorted();
+}
+
 describe('after the corpus', () => {
   it('counted-the-same-requests-in-both-histograms', async () => {
-    const counts = async (side: Side): Promise<string[]> => {
-      const scraped = await (await fetch(`http://127.0.0.1:${side.port}/metrics`)).text();
-      return scraped
-        .split('\n')
-        .filter((line) => line.startsWith('http_server_request_duration_seconds_count{'))
-        .map((line) => line.replace(`part="fast-path-test-${side.name}"`, 'part="<side>"'))
-        .toSorted();
-    };
     const expected = await counts(express);
     expect(expected.length).toBeGreaterThan(10);
     expect(await counts(fast)).toEqual(expected);
@@ -610,5 +619,72 @@ describe('after the corpus', () => {
     const served = new Set(fast.calls.filter((call) => call.fromFastPath).map((call) => call.operation));
     expect([...served].toSorted()).toEqual(['createWidget', 'deleteWidget', 'getLabel', 'getPart', 'getWidget', 'listWidgets', 'updateWidget']);
     expect(fast.calls.filter((call) => call.fromFastPath).length).toBeGreaterThan(fast.calls.length / 2);
+  });
+});
+
+/** An OTLP/HTTP (JSON) collector on a free port: every span exported to it, by the exporting part's `service.name`. */
+async function startCollector(): Promise<{ readonly endpoint: string; readonly spans: Map<string, Record<string, unknown>[]>; close(): Promise<void> }> {
+  const spans = new Map<string, Record<string, unknown>[]>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      type Attribute = { key: string; value: Record<string, unknown> };
+      const exported = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans?: { resource?: { attributes?: Attribute[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] };
+      for (const resource of exported.resourceSpans ?? []) {
+        const service = String(resource.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value.stringValue);
+        const list = spans.get(service) ?? [];
+        for (const scope of resource.scopeSpans ?? []) list.push(...(scope.spans ?? []));
+        spans.set(service, list);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { endpoint: `http://127.0.0.1:${port}`, spans, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The case with a `traceparent` naming a trace of its own (its first request only). */
+function traced(request: Case, traceId: string): Case {
+  const lineEnd = request.bytes.indexOf('\r\n');
+  const header = Buffer.from(`\r\ntraceparent: 00-${traceId}-00f067aa0ba902b7-01`, 'latin1');
+  return { ...request, bytes: Buffer.concat([request.bytes.subarray(0, lineEnd), header, request.bytes.subarray(lineEnd)]) };
+}
+
+describe('with tracing on', () => {
+  it('made-the-same-server-span-for-every-request', { timeout: 120_000 }, async () => {
+    const collector = await startCollector();
+    configureTelemetry({ otlpEndpoint: collector.endpoint });
+    await loadTelemetry();
+    const sides = [await start('express', 'fast-path-test-traced-express'), await start('fast', 'fast-path-test-traced-fast')];
+    try {
+      const cases = handWritten().filter((request) => request.methods.length === 1 && request.timeoutMs === undefined);
+      const traceIds = new Map<string, string>();
+      for (const request of cases) {
+        const traceId = randomUUID().replaceAll('-', '');
+        traceIds.set(traceId, request.name);
+        for (const side of sides) await exchange(side.port, traced(request, traceId).bytes, { methods: request.methods });
+      }
+      // Spans end when their response closes, which may come just after the client has it.
+      await sleep(200);
+      await Promise.all(sides.map((side) => partTelemetry(side.part).tracing?.flush()));
+      /** Each case's spans on a side: name, kind, parent, attributes (by name) and status; ids and times differ by nature. */
+      const spansOf = (side: Side): Record<string, string[]> => {
+        const byCase: Record<string, string[]> = {};
+        for (const span of collector.spans.get(side.part) ?? []) {
+          const name = traceIds.get(String(span.traceId)) ?? `another trace (${String(span.name)})`;
+          const attributes = ((span.attributes ?? []) as { key: string; value: unknown }[]).toSorted((a, b) => a.key.localeCompare(b.key));
+          (byCase[name] ??= []).push(JSON.stringify({ name: span.name, kind: span.kind, parent: span.parentSpanId, attributes, status: span.status }));
+        }
+        return byCase;
+      };
+      const expected = spansOf(sides[0]!);
+      expect(Object.keys(expected).length).toBeGreaterThan(cases.length / 2);
+      expect(spansOf(sides[1]!)).toEqual(expected);
+    } finally {
+      await Promise.all(sides.map((side) => side.server.close()));
+      await collector.close();
+    }
   });
 });
