@@ -111,6 +111,12 @@ export const specialIds = {
   unexpected: 500,
   /** A result whose status the contract does not declare: the generic 500. */
   undeclared: 299,
+  /** A response header value Node refuses to write (a line feed), after one it writes. */
+  badHeader: 298,
+  /** A body JSON.stringify makes nothing of (a function). */
+  notJson: 297,
+  /** A body JSON.stringify throws on (a BigInt). */
+  bigint: 296,
   /** A 412 for updates and deletes whose If-Match is not `"7"`. */
   conditional: 7,
 } as const;
@@ -141,6 +147,9 @@ const special = async (id: number, context: HandlerContext): Promise<RestResult 
   if (id === specialIds.unavailable) throw new AppError(errorCodes.unavailable, 'cannot read widgets: the store is restarting');
   if (id === specialIds.unexpected) throw new Error('cannot connect to db at postgres://admin:hunter2@db');
   if (id === specialIds.undeclared) return { status: 299, body: {} };
+  if (id === specialIds.badHeader) return { status: 200, body: {}, headers: { etag: '"1"', 'x-note': 'a\nb' } };
+  if (id === specialIds.notJson) return { status: 200, body: () => 'x' };
+  if (id === specialIds.bigint) return { status: 200, body: { n: 1n } };
   context.log.debug({ id }, 'widget looked up');
   return undefined;
 };

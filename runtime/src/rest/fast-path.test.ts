@@ -25,9 +25,10 @@ import { operationsOf } from '@platform/tools/conformance/fuzz/operations.ts';
 import { mutatedRequests, validRequests } from '@platform/tools/conformance/fuzz/requests.ts';
 import * as fc from 'fast-check';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer } from '../auth/local-issuer.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createLogger } from '../logging/index.ts';
 import { configureTelemetry, loadTelemetry, partTelemetry } from '../observability/index.ts';
 import { createRestServer } from './create-rest-server.ts';
 import type { RestServer, RestServerOptions } from './create-rest-server.ts';
@@ -59,11 +60,18 @@ observeExchanges(undefined);
 
 const issuer = await startLocalIssuer({ audience: `fast-path-${randomUUID()}` });
 
-async function start(name: Side['name'], part = `fast-path-test-${name}`): Promise<Side> {
+/** How a pair's servers log: the runtime's createLogger (production's) or a bare pino logger, at a level. */
+interface Logging {
+  readonly logger: 'createLogger' | 'pino';
+  readonly level: 'info' | 'debug';
+}
+
+async function start(name: Side['name'], part: string, logging: Logging = { logger: 'createLogger', level: 'info' }): Promise<Side> {
   const lines: Record<string, unknown>[] = [];
   const calls: HandlerCall[] = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
   // Each side its own part name: its own metrics registry and tracer (the name is masked in log lines).
-  const logger = pino({ level: 'debug', base: { service: part } }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = logging.logger === 'createLogger' ? createLogger({ name: part, level: logging.level, destination }) : pino({ level: logging.level, base: { service: part } }, destination);
   const authentication = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, refetchCooldownMs: 0 });
   // `fastPath` is the lead's option (issue 18); until it is on main both servers are the Express pipeline.
   const options: RestServerOptions<WidgetHandlers> & { readonly fastPath?: boolean } = {
@@ -80,11 +88,32 @@ async function start(name: Side['name'], part = `fast-path-test-${name}`): Promi
   return { name, port, lines, calls, server, part };
 }
 
-const express = await start('express');
-const fast = await start('fast');
+interface Pair {
+  readonly express: Side;
+  readonly fast: Side;
+}
+
+/** The two servers of the calling describe block, started before its tests and closed after them. */
+function pairForTests(part: string, logging?: Logging): Pair {
+  let started: Pair | undefined;
+  beforeAll(async () => {
+    started = { express: await start('express', `${part}-express`, logging), fast: await start('fast', `${part}-fast`, logging) };
+  });
+  afterAll(async () => {
+    await Promise.all([started?.express.server.close(), started?.fast.server.close()]);
+  });
+  const current = (): Pair => started ?? expect.unreachable('the servers start in beforeAll');
+  return {
+    get express() {
+      return current().express;
+    },
+    get fast() {
+      return current().fast;
+    },
+  };
+}
 
 afterAll(async () => {
-  await Promise.all([express.server.close(), fast.server.close()]);
   await issuer.close();
   observeExchanges(observer);
 });
@@ -297,7 +326,7 @@ function handWritten(): Case[] {
   add('GET the list with a body', { method: 'GET', target: '/api/widgets', headers: [['Content-Type', 'text/plain']], body: 'x' });
 
   // Handler answers and failures.
-  for (const id of [404, 13, 503, 500, 299]) {
+  for (const id of [404, 13, 503, 500, 299, 298, 297, 296]) {
     add(`GET /api/widgets/${id} (handler)`, get(`/api/widgets/${id}`));
     add(`DELETE /api/widgets/${id} (handler)`, write('DELETE', `/api/widgets/${id}`, undefined, []));
   }
@@ -547,21 +576,41 @@ async function run(side: Side, request: Case): Promise<Seen> {
 }
 
 /** Both sides' view of one case, the Express pipeline's first. */
-async function both(request: Case): Promise<{ express: Seen; fast: Seen }> {
-  return { express: await run(express, request), fast: await run(fast, request) };
+async function both(pair: Pair, request: Case): Promise<{ express: Seen; fast: Seen }> {
+  return { express: await run(pair.express, request), fast: await run(pair.fast, request) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The tests
 
-describe('the REST fast path answers every request as the Express pipeline does', () => {
+/** Every hand-written case is a test of its own, so each difference is named. */
+function handWrittenTests(pair: Pair): void {
   for (const request of handWritten()) {
     it(`${request.name}`, async () => {
-      const { express: expected, fast: actual } = await both(request);
+      const { express: expected, fast: actual } = await both(pair, request);
       expect(actual).toEqual(expected);
     });
   }
-});
+}
+
+/** A side's request counts by operation, method and status, its part's name masked. */
+async function counts(side: Side): Promise<string[]> {
+  const scraped = await (await fetch(`http://127.0.0.1:${side.port}/metrics`)).text();
+  return scraped
+    .split('\n')
+    .filter((line) => line.startsWith('http_server_request_duration_seconds_count{'))
+    .map((line) => line.replace(`part="${side.part}"`, 'part="<side>"'))
+    .toSorted();
+}
+
+/** The request counts of both sides' histograms must be the same. */
+function histogramTest(pair: Pair): void {
+  it('counted-the-same-requests-in-both-histograms', async () => {
+    const expected = await counts(pair.express);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(await counts(pair.fast)).toEqual(expected);
+  });
+}
 
 /** The fuzzer's requests to one operation, as bytes; writes carry a valid token unless the mutation sets one. */
 function fuzzCases(): { operation: string; cases: Case[] }[] {
@@ -581,45 +630,50 @@ function fuzzCases(): { operation: string; cases: Case[] }[] {
   });
 }
 
-describe(`the REST fast path answers the contract fuzzer's requests as the Express pipeline does (seed ${seed})`, () => {
-  for (const { operation, cases } of fuzzCases()) {
-    it(`${operation}: ${cases.length} valid and mutated requests`, { timeout: 120_000 }, async () => {
-      const differences: unknown[] = [];
-      for (const request of cases) {
-        const { express: expected, fast: actual } = await both(request);
-        if (JSON.stringify(expected) !== JSON.stringify(actual)) differences.push({ case: request.name, express: expected, fast: actual });
-      }
-      expect(differences.slice(0, 3)).toEqual([]);
+describe('the REST fast path answers as the Express pipeline does (production logger, info)', () => {
+  const pair = pairForTests('fast-path-test');
+  describe('hand-written requests', () => {
+    handWrittenTests(pair);
+  });
+
+  describe(`the contract fuzzer's requests (seed ${seed})`, () => {
+    for (const { operation, cases } of fuzzCases()) {
+      it(`${operation}: ${cases.length} valid and mutated requests`, { timeout: 120_000 }, async () => {
+        const differences: unknown[] = [];
+        for (const request of cases) {
+          const { express: expected, fast: actual } = await both(pair, request);
+          if (JSON.stringify(expected) !== JSON.stringify(actual)) differences.push({ case: request.name, express: expected, fast: actual });
+        }
+        expect(differences.slice(0, 3)).toEqual([]);
+      });
+    }
+  });
+
+  describe('after the corpus', () => {
+    histogramTest(pair);
+
+    // Once the fast path is on main, it must have served requests itself: a fast path that declines
+    // everything would pass every comparison above.
+    const fastPathSources = readdirSync(new URL('.', import.meta.url)).filter((file) => /^fast-path.*\.ts$/.test(file) && !/\.(test|fixture)\.ts$/.test(file));
+    it.skipIf(fastPathSources.length === 0 && !existsSync(new URL('./fast-path/', import.meta.url)))('served-the-plain-requests-on-the-fast-path-and-none-on-the-other-server', () => {
+      expect(pair.express.calls.filter((call) => call.fromFastPath)).toEqual([]);
+      const served = new Set(pair.fast.calls.filter((call) => call.fromFastPath).map((call) => call.operation));
+      expect([...served].toSorted()).toEqual(['createWidget', 'deleteWidget', 'getLabel', 'getPart', 'getWidget', 'listWidgets', 'updateWidget']);
+      expect(pair.fast.calls.filter((call) => call.fromFastPath).length).toBeGreaterThan(pair.fast.calls.length / 2);
     });
-  }
+  });
 });
 
-/** A side's request counts by operation, method and status, its part's name masked. */
-async function counts(side: Side): Promise<string[]> {
-  const scraped = await (await fetch(`http://127.0.0.1:${side.port}/metrics`)).text();
-  return scraped
-    .split('\n')
-    .filter((line) => line.startsWith('http_server_request_duration_seconds_count{'))
-    .map((line) => line.replace(`part="${side.part}"`, 'part="<side>"'))
-    .toSorted();
-}
+describe('the REST fast path answers as the Express pipeline does (production logger, debug)', () => {
+  const pair = pairForTests('fast-path-test-debug', { logger: 'createLogger', level: 'debug' });
+  handWrittenTests(pair);
+  histogramTest(pair);
+});
 
-describe('after the corpus', () => {
-  it('counted-the-same-requests-in-both-histograms', async () => {
-    const expected = await counts(express);
-    expect(expected.length).toBeGreaterThan(10);
-    expect(await counts(fast)).toEqual(expected);
-  });
-
-  // Once the fast path is on main, it must have served requests itself: a fast path that declines
-  // everything would pass every comparison above.
-  const fastPathSources = readdirSync(new URL('.', import.meta.url)).filter((file) => /^fast-path.*\.ts$/.test(file) && !/\.(test|fixture)\.ts$/.test(file));
-  it.skipIf(fastPathSources.length === 0 && !existsSync(new URL('./fast-path/', import.meta.url)))('served-the-plain-requests-on-the-fast-path-and-none-on-the-other-server', () => {
-    expect(express.calls.filter((call) => call.fromFastPath)).toEqual([]);
-    const served = new Set(fast.calls.filter((call) => call.fromFastPath).map((call) => call.operation));
-    expect([...served].toSorted()).toEqual(['createWidget', 'deleteWidget', 'getLabel', 'getPart', 'getWidget', 'listWidgets', 'updateWidget']);
-    expect(fast.calls.filter((call) => call.fromFastPath).length).toBeGreaterThan(fast.calls.length / 2);
-  });
+describe('the REST fast path answers as the Express pipeline does (bare pino logger, info)', () => {
+  const pair = pairForTests('fast-path-test-pino', { logger: 'pino', level: 'info' });
+  handWrittenTests(pair);
+  histogramTest(pair);
 });
 
 /** An OTLP/HTTP (JSON) collector on a free port: every span exported to it, by the exporting part's `service.name`. */
