@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
@@ -72,6 +73,16 @@ function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, 
 /** `application/json; charset=utf-8` for `application/json`: the Content-Type `res.json` gives a plain media type. */
 const jsonContentTypes = new Map<string, string>();
 
+/** The Content-Type `res.json` (and `res.send` of a problem's text) gives a media type without parameters. */
+export function jsonContentType(mediaType: string): string {
+  let contentType = jsonContentTypes.get(mediaType);
+  if (contentType === undefined) {
+    contentType = `${mediaType.toLowerCase()}; charset=utf-8`;
+    jsonContentTypes.set(mediaType, contentType);
+  }
+  return contentType;
+}
+
 /**
  * Writes a JSON answer as `res.json` would (the same status, headers and bytes) in one `end`, the
  * headers and the text in one socket write, without Express's `send` (its content-type parsing,
@@ -84,12 +95,7 @@ function writeJson(req: Request, res: Response, mediaType: string, body: unknown
   if (req.method === 'HEAD' || headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || mediaType.includes(';')) return false;
   const text = JSON.stringify(body) as string | undefined;
   if (text === undefined) return false;
-  let contentType = jsonContentTypes.get(mediaType);
-  if (contentType === undefined) {
-    contentType = `${mediaType.toLowerCase()}; charset=utf-8`;
-    jsonContentTypes.set(mediaType, contentType);
-  }
-  res.setHeader('content-type', contentType);
+  res.setHeader('content-type', jsonContentType(mediaType));
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(text);
   return true;
@@ -104,10 +110,10 @@ function writeJson(req: Request, res: Response, mediaType: string, body: unknown
 class LazyHandlerContext implements HandlerContext {
   readonly requestId: string;
   readonly #state: RequestState;
-  readonly #res: Response;
+  readonly #res: AnswerStream;
   #signal: AbortSignal | undefined;
 
-  constructor(state: RequestState, res: Response) {
+  constructor(state: RequestState, res: AnswerStream) {
     this.requestId = state.requestId;
     this.#state = state;
     this.#res = res;
@@ -124,11 +130,15 @@ class LazyHandlerContext implements HandlerContext {
   }
 }
 
-function handlerContext(state: RequestState, res: Response): HandlerContext {
+/** What the handler context needs of a response: whether and when it is over. */
+type AnswerStream = Pick<ServerResponse, 'closed' | 'writableFinished' | 'once'>;
+
+/** The context a handler gets for its request (the Express pipeline's and the fast path's). */
+export function handlerContext(state: RequestState, res: AnswerStream): HandlerContext {
   return new LazyHandlerContext(state, res);
 }
 
-function abortSignal(res: Response): AbortSignal {
+function abortSignal(res: AnswerStream): AbortSignal {
   const controller = new AbortController();
   const gone = (): void => {
     if (!res.writableFinished) controller.abort(new Error('the client closed the connection'));

@@ -11,13 +11,14 @@
  * schemas and JSON request bodies. A contract using more (cookies, `style`/`explode`, `content`
  * parameters, other body media types) is refused when the server is built, never half-checked.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { RequestHandler } from 'express';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { mediaTypes } from './media-types.ts';
 import { matchedOperation } from './route-match.ts';
-import type { HttpMethod, OpenApiDocument, RestRoute } from './surface.ts';
+import type { OpenApiDocument, RestRoute } from './surface.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -149,37 +150,58 @@ function queryNames(query: Readonly<Record<string, unknown>>): string[] {
   return names;
 }
 
-/** Request validation of every operation of the surface's routes, compiled now. */
-export function compiledRequestValidation(spec: OpenApiDocument, routes: readonly RestRoute<PropertyKey>[]): RequestHandler {
+/** What request validation looks at: the request as the reference sees it, and the path its route match found. */
+export interface ValidatedRequest {
+  /** The URL path (an error's `path` for a refused media type). */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The query as Express 5 parses it (node:querystring). */
+  readonly query: Readonly<Record<string, unknown>>;
+  /** Path parameters as the route match decoded them. */
+  readonly params: Readonly<Record<string, string | undefined>>;
+  readonly body: unknown;
+}
+
+/** Checks a request of an operation of the surface; answers its error, undefined when valid. */
+export type RequestValidator = (route: RestRoute<PropertyKey>, request: ValidatedRequest) => RequestValidationError | undefined;
+
+/** The validators of every operation of the surface's routes, compiled now. */
+export function compileRequestValidators(spec: OpenApiDocument, routes: readonly RestRoute<PropertyKey>[]): RequestValidator {
   const general = createAjv(spec, true);
   const bodies = createAjv(spec, false);
-  const compiled = new Map<string, CompiledOperation>();
-  for (const route of routes) compiled.set(`${route.method} ${route.path}`, compileOperation(spec, route, general, bodies));
-
-  return (req, res, next) => {
-    const matched = matchedOperation(res);
-    // Route matching answered for anything the contract does not have; HEAD is validated as GET.
-    const route = matched?.operation.route;
-    const method: HttpMethod | undefined = route?.method;
-    const operation = route === undefined || method === undefined ? undefined : compiled.get(`${method} ${route.path}`);
-    if (matched === undefined || operation === undefined) return next();
+  const compiled = new Map<RestRoute<PropertyKey>, CompiledOperation>();
+  for (const route of routes) compiled.set(route, compileOperation(spec, route, general, bodies));
+  return (route, request) => {
+    const operation = compiled.get(route);
+    if (operation === undefined) throw new Error(`cannot validate a request of ${String(route.operationId)}: it is not an operation of the surface`);
     // In the reference's order: the body's media type, unknown query parameters, then the schemas.
     if (operation.body !== undefined) {
-      const mediaType = mediaTypeOf(req.headers['content-type']);
+      const mediaType = mediaTypeOf(request.headers['content-type']);
       if (mediaType === undefined || mediaType === '') {
-        if (!operation.bodyOptional) throw unsupported(req.path, 'media type not specified');
-      } else if (mediaType !== mediaTypes.json) throw unsupported(req.path, `unsupported media type ${mediaType}`);
+        if (!operation.bodyOptional) return unsupported(request.path, 'media type not specified');
+      } else if (mediaType !== mediaTypes.json) return unsupported(request.path, `unsupported media type ${mediaType}`);
     }
-    const query = req.query as Record<string, unknown>;
+    const query = request.query;
     for (const name of queryNames(query)) {
-      if (!operation.queryNames.has(name)) throw { status: 400, message: `Unknown query parameter '${name}'`, errors: [{ path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.query' }] } satisfies RequestValidationError;
+      if (!operation.queryNames.has(name)) return { status: 400, message: `Unknown query parameter '${name}'`, errors: [{ path: `/query/${name}`, message: `Unknown query parameter '${name}'`, errorCode: 'unknown.query' }] };
     }
-    const params = { ...matched.path.parameters };
-    const data = { query: { ...query }, headers: req.headers, params };
+    const data = { query: { ...query }, headers: request.headers, params: { ...request.params } };
     const generalValid = operation.general(data);
-    const bodyValid = operation.body === undefined || operation.body({ body: req.body });
-    if (generalValid && bodyValid) return next();
+    const bodyValid = operation.body === undefined || operation.body({ body: request.body });
+    if (generalValid && bodyValid) return undefined;
     const errors = [...(operation.general.errors ?? []), ...(operation.body?.errors ?? [])].map(toValidatorError);
-    throw badRequest('', errors);
+    return badRequest('', errors);
+  };
+}
+
+/** Compiled request validation (compileRequestValidators) as a step of the Express pipeline. */
+export function compiledRequestValidation(validate: RequestValidator): RequestHandler {
+  return (req, res, next) => {
+    // Route matching answered for anything the contract does not have; HEAD is validated as GET.
+    const matched = matchedOperation(res);
+    if (matched === undefined) return next();
+    const error = validate(matched.operation.route, { path: req.path, headers: req.headers, query: req.query as Record<string, unknown>, params: matched.path.parameters, body: req.body });
+    if (error !== undefined) throw error;
+    next();
   };
 }

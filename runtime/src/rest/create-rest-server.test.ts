@@ -357,3 +357,46 @@ describe('createRestServer options', () => {
     );
   });
 });
+
+describe('createRestServer in production settings (compiled validation, responses not validated): the fast path', () => {
+  let s: Started;
+  let express: ReturnType<typeof vi.spyOn>;
+  beforeAll(async () => {
+    s = await start({ requestValidation: 'compiled', validateResponses: false });
+    express = vi.spyOn(s.server.app as unknown as { handle: (...args: unknown[]) => unknown }, 'handle');
+  });
+  afterAll(() => s.server.close());
+
+  it('serves-contract-operations-before-express-with-the-same-answers-and-access-lines', async () => {
+    express.mockClear();
+    const got = await answer(s.base, '/api/platforms/1');
+    const created = await answer(s.base, '/api/platforms', { method: 'POST', body: JSON.stringify({ name: 'Kubernetes', publisher: 'CNCF', cost: 'Free' }), headers: { 'content-type': 'application/json' } });
+    const refused = await answer(s.base, '/api/platforms/01');
+    expect(express).not.toHaveBeenCalled();
+    expect(got).toMatchObject({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'same-id' } });
+    expect(JSON.parse(got.body)).toEqual({ id: 1, name: 'Dot Net', publisher: 'Microsoft', cost: 'Free' });
+    expect(created).toMatchObject({ status: 201, headers: { location: '/api/platforms/2' } });
+    expect(refused).toMatchObject({ status: 400, headers: { 'content-type': 'application/problem+json; charset=utf-8' } });
+    const lines = s.logs.filter((line) => line.msg === 'request completed').map(({ method, path, status, requestId }) => ({ method, path, status, requestId }));
+    expect(lines.slice(-3)).toEqual([
+      { method: 'GET', path: '/api/platforms/1', status: 200, requestId: 'same-id' },
+      { method: 'POST', path: '/api/platforms', status: 201, requestId: 'same-id' },
+      { method: 'GET', path: '/api/platforms/01', status: 400, requestId: 'same-id' },
+    ]);
+  });
+
+  it('leaves-to-express-what-it-is-not-sure-to-answer-alike', async () => {
+    express.mockClear();
+    expect((await answer(s.base, '/api/platforms/1', { method: 'HEAD' })).status).toBe(200);
+    expect((await answer(s.base, '/api/platforms/1', { headers: { 'if-none-match': '"x"' } })).status).toBe(200);
+    expect((await answer(s.base, '/api/platforms', { method: 'POST', body: 'name=x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await answer(s.base, '/api/nothing')).status).toBe(404);
+    expect(express).toHaveBeenCalledTimes(4);
+  });
+
+  it('is-refused-where-it-cannot-answer-as-the-pipeline-does', () => {
+    expect(() => createRestServer({ surface: catalogueSurface, handlers: platformHandlers(), fastPath: true })).toThrow(
+      "cannot create REST server for catalogue: fastPath needs requestValidation 'compiled' and validateResponses off",
+    );
+  });
+});

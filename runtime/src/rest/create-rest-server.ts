@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
@@ -18,7 +19,8 @@ import type { ReadinessReporter } from '../lifecycle/readiness.ts';
 import { jsonBody } from './json-body.ts';
 import { httpTelemetry, metricsPath, metricsRoute, telemetryOf } from '../observability/index.ts';
 import { wellFormedText } from './json-text.ts';
-import { compiledRequestValidation } from './compiled-validation.ts';
+import { compileRequestValidators, compiledRequestValidation } from './compiled-validation.ts';
+import { createFastPath } from './fast-path.ts';
 import { openApiValidation } from './openapi-validation.ts';
 import { compileOperations } from './operations.ts';
 import type { Operation } from './operations.ts';
@@ -27,7 +29,8 @@ import { integerPathParameters } from './path-parameters.ts';
 import { acceptedContentEncoding, bodyOnlyWhereDeclared } from './request-body.ts';
 import { requestId } from './request-id.ts';
 import { matchedOperation, routeMatch } from './route-match.ts';
-import { securityGuard } from './security-guard.ts';
+import { securityCheck, securityGuard } from './security-guard.ts';
+import type { SecurityCheck } from './security-guard.ts';
 import type { ExactHandlers, HandlerSet, OpenApiDocument, RestRoute, RestSurface } from './surface.ts';
 
 export interface RestServerOptions<Handlers, Actual extends Handlers = Handlers> {
@@ -61,6 +64,13 @@ export interface RestServerOptions<Handlers, Actual extends Handlers = Handlers>
    * logged as a warning and shown by /readyz). Required when the contract secures any operation.
    */
   readonly authentication?: TokenVerifier | 'off';
+  /**
+   * Serve the contract's operations on the HTTP server's `request` event before Express
+   * (fast-path.ts): the same answers, access lines, metrics and spans for about a third of the
+   * CPU; a request it is not sure of goes to Express. Needs `requestValidation: 'compiled'` and
+   * response validation off. Default: on exactly then (production settings).
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface RestServer {
@@ -101,7 +111,9 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   app.disable('x-powered-by');
   // No automatic ETag: a response carries the headers its contract declares, set by its handler.
   app.set('etag', false);
-  const listener = createHttpListener(app, { name: surface.service, drainTimeoutMs, logger });
+  // Set once the app is built (below): the fast path is compiled from its operations.
+  let serve: RequestListener = app;
+  const listener = createHttpListener((req, res) => serve(req, res), { name: surface.service, drainTimeoutMs, logger });
   // Infrastructure routes: not in the contract, not recorded against it, logged at debug.
   const probes: ReadonlySet<string> = new Set([...Object.values(healthPaths), metricsPath]);
   const telemetry = telemetryOf(logger);
@@ -109,8 +121,12 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   const validateResponses = options.validateResponses ?? false;
   const requestValidation = options.requestValidation ?? 'reference';
   if (requestValidation !== 'reference' && requestValidation !== 'compiled') fail(`requestValidation must be 'reference' or 'compiled' (got ${JSON.stringify(requestValidation)})`);
+  const fastPathPossible = requestValidation === 'compiled' && !validateResponses;
+  const fastPathOn = options.fastPath ?? fastPathPossible;
+  if (fastPathOn && !fastPathPossible) fail("fastPath needs requestValidation 'compiled' and validateResponses off");
+  const validators = requestValidation === 'compiled' ? compileRequestValidators(surface.spec, surface.routes as readonly RestRoute<PropertyKey>[]) : undefined;
   const validation: RequestHandler[] = [];
-  if (requestValidation === 'compiled') validation.push(compiledRequestValidation(surface.spec, surface.routes as readonly RestRoute<PropertyKey>[]));
+  if (validators !== undefined) validation.push(compiledRequestValidation(validators));
   if (requestValidation === 'reference' || validateResponses) validation.push(...openApiValidation(surface.spec, { validateRequests: requestValidation === 'reference', validateResponses }));
 
   // Every request, in this order: telemetry, request id, exchange recording, access log.
@@ -129,12 +145,17 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   const jsonOnly = requireJsonBody();
   const text = wellFormedText();
   const steps = new Map<Operation, RequestHandler>();
+  const operationHandlers = new Map<Operation, AnyHandler>();
+  const checks = new Map<Operation, SecurityCheck>();
   for (const operation of operations.operations) {
     const route = operation.route;
     const handler = handlers[route.operationId as keyof Handlers] as unknown as AnyHandler;
+    operationHandlers.set(operation, handler);
+    const check = route.security.length > 0 && authentication !== 'off' ? securityCheck({ realm: surface.service, security: route.security, verifier: authentication }) : undefined;
+    if (check !== undefined) checks.set(operation, check);
     steps.set(operation, series([
       // Before the body is read: a refused call costs no parsing, and 401 comes before 400/413/415.
-      ...(route.security.length > 0 && authentication !== 'off' ? [decodablePathParameters(), securityGuard({ realm: surface.service, security: route.security, verifier: authentication })] : []),
+      ...(check !== undefined ? [decodablePathParameters(), securityGuard(check)] : []),
       integerParameters,
       noBody,
       encoding,
@@ -163,6 +184,12 @@ export function createRestServer<Handlers extends HandlerSet<Handlers>, Actual e
   app.use(series([...front, (req, res, next) => (probeLike(req.path) ? infrastructure : contract)(req, res, next)]));
   app.use(notFound());
   app.use(errorHandler());
+  if (fastPathOn && validators !== undefined) {
+    const fastPath = createFastPath({ operations, contract: surface.specFile, handlers: operationHandlers, checks, validate: validators, logger, telemetry, bodyLimit });
+    serve = (req, res) => {
+      if (!fastPath(req, res)) app(req, res);
+    };
+  }
 
   return { app, listen: (port, host) => listener.listen(port, host), close: () => listener.close() };
 }

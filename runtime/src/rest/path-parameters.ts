@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { IntegerParameter } from './operations.ts';
+import type { IntegerParameter, Operation } from './operations.ts';
 import type { FieldError } from './problem.ts';
 import { problem, sendProblem } from './problem.ts';
 import { requestPath, requestState } from './request-state.ts';
@@ -24,6 +24,16 @@ export function integerProblem(parameter: IntegerParameter, raw: string | undefi
   return undefined;
 }
 
+/** The errors of an operation's integer path parameters (none when each is a value of its schema). */
+export function integerParameterErrors(operation: Operation, parameters: Readonly<Record<string, string | undefined>>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const parameter of operation.integerParameters) {
+    const message = integerProblem(parameter, parameters[parameter.name]);
+    if (message !== undefined) errors.push({ field: parameter.name, in: 'path', message });
+  }
+  return errors;
+}
+
 /**
  * Integer path parameters are canonical decimal integers in their schema's range (the contract's
  * rule): `1e3`, `0x10`, `+1`, `01`, ` 1`, `Infinity` or a 400-digit number are refused with 400
@@ -33,11 +43,7 @@ export function integerPathParameters(): RequestHandler {
   return (req, res, next) => {
     const matched = matchedOperation(res);
     if (matched === undefined) return next();
-    const errors: FieldError[] = [];
-    for (const parameter of matched.operation.integerParameters) {
-      const message = integerProblem(parameter, matched.path.parameters[parameter.name]);
-      if (message !== undefined) errors.push({ field: parameter.name, in: 'path', message });
-    }
+    const errors = integerParameterErrors(matched.operation, matched.path.parameters);
     if (errors.length === 0) return next();
     sendProblem(res, problem(400, 'The request does not match the contract.', { errors }), { instance: requestPath(req), requestId: requestState(res).requestId });
   };

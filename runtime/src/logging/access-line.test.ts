@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '@platform/runtime/logging';
-import { runWithLogFields } from '@platform/runtime/observability';
+import { createLogger } from './create-logger.ts';
+import { runWithLogFields } from '../observability/log-context.ts';
 import { describe, expect, it } from 'vitest';
 import { accessLineWriter } from './access-line.ts';
 import type { AccessLine } from './access-line.ts';

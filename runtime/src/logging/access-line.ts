@@ -1,5 +1,6 @@
 /**
- * The access line of a proxied request, written as the logger would write it, at a fraction of
+ * The access line of a request (a REST operation's, a proxied one's), written as the logger would
+ * write it, at a fraction of
  * the cost: pino, per line, runs the mixin, the redaction, a serializer lookup and a stringify per
  * field; an access line has fixed fields, none secret, so it is one string concatenation, from the
  * pieces pino itself uses (its level prefix, time function and bound fields, exported as
@@ -7,12 +8,16 @@
  * pieces are there (or a mixin adds fields), the line goes through the logger as usual.
  */
 import { pino } from 'pino';
-import type { Logger } from '@platform/runtime/logging';
+import type { Logger } from './create-logger.ts';
 
 export type AccessLevel = 'info' | 'warn' | 'error';
 
-/** One access line's fields, in the order they are written (the request's bound fields first). */
+/**
+ * One access line's fields, in the order they are written: the request's bound fields first (its
+ * id, trace id, the token's subject: strings), then its own.
+ */
 export interface AccessLine {
+  [bound: string]: string | number | true | undefined;
   requestId: string;
   traceId?: string;
   method: string;
@@ -58,12 +63,19 @@ function hasFields(fields: object): boolean {
   return false;
 }
 
-/** The fields of a line as JSON members (strings through JSON.stringify: a path may hold any URI character). */
-function members(line: AccessLine): string {
-  let text = `"requestId":${JSON.stringify(line.requestId)}`;
-  if (line.traceId !== undefined) text += `,"traceId":${JSON.stringify(line.traceId)}`;
-  text += `,"method":${JSON.stringify(line.method)},"path":${JSON.stringify(line.path)},"status":${line.status},"durationMs":${line.durationMs}`;
-  if (line.aborted === true) text += ',"aborted":true';
+/**
+ * The fields of a line as JSON members, in their order, as pino writes them (an undefined field
+ * left out; strings through JSON.stringify: a path may hold any URI character); undefined when a
+ * value is one pino would write otherwise (a number that is not finite).
+ */
+function members(line: AccessLine): string | undefined {
+  let text = '';
+  for (const name in line) {
+    const value = line[name];
+    if (value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+    text += `${text === '' ? '' : ','}${JSON.stringify(name)}:${typeof value === 'string' ? JSON.stringify(value) : String(value)}`;
+  }
   return text;
 }
 
@@ -99,6 +111,11 @@ export function accessLineWriter(logger: Logger): AccessLineWriter {
       viaLogger(level, line, msg);
       return;
     }
-    destination.write(`${prefix}${time()}${bindings},${members(line)},"msg":${JSON.stringify(msg)}}\n`);
+    const fields = members(line);
+    if (fields === undefined) {
+      viaLogger(level, line, msg);
+      return;
+    }
+    destination.write(`${prefix}${time()}${bindings}${fields === '' ? '' : ','}${fields},"msg":${JSON.stringify(msg)}}\n`);
   };
 }
