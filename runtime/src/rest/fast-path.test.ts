@@ -73,8 +73,7 @@ async function start(name: Side['name'], part: string, logging: Logging = { logg
   // Each side its own part name: its own metrics registry and tracer (the name is masked in log lines).
   const logger = logging.logger === 'createLogger' ? createLogger({ name: part, level: logging.level, destination }) : pino({ level: logging.level, base: { service: part } }, destination);
   const authentication = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, refetchCooldownMs: 0 });
-  // `fastPath` is the lead's option (issue 18); until it is on main both servers are the Express pipeline.
-  const options: RestServerOptions<WidgetHandlers> & { readonly fastPath?: boolean } = {
+  const options: RestServerOptions<WidgetHandlers> = {
     surface: widgetsSurface,
     handlers: widgetHandlers(calls),
     logger,
