@@ -30,6 +30,7 @@ import * as fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalIssuer } from '../auth/local-issuer.ts';
+import type { LocalIssuer } from '../auth/local-issuer.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createLogger } from '../logging/index.ts';
 import { configureTelemetry, loadTelemetry, partTelemetry } from '../observability/index.ts';
@@ -73,13 +74,13 @@ interface Logging {
 /** What the observer installed by `pairForTests(..., { observe: true })` was told, in order. */
 const observed: ObservedExchange[] = [];
 
-async function start(name: Side['name'], part: string, logging: Logging = { logger: 'createLogger', level: 'info' }): Promise<Side> {
+async function start(name: Side['name'], part: string, logging: Logging = { logger: 'createLogger', level: 'info' }, keys: LocalIssuer = issuer): Promise<Side> {
   const lines: Record<string, unknown>[] = [];
   const calls: HandlerCall[] = [];
   const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
   // Each side its own part name: its own metrics registry and tracer (the name is masked in log lines).
   const logger = logging.logger === 'createLogger' ? createLogger({ name: part, level: logging.level, destination }) : pino({ level: logging.level, base: { service: part } }, destination);
-  const authentication = createTokenVerifier({ jwksUrl: issuer.jwksUrl, issuer: issuer.issuer, audience: issuer.audience, refetchCooldownMs: 0 });
+  const authentication = createTokenVerifier({ jwksUrl: keys.jwksUrl, issuer: keys.issuer, audience: keys.audience, refetchCooldownMs: 0 });
   const options: RestServerOptions<WidgetHandlers> = {
     surface: widgetsSurface,
     handlers: widgetHandlers(calls),
@@ -104,7 +105,7 @@ function pairForTests(part: string, logging?: Logging, options: { readonly obser
   let started: Pair | undefined;
   beforeAll(async () => {
     started = { express: await start('express', `${part}-express`, logging), fast: await start('fast', `${part}-fast`, logging) };
-    if (options.observe) observeExchanges((exchange) => observed.push(exchange));
+    if (options.observe) observeExchanges((reported) => observed.push(reported));
   });
   afterAll(async () => {
     observeExchanges(undefined);
@@ -502,6 +503,16 @@ function handWritten(): Case[] {
   cases.push({ ...pipelined('POST a body longer than its Content-Length (the rest is the next request)', { ...post(`${valid}GET /api/widgets/1 HTTP/1.1\r\nHost: x\r\n\r\n`), contentLength: Buffer.byteLength(valid) }), methods: ['POST', 'GET'] });
   cases.push(one('POST the body arriving in slow pieces', post(valid), { pieces: { sizes: [40, 200, 3, 5, 7], gapMs: 15 } }));
   cases.push(one('POST the headers arriving in slow pieces', post(valid), { pieces: { sizes: [10, 30, 100], gapMs: 15 } }));
+  // Refused before the body is read, while the body is still coming; then the next request on the connection.
+  const slowly = (name: string, first: Request): void => {
+    const head = bytesOf(first).indexOf('\r\n\r\n') + 4;
+    cases.push({ ...pipelined(name, first, get('/api/widgets/1')), pieces: { sizes: [head, 5, 5, 5], gapMs: 20 } });
+  };
+  slowly('a 401 while the body arrives slowly, then a GET', { method: 'POST', target: '/api/widgets', headers: jsonHeaders(), body: valid });
+  slowly('a 403 while the body arrives slowly, then a GET', { method: 'POST', target: '/api/widgets', headers: [['Authorization', `Bearer ${tokens.readOnly}`], ['Content-Type', 'application/json']], body: valid });
+  slowly('a bad id while the body arrives slowly, then a GET', write('PUT', '/api/widgets/01', valid));
+  slowly('invalid JSON arriving slowly, then a GET', post('{"name":"a","price":1'));
+  slowly('a valid write arriving slowly, then a GET', post(valid));
   add('POST with Expect: 100-continue', post(valid, jsonHeaders(['Expect', '100-continue'])));
   add('POST with Expect: nothing', post(valid, jsonHeaders(['Expect', 'nothing'])));
   add('GET with Connection: close', get('/api/widgets/1', [['Connection', 'close']]));
@@ -602,7 +613,7 @@ async function run(side: Side, request: Case): Promise<Seen> {
     return mask(JSON.stringify(copy));
   });
   // A header value reported as a number or as its text is the same field on the wire (and to the conformance check).
-  const exchanges = observed.slice(fromExchange).map((exchange) => mask(JSON.stringify({ ...exchange, headers: Object.fromEntries(Object.entries(exchange.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map(String) : String(value)])) })));
+  const exchanges = observed.slice(fromExchange).map((reported) => mask(JSON.stringify({ ...reported, headers: Object.fromEntries(Object.entries(reported.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map(String) : String(value)])) })));
   return { ended: answered.ended, responses, unparsed: mask(text(answered.rest)), log, exchanges };
 }
 
@@ -743,6 +754,49 @@ function traced(request: Case, traceId: string): Case {
   return { ...request, bytes: Buffer.concat([request.bytes.subarray(0, lineEnd), header, request.bytes.subarray(lineEnd)]) };
 }
 
+describe('while the server drains', () => {
+  it('answers-a-request-in-flight-at-close-alike-with-connection-close', async () => {
+    const seen: Seen[] = [];
+    for (const name of ['express', 'fast'] as const) {
+      const side = await start(name, `fast-path-test-drain-${name}`);
+      const request = pipelined('a slow read, then a read, on one connection', get('/api/widgets/100'), get('/api/widgets/1'));
+      const answered = run(side, request);
+      await sleep(40);
+      const closed = side.server.close();
+      seen.push(await answered);
+      await closed;
+    }
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[0]?.responses[0]?.headers).toContain('connection: close');
+  });
+});
+
+/** A valid create with this token. */
+const writeWith = (token: string): Case => one('a write', { method: 'POST', target: '/api/widgets', headers: [['Authorization', `Bearer ${token}`], ['Content-Type', 'application/json']], body: valid });
+
+describe("when the issuer's keys cannot be fetched", () => {
+  it('answers-503-alike-for-a-token-of-a-new-key-and-serves-one-of-a-fetched-key', async () => {
+    const own = await startLocalIssuer({ audience: `fast-path-keys-${randomUUID()}` });
+    const pair = { express: await start('express', 'fast-path-test-keys-express', undefined, own), fast: await start('fast', 'fast-path-test-keys-fast', undefined, own) };
+    try {
+      const fetched = await own.sign({ scope: 'widgets:write', subject: 'dave@example' });
+      const first = await both(pair, writeWith(fetched));
+      expect(first.express.responses[0]?.statusLine).toBe('HTTP/1.1 201 Created');
+      expect(first.fast).toEqual(first.express);
+      await own.close();
+      const rotated = await own.sign({ kid: await own.addKey('RS256'), scope: 'widgets:write' });
+      const unavailable = await both(pair, writeWith(rotated));
+      expect(unavailable.express.responses[0]?.statusLine).toBe('HTTP/1.1 503 Service Unavailable');
+      expect(unavailable.fast).toEqual(unavailable.express);
+      const cached = await both(pair, writeWith(fetched));
+      expect(cached.fast).toEqual(cached.express);
+    } finally {
+      await Promise.all([pair.express.server.close(), pair.fast.server.close()]);
+    }
+  });
+});
+
+// Last: tracing, once configured, is on for every part created afterwards.
 describe('with tracing on', () => {
   it('made-the-same-server-span-for-every-request', { timeout: 120_000 }, async () => {
     const collector = await startCollector();
@@ -779,3 +833,4 @@ describe('with tracing on', () => {
     }
   });
 });
+
