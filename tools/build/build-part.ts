@@ -110,7 +110,8 @@ export async function buildEntry(entry: string, outdir: string, options: { reado
     sourcemap: 'linked',
     // MikroORM names entities and extensions by their class names; bundling must not rename them.
     keepNames: true,
-    minify: true,
+    // BUILD_MINIFY=0 keeps the source's names and lines, for CPU profiles (`npm run bench -- --profile`).
+    minify: process.env.BUILD_MINIFY !== '0',
     legalComments: 'none',
     logLevel: 'warning',
   });

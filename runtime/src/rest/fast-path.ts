@@ -118,34 +118,25 @@ function parseJsonBody(bytes: Buffer): unknown {
   }
 }
 
-/** The body's `length` bytes (its Content-Length); refused as body-parser refuses an incomplete one. */
+/**
+ * The body's `length` bytes (its Content-Length); refused as body-parser refuses an incomplete one.
+ * (Listeners are inline functions, left on the request: a settled promise ignores a late one, and a
+ * named closure per request costs esbuild's keepNames a `defineProperty` in production bundles.)
+ */
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const onData = (chunk: Buffer): void => {
+    req.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       received += chunk.length;
-    };
-    const onEnd = (): void => {
-      done();
+    });
+    req.once('end', () => {
       if (received !== length) reject(bodyError('request.size.invalid', 'the request body does not have its Content-Length'));
       else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
-    };
-    const onGone = (): void => {
-      done();
-      reject(bodyError('request.aborted', 'the client went away before sending the whole body'));
-    };
-    const done = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onGone);
-      req.off('close', onGone);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onGone);
-    req.on('close', onGone);
+    });
+    req.once('error', () => reject(bodyError('request.aborted', 'the client went away before sending the whole body')));
+    req.once('close', () => reject(bodyError('request.aborted', 'the client went away before sending the whole body')));
   });
 }
 
@@ -305,11 +296,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
     if (traceId !== undefined) state.bind({ traceId });
     const instance = requestPath({ originalUrl: url });
     res.once('close', () => finished(req, res, plan, state, instance, started, span));
-    const go = (): void => {
-      run(req, res, plan, path, pathText, queryText, length, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error));
-    };
-    if (span === undefined) go();
-    else context.with(span.context, go);
+    if (span === undefined) run(req, res, plan, path, pathText, queryText, length, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error));
+    else context.with(span.context, () => run(req, res, plan, path, pathText, queryText, length, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error)));
   }
 
   return (req, res) => {
