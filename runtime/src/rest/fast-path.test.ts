@@ -15,7 +15,7 @@
  * Corpus: hand-written cases (methods, paths, parameters, queries, conditional and security
  * headers, bodies, media types, codings, framing, request ids, handler failures, pipelining), then
  * the contract fuzzer's valid and mutated requests for every operation (tools/conformance/fuzz).
- * Seed: FUZZ_SEED, else fixed under CI, else random (printed).
+ * Seed: FUZZ_SEED, else fixed under CI, else random (printed); FUZZ_SCALE multiplies the fuzzer's requests.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -42,7 +42,9 @@ import { exchangeObserver, observeExchanges } from './testing.ts';
 import type { ObservedExchange } from './testing.ts';
 
 const seed = Number(process.env.FUZZ_SEED ?? (process.env.CI ? 20_261_201 : Math.floor(Math.random() * 2 ** 31)));
-const perOperation = { valid: 15, mutated: 60 };
+/** FUZZ_SCALE multiplies the fuzzer's requests per operation (a longer hunt by hand). */
+const scale = Number(process.env.FUZZ_SCALE ?? 1);
+const perOperation = { valid: 15 * scale, mutated: 60 * scale };
 
 // ---------------------------------------------------------------------------------------------
 // The two servers
@@ -372,7 +374,7 @@ function handWritten(): Case[] {
   add('GET the list with a body', { method: 'GET', target: '/api/widgets', headers: [['Content-Type', 'text/plain']], body: 'x' });
 
   // Handler answers and failures.
-  for (const id of [404, 13, 503, 500, 299, 298, 297, 296]) {
+  for (const id of [404, 13, 503, 500, 299, 298, 297, 296, 295]) {
     add(`GET /api/widgets/${id} (handler)`, get(`/api/widgets/${id}`));
     add(`DELETE /api/widgets/${id} (handler)`, write('DELETE', `/api/widgets/${id}`, undefined, []));
   }
@@ -582,6 +584,8 @@ function handWritten(): Case[] {
   cases.push(pipelined('pipelined chunked POST and GET', { ...post(chunked(valid), jsonHeaders(['Transfer-Encoding', 'chunked'])), contentLength: 'none' }, get('/api/widgets/1')));
   cases.push(pipelined('pipelined 500 and GET', get('/api/widgets/500'), get('/api/widgets/1')));
   cases.push(pipelined('pipelined GET with Connection: close and GET', get('/api/widgets/1', [['Connection', 'close']]), get('/api/widgets/2')));
+  cases.push(pipelined('pipelined slow GET, fast GET and a write', get('/api/widgets/100'), get('/api/widgets/1'), post(valid)));
+  cases.push(pipelined('pipelined slow write, then a refused one', write('PUT', '/api/widgets/100', valid), { method: 'PUT', target: '/api/widgets/1', headers: jsonHeaders(), body: valid }));
   cases.push(pipelined('pipelined ten GETs', ...Array.from({ length: 10 }, (_, index) => get(`/api/widgets/${index + 1}`))));
   return cases;
 }
