@@ -527,6 +527,10 @@ function handWritten(): Case[] {
   cases.push(one('POST a body shorter than its Content-Length, then nothing', { ...post(valid), contentLength: Buffer.byteLength(valid) + 10 }, { timeoutMs: 500 }));
   cases.push({ ...pipelined('POST a body longer than its Content-Length (the rest is the next request)', { ...post(`${valid}GET /api/widgets/1 HTTP/1.1\r\nHost: x\r\n\r\n`), contentLength: Buffer.byteLength(valid) }), methods: ['POST', 'GET'] });
   cases.push(one('POST the body arriving in slow pieces', post(valid), { pieces: { sizes: [40, 200, 3, 5, 7], gapMs: 15 } }));
+  cases.push(one('GET, then the end of the stream', get('/api/widgets/1'), { halfClose: true }));
+  cases.push(one('POST, then the end of the stream', post(valid), { halfClose: true }));
+  cases.push(one('a slow GET, then the end of the stream', get('/api/widgets/100'), { halfClose: true }));
+  cases.push({ ...pipelined('two GETs, then the end of the stream', get('/api/widgets/1'), get('/api/widgets/2')), halfClose: true });
   cases.push(one('POST the headers arriving in slow pieces', post(valid), { pieces: { sizes: [10, 30, 100], gapMs: 15 } }));
   // Refused before the body is read, while the body is still coming; then the next request on the connection.
   const slowly = (name: string, first: Request): void => {
