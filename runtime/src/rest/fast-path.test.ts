@@ -2,9 +2,10 @@
  * Differential test of the REST fast path (issue 18): two servers over the same contract
  * (fast-path.fixture.ts) and handlers, both with compiled request validation and a real token
  * verifier, identical but for `fastPath`, get the same requests as raw bytes on a socket of their
- * own. For every request the answers must be the same: status line, header names and values in
- * order (`date` aside), body bytes, what the server did with the connection, and the log lines the
- * request caused (`time` and `durationMs` aside). A request id the server generated is masked
+ * own. For every request the answers must be the same: status line, header names (their case
+ * aside: RFC 9110, and the pipeline itself writes both) and values in order (`date` aside), body
+ * bytes, what the server did with the connection, and the log lines the request caused, as written
+ * (`time` and `durationMs` aside). A request id the server generated is masked
  * wherever it shows (header, body, log line). Pairs of servers log through the production logger
  * (createLogger) at info, debug and warn and through a bare pino logger; one pair has an exchange
  * observer installed (as test runs do), whose reports must be the same too. After the corpus, both
@@ -14,7 +15,8 @@
  *
  * Corpus: hand-written cases (methods, paths, parameters, queries, conditional and security
  * headers, bodies, media types, codings, framing, request ids, handler failures, pipelining), then
- * the contract fuzzer's valid and mutated requests for every operation (tools/conformance/fuzz).
+ * the contract fuzzer's valid and mutated requests for every operation (tools/conformance/fuzz);
+ * and a request in flight when the server drains, a 503 when the issuer's keys cannot be fetched.
  * Seed: FUZZ_SEED, else fixed under CI, else random (printed); FUZZ_SCALE multiplies the fuzzer's requests.
  */
 import { isUtf8 } from 'node:buffer';
@@ -614,13 +616,15 @@ interface Seen {
 const text = (bytes: Buffer): string => (isUtf8(bytes) ? bytes.toString('utf8') : `base64:${bytes.toString('base64')}`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An answer to what Node's HTTP parser refused: a problem without `instance` (http/client-errors.ts), no access line. */
+const refusedByParser = (response: RawResponse): boolean => /^\{"type":"about:blank",[^]*"requestId":"[^"]*"\}$/.test(response.body.toString('latin1')) && !response.body.includes('"instance"');
+
 async function run(side: Side, request: Case): Promise<Seen> {
   const from = side.lines.length;
   const fromExchange = observed.length;
   const answered = await exchange(side.port, request.bytes, { methods: request.methods, ...(request.halfClose ? { halfClose: true } : {}), ...(request.pieces ? { pieces: request.pieces } : {}), ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}) });
   // The access line is written when the response closes, which may come just after the client has it.
-  // Every final answer has its access line, but those to what Node's parser refused (a problem without `instance`, http/client-errors.ts).
-  const refusedByParser = (response: RawResponse): boolean => /^\{"type":"about:blank",[^]*"requestId":"[^"]*"\}$/.test(response.body.toString('latin1')) && !response.body.includes('"instance"');
+  // Every final answer has its access line, but those to what Node's parser refused.
   // At warn only the 5xx lines (and the aborted ones) are written.
   const logged = (response: RawResponse): boolean => side.level !== 'warn' || /^HTTP\/1\.[01] 5/.test(response.statusLine);
   const finals = answered.responses.filter((response) => !/^HTTP\/1\.[01] 1\d\d /.test(response.statusLine) && !refusedByParser(response) && logged(response)).length;
