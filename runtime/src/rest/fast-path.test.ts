@@ -732,6 +732,21 @@ describe('the REST fast path answers as the Express pipeline does (production lo
     }
   });
 
+  it('answers-the-hand-written-requests-alike-when-twenty-arrive-at-once', { timeout: 120_000 }, async () => {
+    const cases = handWritten().filter((request) => request.methods.length === 1 && request.timeoutMs === undefined && request.pieces === undefined && !request.halfClose);
+    // Log lines interleave here: only the answers are compared.
+    const answers = async (side: Side, batch: readonly Case[]): Promise<unknown[]> => (await Promise.all(batch.map((request) => run(side, request)))).map(({ ended, responses, unparsed }) => ({ ended, responses, unparsed }));
+    const differences: unknown[] = [];
+    for (let at = 0; at < cases.length; at += 20) {
+      const batch = cases.slice(at, at + 20);
+      const [expected, actual] = [await answers(pair.express, batch), await answers(pair.fast, batch)];
+      batch.forEach((request, index) => {
+        if (JSON.stringify(expected[index]) !== JSON.stringify(actual[index])) differences.push({ case: request.name, express: expected[index], fast: actual[index] });
+      });
+    }
+    expect(differences.slice(0, 3)).toEqual([]);
+  });
+
   describe('after the corpus', () => {
     histogramTest(pair);
 
