@@ -666,6 +666,12 @@ async function both(pair: Pair, request: Case): Promise<{ express: Seen; fast: S
 // ---------------------------------------------------------------------------------------------
 // The tests
 
+/** A side's answers to a batch of cases sent at once (their log lines interleave: not compared). */
+async function answers(side: Side, batch: readonly Case[]): Promise<unknown[]> {
+  const seen = await Promise.all(batch.map((request) => run(side, request)));
+  return seen.map(({ ended, responses, unparsed }) => ({ ended, responses, unparsed }));
+}
+
 /** Every hand-written case is a test of its own, so each difference is named. */
 function handWrittenTests(pair: Pair): void {
   for (const request of handWritten()) {
@@ -734,8 +740,6 @@ describe('the REST fast path answers as the Express pipeline does (production lo
 
   it('answers-the-hand-written-requests-alike-when-twenty-arrive-at-once', { timeout: 120_000 }, async () => {
     const cases = handWritten().filter((request) => request.methods.length === 1 && request.timeoutMs === undefined && request.pieces === undefined && !request.halfClose);
-    // Log lines interleave here: only the answers are compared.
-    const answers = async (side: Side, batch: readonly Case[]): Promise<unknown[]> => (await Promise.all(batch.map((request) => run(side, request)))).map(({ ended, responses, unparsed }) => ({ ended, responses, unparsed }));
     const differences: unknown[] = [];
     for (let at = 0; at < cases.length; at += 20) {
       const batch = cases.slice(at, at + 20);
