@@ -8,6 +8,26 @@ function fields(namespace: string, context?: LogContext): Record<string, unknown
   return context?.label === undefined ? { orm: namespace } : { orm: namespace, label: context.label };
 }
 
+/** A statement's span name and summary; statements are prepared texts (values bound), so there are few. */
+interface StatementNames {
+  readonly operation: string;
+  readonly summary: string;
+}
+
+const statementNames = new Map<string, StatementNames>();
+/** Texts kept at most; past it the names are made again for each statement (no value is ever in a text, so it is not reached). */
+const statementNamesKept = 1000;
+
+function namesOf(statement: string): StatementNames {
+  let names = statementNames.get(statement);
+  if (names !== undefined) return names;
+  const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? 'query';
+  // The statement's first words only (`insert into "platforms"`): its values may be personal data.
+  names = { operation, summary: statement.trim().split(/\s+/, 3).join(' ').slice(0, 120) };
+  if (statementNames.size < statementNamesKept) statementNames.set(statement, names);
+  return names;
+}
+
 /**
  * With tracing on, a statement run while a span is active (a request, a message) becomes its child
  * span, timed from what MikroORM measured: the database write of a trace.
@@ -15,10 +35,7 @@ function fields(namespace: string, context?: LogContext): Record<string, unknown
 function statementSpan(tracer: Tracer, query: LogContext): void {
   if (trace.getSpan(otelContext.active()) === undefined || typeof query.query !== 'string') return;
   const end = Date.now();
-  const statement = query.query;
-  const operation = /^\s*(\w+)/.exec(statement)?.[1]?.toLowerCase() ?? 'query';
-  // The statement's first words only (`insert into "platforms"`): its values may be personal data.
-  const summary = statement.trim().split(/\s+/, 3).join(' ').slice(0, 120);
+  const { operation, summary } = namesOf(query.query);
   const span = tracer.startSpan(`db ${operation}`, { kind: SpanKind.CLIENT, startTime: end - (query.took ?? 0), attributes: { 'db.operation.name': operation, 'db.query.summary': summary } });
   if (query.level === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
   span.end(end);

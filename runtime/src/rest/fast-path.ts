@@ -268,10 +268,11 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const integerErrors = integerParameterErrors(plan.operation, path.parameters);
     if (integerErrors.length > 0) return writeProblem(res, problem(400, 'The request does not match the contract.', { errors: integerErrors }), instance, state.requestId);
     if (length === 0) return afterBody(req, res, plan, path, pathText, queryText, undefined, state, instance);
+    // The body's events come from the socket, outside the request's span: what follows runs in it again.
     readBody(
       req,
       length,
-      (bytes) => afterBody(req, res, plan, path, pathText, queryText, bytes, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error)),
+      context.bind(context.active(), (bytes: Buffer) => afterBody(req, res, plan, path, pathText, queryText, bytes, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error))),
       (error) => fail(req, res, state, instance, error),
     );
   }
@@ -306,8 +307,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
       span = startSpan(tracing.tracer, req.method ?? '', SpanKind.SERVER, traceparentFrom(headers), { 'http.request.method': req.method, 'url.path': pathText });
       headers[headerNames.traceparent] = span.traceparent;
       req.headersDistinct[headerNames.traceparent] = [span.traceparent];
-      context.bind(span.context, req);
-      context.bind(span.context, res);
     }
     const requestId = requestIdFrom(headers);
     res.setHeader(headerNames.requestId, requestId);
