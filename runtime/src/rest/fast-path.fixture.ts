@@ -7,6 +7,7 @@
  * shows in the answer), and a client that sends raw bytes over a socket and parses what comes back.
  */
 import { connect } from 'node:net';
+import { trace } from '@opentelemetry/api';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { problem } from './problem.ts';
 import type { HandlerContext, OpenApiDocument, RestRequest, RestResult, RestRoute, RestSurface } from './surface.ts';
@@ -131,6 +132,8 @@ export interface HandlerCall {
   readonly requestId: string;
   /** The handler was reached from a runtime/src/rest/fast-path*.ts source (not this fixture or its test). */
   readonly fromFastPath: boolean;
+  /** The trace of the span active while the handler ran (with tracing on: the request's server span). */
+  readonly activeTraceId: string | undefined;
 }
 
 const fastPathFrame = /[/\\]rest[/\\](?:[\w-]+[/\\])?fast-path(?![\w-]*\.(?:test|fixture)\.ts)[\w.-]*\.ts/;
@@ -164,7 +167,7 @@ const idOf = (request: RestRequest): number => (request.params as { id: number }
 /** The handler set: each answers with what it was given, a few ids answer otherwise (specialIds). */
 export function widgetHandlers(calls: HandlerCall[]): WidgetHandlers {
   const record = (operation: WidgetOperation, context: HandlerContext): void => {
-    calls.push({ operation, requestId: context.requestId, fromFastPath: fastPathFrame.test(new Error('where').stack ?? '') });
+    calls.push({ operation, requestId: context.requestId, fromFastPath: fastPathFrame.test(new Error('where').stack ?? ''), activeTraceId: trace.getActiveSpan()?.spanContext().traceId });
   };
   return {
     async listWidgets(request, context) {

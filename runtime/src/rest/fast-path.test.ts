@@ -887,6 +887,11 @@ describe('with tracing on', () => {
       const expected = spansOf(sides[0]!);
       expect(Object.keys(expected).length).toBeGreaterThan(cases.length / 2);
       expect(spansOf(sides[1]!)).toEqual(expected);
+      // Each handler ran in its request's span (what it causes, a statement's span, is the span's child).
+      // (A case that sends a traceparent of its own has two, which start a trace of their own.)
+      const activeTraces = (side: Side): string[] => side.calls.map((call) => `${call.operation}: ${call.activeTraceId === undefined ? 'no active span' : (traceIds.get(call.activeTraceId) ?? 'a trace of its own')}`);
+      expect(activeTraces(sides[0]!).filter((line) => line.endsWith('no active span'))).toEqual([]);
+      expect(activeTraces(sides[1]!)).toEqual(activeTraces(sides[0]!));
     } finally {
       await Promise.all(sides.map((side) => side.server.close()));
       await collector.close();
