@@ -120,7 +120,7 @@ export const specialIds = {
   bigint: 296,
   /** Its own Content-Type and Content-Length headers (which the JSON answer's replace). */
   ownContentType: 295,
-  /** Answers after 150 ms (time for a client to leave), as an ordinary id would. */
+  /** Answers after 300 ms (time for a client to leave), as an ordinary id would. */
   slow: 100,
   /** A 412 for updates and deletes whose If-Match is not `"7"`. */
   conditional: 7,
@@ -158,7 +158,7 @@ const special = async (id: number, context: HandlerContext): Promise<RestResult 
   if (id === specialIds.notJson) return { status: 200, body: () => 'x' };
   if (id === specialIds.bigint) return { status: 200, body: { n: 1n } };
   if (id === specialIds.ownContentType) return { status: 200, body: { id }, headers: { 'Content-Type': 'text/plain', 'Content-Length': 5, 'X-Request-Id': 'the-handlers' } };
-  if (id === specialIds.slow) await new Promise((resolve) => setTimeout(resolve, 150));
+  if (id === specialIds.slow) await new Promise((resolve) => setTimeout(resolve, 300));
   context.log.debug({ id }, 'widget looked up');
   return undefined;
 };

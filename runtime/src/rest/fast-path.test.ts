@@ -382,8 +382,8 @@ function handWritten(): Case[] {
   }
   add('PUT /api/widgets/500 (handler throws)', write('PUT', '/api/widgets/500', valid));
   add('GET /api/widgets/100 (slow handler)', get('/api/widgets/100'));
-  cases.push(one('the client leaves while the handler runs', get('/api/widgets/100'), { timeoutMs: 30 }));
-  cases.push(one('the client leaves while a write runs', write('PUT', '/api/widgets/100', valid), { timeoutMs: 30 }));
+  cases.push(one('the client leaves while the handler runs', get('/api/widgets/100'), { timeoutMs: 120 }));
+  cases.push(one('the client leaves while a write runs', write('PUT', '/api/widgets/100', valid), { timeoutMs: 120 }));
   add('HEAD /api/widgets/500 (handler throws)', { method: 'HEAD', target: '/api/widgets/500' });
 
   // JSON bodies.
@@ -633,7 +633,7 @@ async function run(side: Side, request: Case): Promise<Seen> {
   // Wait for each line this request causes, so none falls into the next case's lines.
   await side.linesUntil(() => accessLines() >= expected, 250);
   // A request left unanswered may still log (its handler finishing after the client left).
-  if (answered.ended !== 'answered') await sleep(200);
+  if (answered.ended !== 'answered') await sleep(250);
   // Every id the case did not send is the server's: masked by order of appearance.
   const sent = request.bytes.toString('latin1');
   const masks = new Map<string, string>();
@@ -821,7 +821,8 @@ describe('while the server drains', () => {
       const side = await start(name, `fast-path-test-drain-${name}`);
       const request = pipelined('a slow read, then a read, on one connection', get('/api/widgets/100'), get('/api/widgets/1'));
       const answered = run(side, request);
-      await sleep(40);
+      // Close once the slow handler runs: the request is in flight (on a busy machine 40 ms may not be enough).
+      for (let waited = 0; side.calls.length === 0 && waited < 2000; waited += 5) await sleep(5);
       const closed = side.server.close();
       seen.push(await answered);
       await closed;
