@@ -13,7 +13,7 @@ import { findPlatform, listPlatformViews, listPlatforms, listPlatformsAs, platfo
 const targets: readonly { readonly driver: DatabaseDriver; readonly url?: string; readonly byId: RecordedStatement; readonly page: RecordedStatement; readonly viewPage: RecordedStatement }[] = [
   {
     driver: 'sqlite',
-    byId: { sql: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` = ? and `p0`.`deleted_at` is null limit ?', parameters: [42, 1] },
+    byId: { sql: '/* row arrays */ select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` = ? and `p0`.`deleted_at` is null limit ?', parameters: [42, 1] },
     page: { sql: 'select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost`, `p0`.`version` from `platforms` as `p0` where `p0`.`id` > ? and `p0`.`deleted_at` is null order by `p0`.`id` asc limit ?', parameters: [0, 7] },
     viewPage: { sql: '/* row arrays */ select `p0`.`id`, `p0`.`name`, `p0`.`publisher`, `p0`.`cost` from `platforms` as `p0` where `p0`.`id` > ? and `p0`.`deleted_at` is null order by `p0`.`id` asc limit ?', parameters: [0, 7] },
   },

@@ -31,7 +31,7 @@ interface ReadStatement {
 }
 
 interface ReadStatements {
-  /** `id = key`, at most `limit` rows. */
+  /** `id = key`, at most `limit` rows, each as its `PlatformColumns`. */
   readonly byId: ReadStatement;
   /** `id > key` in id order, at most `limit` rows. */
   readonly pageAfter: ReadStatement;
@@ -60,7 +60,7 @@ function readStatements(orm: Orm): ReadStatements {
     const pageAfter = (columns?: readonly (typeof viewColumns)[number][]) =>
       query(columns).where({ id: { $gt: keyMark }, deletedAt: null }).orderBy({ id: 'asc' }).limit(limitMark).toQuery();
     statements = {
-      byId: readStatement(orm, query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery()),
+      byId: readStatement(orm, query().where({ id: keyMark, deletedAt: null }).limit(limitMark).toQuery(), { arrays: true }),
       pageAfter: readStatement(orm, pageAfter()),
       pageAfterColumns: readStatement(orm, pageAfter(), { arrays: true }),
       viewPageAfter: readStatement(orm, pageAfter(publicColumns), { arrays: true }),
@@ -88,10 +88,16 @@ function toVersioned(row: PlatformRow): VersionedPlatform {
   return { id: Number(row.id), name: row.name, publisher: row.publisher, cost: row.cost, version: Number(row.version) };
 }
 
-/** One existing platform by id, or undefined (also for a deleted one). */
+/**
+ * One existing platform by id, or undefined (also for a deleted one). The row is read as its
+ * columns: node:sqlite's object row made this read about 2.5 us (a quarter) dearer in process.
+ */
 export async function findPlatform(orm: Orm, id: number): Promise<VersionedPlatform | undefined> {
-  const [row] = await readRows(orm, readStatements(orm).byId, id, 1);
-  return row === undefined ? undefined : toVersioned(row);
+  const { byId } = readStatements(orm);
+  const [row] = await statementsOf(orm).rows<PlatformColumns>(byId.prepared, byId.params(id, 1));
+  if (row === undefined) return undefined;
+  const [rowId, name, publisher, cost, version] = row;
+  return { id: Number(rowId), name, publisher, cost, version: Number(version) };
 }
 
 export interface PlatformPagesOptions {
