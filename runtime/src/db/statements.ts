@@ -98,10 +98,11 @@ function createStatements(orm: Orm): Statements {
     return client;
   };
 
-  const compile = (statement: PreparedStatement, values: readonly unknown[]): CompiledQuery => {
+  const bind = (statement: PreparedStatement, values: readonly unknown[]): unknown[] => {
     if (values.length !== statement.parameters) throw new Error(`cannot run statement: ${values.length} values for ${statement.parameters} placeholders in ${statement.source}`);
-    return CompiledQuery.raw(statement.sql, values.map((value) => style.value(value === undefined ? null : value)));
+    return values.map((value) => style.value(value === undefined ? null : value));
   };
+  const compile = (statement: PreparedStatement, values: readonly unknown[]): CompiledQuery => CompiledQuery.raw(statement.sql, bind(statement, values));
   // Each statement is reported to the ORM's logger as MikroORM's own execute path reports it: a
   // child span of the active request or message with tracing on (orm-logger.ts), the SQL as a
   // debug line with ORM debug on, and the slow-query line past `slowQueryThreshold`.
@@ -147,10 +148,10 @@ function createStatements(orm: Orm): Statements {
     reads === undefined
       ? onConnection.rows
       : async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
-          const query = compile(statement, values);
+          const parameters = bind(statement, values);
           const started = Date.now();
           try {
-            const rows = reads.all(query.sql, query.parameters) as Row[];
+            const rows = reads.all(statement.sql, parameters) as Row[];
             report(statement, started, { results: rows.length });
             return rows;
           } catch (error) {
@@ -171,11 +172,12 @@ function createStatements(orm: Orm): Statements {
     committedRows,
     // SQLite reads outside a transaction run at once (sqlite-dialect.ts readNow), reported as any other statement.
     rows: sqlite === undefined ? onConnection.rows : async <Row>(statement: PreparedStatement, values: readonly unknown[]) => {
-      const query = compile(statement, values);
+      // The bound values alone: a Kysely query (frozen nodes, a query id) is made only if it waits its turn.
+      const parameters = bind(statement, values);
       const started = Date.now();
       let rows: unknown[] | undefined;
       try {
-        rows = sqlite.readNow(query.sql, query.parameters);
+        rows = sqlite.readNow(statement.sql, parameters);
       } catch (error) {
         report(statement, started, { level: 'error' });
         throw error;
