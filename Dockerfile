@@ -53,6 +53,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT || process.env.PORTS.split(' ')[0]}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM itself (the services drain on it). Zombie reaping
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
-# --max-semi-space-size and MALLOC_ARENA_MAX: see productionNodeFlags and productionEnvironment in
+# --min/--max-semi-space-size and MALLOC_ARENA_MAX: see productionNodeFlags and productionEnvironment in
 # tools/build/build-part.ts (idle memory, issue 18); the ENV is set above, compose.yaml's services inherit it.
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--min-semi-space-size=4", "--max-semi-space-size=4", "dist/main.js"]

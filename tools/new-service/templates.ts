@@ -190,7 +190,7 @@ export function packageJson(n: ServiceNames): string {
       exports: { '.': './src/index.ts' },
       description: `${n.title}: REST (OpenAPI) over its own database.`,
       engines: { node: '>=24.11' },
-      scripts: { build: 'node ../tools/build/build-part.ts', start: 'MALLOC_ARENA_MAX=2 node --max-semi-space-size=4 ../runtime/bin/start-part.js' },
+      scripts: { build: 'node ../tools/build/build-part.ts', start: 'MALLOC_ARENA_MAX=2 node --min-semi-space-size=4 --max-semi-space-size=4 ../runtime/bin/start-part.js' },
       dependencies: { '@mikro-orm/core': '7.2.1', '@platform/runtime': '*' },
     },
     null,

@@ -95,7 +95,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw new KeySetUnavailable(why, { cause: error });
     }
   };
-  const keySet: JWTVerifyGetKey = createRemoteJWKSet(jwksUrl, { cooldownDuration, cacheMaxAge, timeoutDuration, [customFetch]: fetchKeySet });
+  // Made with the first token: jose's key set builds a `Headers` at once, which loads Node's fetch
+  // implementation (undici, about 1 MB of heap); a part that is never sent a token never needs it (issue 18, idle RSS).
+  let keySet: JWTVerifyGetKey | undefined;
+  const keySetOnce = (): JWTVerifyGetKey => (keySet ??= createRemoteJWKSet(jwksUrl, { cooldownDuration, cacheMaxAge, timeoutDuration, [customFetch]: fetchKeySet }));
 
   return {
     issuer,
@@ -105,7 +108,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (known !== undefined) return known;
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, keySet, { issuer, audience, clockTolerance, algorithms: [...acceptedAlgorithms], requiredClaims: ['exp'] }));
+        ({ payload } = await jwtVerify(token, keySetOnce(), { issuer, audience, clockTolerance, algorithms: [...acceptedAlgorithms], requiredClaims: ['exp'] }));
       } catch (error) {
         if (error instanceof KeySetUnavailable || error instanceof errors.JWKSInvalid) {
           throw new AppError(errorCodes.unavailable, `cannot check the token: the issuer's keys cannot be fetched (${error.message})`, { cause: error });

@@ -7,5 +7,6 @@ export { createService, failedPiece } from './service.ts';
 export type { Piece, Pieces, Service, ServiceOptions } from './service.ts';
 export { runService } from './run-service.ts';
 export type { RunServiceOptions, Runnable } from './run-service.ts';
+export { settleMemory } from './settle-memory.ts';
 export { loggerOptions, serviceSettings } from './settings.ts';
 export type { LoggingConfig } from './settings.ts';

@@ -9,6 +9,7 @@ import { loadTelemetry } from '../observability/telemetry.ts';
 import type { Logger, LoggerOptions } from '../logging/index.ts';
 import { onShutdown } from './on-shutdown.ts';
 import { portInUse } from './port-in-use.ts';
+import { settleMemory } from './settle-memory.ts';
 import { failedPiece } from './service.ts';
 import { loggerOptions } from './settings.ts';
 import type { LoggingConfig } from './settings.ts';
@@ -94,4 +95,7 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
     return;
   }
   options.started?.(result, logger, config);
+  // What the start left behind (parsed contracts, compiled validators, the ORM's discovery) is
+  // garbage from here on; an idle part would otherwise keep it resident.
+  settleMemory();
 }

@@ -16,9 +16,16 @@ export function newRequestId(): string {
   return randomUUID();
 }
 
+/**
+ * Whether `headers` is a fetch `Headers` (its `get` is a method; a header named `get` in Node's
+ * record is a string). Not `instanceof Headers`: reading the global `Headers` loads Node's fetch
+ * implementation (undici), which a part serving only Node's HTTP never needs (issue 18, idle RSS).
+ */
+const isFetchHeaders = (headers: IncomingHeaders): headers is Headers => typeof headers.get === 'function';
+
 /** The caller's `x-request-id` when it is a sane token, otherwise a new id. */
 export function requestIdFrom(headers: IncomingHeaders): string {
-  const raw = headers instanceof Headers ? headers.get(headerNames.requestId) : headers[headerNames.requestId];
+  const raw = isFetchHeaders(headers) ? headers.get(headerNames.requestId) : headers[headerNames.requestId];
   const candidate = typeof raw === 'string' ? raw : raw?.[0];
   return candidate !== undefined && candidate !== null && saneRequestId.test(candidate) ? candidate : newRequestId();
 }
