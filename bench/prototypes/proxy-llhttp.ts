@@ -21,7 +21,8 @@
  * them through, upgrade/CONNECT (answered 501), request-size limits other than llhttp's header
  * limit, client idle/headers timeouts, the trace span, graceful drain.
  *
- * `node bench/prototypes/proxy-llhttp.ts <port> <upstream url> [<second upstream url>] [--bare]`
+ * `node bench/prototypes/proxy-llhttp.ts <port> <upstream url> [<second upstream url>] [--consume] [--bare]`
+ * `--consume` lets llhttp read the sockets in C++ as Node's http server does.
  * `--bare` drops request id, X-Forwarded-*, CORS, access line and histogram (attribution only).
  * Routes: `/api/platforms`, `/api/platform-events` → first upstream; `/api/commands` → second.
  */
@@ -41,6 +42,7 @@ interface Parser {
   execute(data: Buffer): number | Error;
   finish(): number | Error | undefined;
   close(): void;
+  consume(handle: unknown): void;
   [key: number]: unknown;
 }
 interface ParserClass {
@@ -51,11 +53,14 @@ interface ParserClass {
   kOnHeadersComplete: number;
   kOnBody: number;
   kOnMessageComplete: number;
+  kOnExecute: number;
 }
 
 const [portArg, firstUrl, ...rest] = process.argv.slice(2);
 if (portArg === undefined || firstUrl === undefined) throw new Error('cannot start proxy-llhttp: usage proxy-llhttp.ts <port> <upstream url> [<second upstream url>] [--bare]');
 const bare = rest.includes('--bare');
+/** Let llhttp read the sockets in C++ (`parser.consume`, as Node's http server does): no JS `data` event or Buffer per read. */
+const consume = rest.includes('--consume');
 const secondUrl = rest.find((arg) => !arg.startsWith('--')) ?? firstUrl;
 const timeout = 30_000;
 
@@ -158,11 +163,14 @@ class UpstreamLink {
     this.socket.on('close', onUpstreamClose);
     this.socket.on('timeout', onUpstreamTimeout);
     (this.socket as unknown as { link: UpstreamLink }).link = this;
+    if (consume) {
+      this.parser[HTTPParser.kOnExecute] = onAnswerExecute;
+      this.socket.once('connect', consumeAnswers);
+    }
   }
 
   write(data: string | Buffer): void {
-    if (typeof data === 'string') this.socket.write(data, 'latin1');
-    else this.socket.write(data);
+    write(this.conn, this.socket, data);
     if (this.socket.timeout === undefined || this.socket.timeout === 0) this.socket.setTimeout(timeout);
   }
 
@@ -225,7 +233,7 @@ function onAnswerHeadersComplete(this: { link: UpstreamLink }, _major: number, _
     if (exchange.chunkedAnswer) head += 'transfer-encoding: chunked\r\n';
     if (exchange.closeAfter) head += 'connection: close\r\n';
   }
-  conn.socket.write(`${head}\r\n`, 'latin1');
+  write(conn, conn.socket, `${head}\r\n`);
   // A HEAD answer has no body whatever its headers say.
   return exchange.method === 'HEAD' && !informational ? 1 : 0;
 }
@@ -235,10 +243,10 @@ function onAnswerBody(this: { link: UpstreamLink }, chunk: Buffer): void {
   const exchange = link.inFlight[0] as Exchange;
   const socket = link.conn.socket;
   if (exchange.chunkedAnswer) {
-    socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-    socket.write(chunk);
-    socket.write('\r\n', 'latin1');
-  } else socket.write(chunk);
+    write(link.conn, socket, `${chunk.length.toString(16)}\r\n`);
+    write(link.conn, socket, chunk);
+    write(link.conn, socket, '\r\n');
+  } else write(link.conn, socket, chunk);
   // Backpressure: stop reading the upstream until the client has taken what is buffered.
   if (socket.writableNeedDrain && !link.socket.isPaused()) {
     link.socket.pause();
@@ -253,7 +261,7 @@ function onAnswerComplete(this: { link: UpstreamLink }): void {
   link.inFlight.shift();
   if (link.inFlight.length === 0) link.socket.setTimeout(0);
   const conn = link.conn;
-  if (exchange.chunkedAnswer) conn.socket.write('0\r\n\r\n', 'latin1');
+  if (exchange.chunkedAnswer) write(conn, conn.socket, '0\r\n\r\n');
   finished(exchange);
   if (link.closed && link.inFlight.length === 0) {
     link.closed = false;
@@ -277,11 +285,26 @@ function finished(exchange: Exchange): void {
 
 function onUpstreamData(this: Socket & { link: UpstreamLink }, data: Buffer): void {
   const link = this.link;
-  const downstream = link.conn.socket;
-  downstream.cork();
-  const result = link.parser.execute(data);
-  downstream.uncork();
-  if (result instanceof Error) { if (process.env.DEBUG) console.error("answer parse", result); link.fail(502); }
+  onAnswerExecute.call(link.parser as unknown as { link: UpstreamLink }, link.parser.execute(data));
+}
+/** After llhttp went through what one read brought: the writes it made leave, one system call per socket. */
+function onAnswerExecute(this: { link: UpstreamLink }, result: number | Error): void {
+  const link = this.link;
+  link.conn.flush();
+  if (result instanceof Error) link.fail(502);
+}
+function consumeAnswers(this: Socket & { link: UpstreamLink }): void {
+  this.link.parser.consume((this as unknown as { _handle: unknown })._handle);
+}
+
+/** Writes to a socket corked until the end of the current llhttp pass (`Conn.flush`). */
+function write(conn: Conn, socket: Socket, data: string | Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    conn.corked.push(socket);
+  }
+  if (typeof data === 'string') socket.write(data, 'latin1');
+  else socket.write(data);
 }
 function onUpstreamError(this: Socket & { link: UpstreamLink }): void {
   this.link.fail(502);
@@ -311,6 +334,8 @@ class Conn {
   /** The request being received (its body goes where it goes). */
   current: Exchange | undefined = undefined;
   gone = false;
+  /** Sockets written to (and corked) in the current llhttp pass. */
+  readonly corked: Socket[] = [];
 
   constructor(socket: Socket) {
     this.socket = socket;
@@ -327,6 +352,17 @@ class Conn {
     socket.on('data', onDownstreamData);
     socket.on('error', onDownstreamClose);
     socket.on('close', onDownstreamClose);
+    if (consume) {
+      this.parser[HTTPParser.kOnExecute] = onRequestExecute;
+      this.parser.consume((socket as unknown as { _handle: unknown })._handle);
+    }
+  }
+
+  /** Sends what the current llhttp pass wrote. */
+  flush(): void {
+    const corked = this.corked;
+    for (let i = 0; i < corked.length; i++) (corked[i] as Socket).uncork();
+    corked.length = 0;
   }
 
   link(upstream: Upstream): UpstreamLink {
@@ -482,20 +518,18 @@ function onRequestComplete(this: { conn: Conn }): void {
 
 function onDownstreamData(this: Socket & { conn: Conn }, data: Buffer): void {
   const conn = this.conn;
-  const [a, b] = conn.links;
-  a?.socket.cork();
-  b?.socket.cork();
-  const result = conn.parser.execute(data);
-  // Links opened during this execute are corked by nobody; uncork only what was corked.
-  a?.socket.uncork();
-  b?.socket.uncork();
-  if (result instanceof Error) { if (process.env.DEBUG) console.error("request parse", result);
+  onRequestExecute.call(conn.parser as unknown as { conn: Conn }, conn.parser.execute(data));
+}
+function onRequestExecute(this: { conn: Conn }, result: number | Error): void {
+  const conn = this.conn;
+  conn.flush();
+  if (result instanceof Error) {
     if (conn.queue.length === 0) conn.reject(400, 'Bad Request');
     else conn.socket.destroy();
     return;
   }
   // Too many pipelined requests waiting: stop reading until answers drain them.
-  if (conn.queue.length >= 16) this.pause();
+  if (conn.queue.length >= 16) conn.socket.pause();
 }
 
 function onDownstreamClose(this: Socket & { conn: Conn }): void {

@@ -3,14 +3,14 @@
 # alternating: every round starts the built service (production env, scratch copy of the SQLite
 # file), measures it direct, then through each variant (started fresh). Servers pinned to core 1,
 # autocannon -c 16 to core 0, CPU from /proc/<pid>/stat (utime+stime, 100 ticks/s) over the timed
-# window only, after a 1 s warm-up.
+# window only, after a 1 s warm-up (3 s more for the fresh service). Direct is measured at both ends of a round.
 # bench/prototypes/proxy-measure.sh <rounds> <seconds> [variant...]
-#   variants: l4 http-undici llhttp-bare llhttp gateway (default: all)
+#   variants: l4 http-undici llhttp-bare llhttp llhttp-consume-bare llhttp-consume gateway (default: all)
 # Prints one TSV line per run: round variant requests non2xx service_us proxy_us
 # (service_us: the service's CPU per request in that run; proxy_us: the proxy's, 0 when direct).
 set -uo pipefail
 rounds=${1:-6}; seconds=${2:-5}; shift 2 || true
-variants=("$@"); [[ ${#variants[@]} -eq 0 ]] && variants=(l4 http-undici llhttp-bare llhttp gateway)
+variants=("$@"); [[ ${#variants[@]} -eq 0 ]] && variants=(l4 http-undici llhttp-bare llhttp llhttp-consume-bare llhttp-consume gateway)
 cd "$(dirname "$0")/../.."
 repo=$PWD
 main=${MAIN:-/work/main}   # where the built parts (platform-service/dist-bench, gateway/dist-bench) are
@@ -31,8 +31,10 @@ startProxy() { # variant port upstream
     http-undici) taskset -c 1 node "$repo/bench/prototypes/proxy-http-undici.ts" "$2" "$3" >/dev/null 2>&1 & ;;
     llhttp-bare) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --bare >/dev/null 2>&1 & ;;
     llhttp) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 >/dev/null 2>&1 & ;;
-    gateway) (cd "$main" && env NODE_ENV=production HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
-      exec taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>&1) & ;;
+    llhttp-consume-bare) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --consume --bare >/dev/null 2>&1 & ;;
+    llhttp-consume) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 --consume >/dev/null 2>&1 & ;;
+    gateway) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
+      taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
   esac
   echo $!
 }
@@ -50,6 +52,7 @@ for round in $(seq 1 "$rounds"); do
   port=$((port + 10)); sport=$port
   spid=$(startService "$sport")
   wait_for "http://127.0.0.1:$sport$path"
+  taskset -c 0 npx autocannon -c 16 -d 3 "http://127.0.0.1:$sport$path" >/dev/null 2>&1   # the service's JIT warm-up
   measure direct "$round" "$spid" - "http://127.0.0.1:$sport$path"
   for variant in "${variants[@]}"; do
     pport=$((port + 2 + RANDOM % 7))
@@ -57,6 +60,7 @@ for round in $(seq 1 "$rounds"); do
     if wait_for "http://127.0.0.1:$pport$path"; then measure "$variant" "$round" "$spid" "$ppid" "http://127.0.0.1:$pport$path"; fi
     kill "$ppid"; wait "$ppid" 2>/dev/null
   done
+  measure direct "$round" "$spid" - "http://127.0.0.1:$sport$path"
   kill "$spid"; wait "$spid" 2>/dev/null
 done
 rm -f "$db" "$db-wal" "$db-shm"
