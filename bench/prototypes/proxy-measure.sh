@@ -47,11 +47,11 @@ measure() { # label round service_pid proxy_pid url
   node -e 'const [v, r, sb, sa, pb, pa, out] = process.argv.slice(1); const j = JSON.parse(out); const n = j.requests.total;
     console.log([r, v, n, j.non2xx, ((sa - sb) * 1e4 / n).toFixed(1), ((pa - pb) * 1e4 / n).toFixed(1)].join("\t"))' "$1" "$2" "$sb" "$sa" "$pb" "$pa" "$out"
 }
-wait_for() { for _ in $(seq 1 150); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
+wait_for() { for _ in $(seq 1 "${2:-300}"); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; return 1; }
 for round in $(seq 1 "$rounds"); do
   port=$((port + 10)); sport=$port
   spid=$(startService "$sport")
-  wait_for "http://127.0.0.1:$sport$path"
+  if ! wait_for "http://127.0.0.1:$sport$path" 600; then kill "$spid"; wait "$spid" 2>/dev/null; continue; fi
   taskset -c 0 npx autocannon -c 16 -d 3 "http://127.0.0.1:$sport$path" >/dev/null 2>&1   # the service's JIT warm-up
   measure direct "$round" "$spid" - "http://127.0.0.1:$sport$path"
   for variant in "${variants[@]}"; do

@@ -17,7 +17,8 @@ const direct = new Map<string, number[]>();
 const runs: Array<{ round: string; variant: string; service: number; proxy: number; bad: number }> = [];
 for (const [index, file] of process.argv.slice(2).entries()) {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [round, variant, , bad, service, proxy] = line.split('\t');
+    const [round, variant, requests, bad, service, proxy] = line.split('\t');
+    if (Number(requests) === 0) continue;
     if (round === undefined || variant === undefined || service === undefined || proxy === undefined || !/^\d+$/.test(round)) continue;
     const key = `${index}/${round}`;
     if (variant === 'direct') direct.set(key, [...(direct.get(key) ?? []), Number(service)]);
