@@ -32,4 +32,4 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(key, (self.get(key) ?? 0) + delta);
 }
 console.log(`window ${(total / 1000).toFixed(0)} ms, busy ${(busy / 1000).toFixed(0)} ms`);
-for (const [key, value] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 30))) console.log(`${((value / busy) * 100).toFixed(1).padStart(5)} %  ${key}`);
+for (const [key, value] of [...self].toSorted((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 30))) console.log(`${((value / busy) * 100).toFixed(1).padStart(5)} %  ${key}`);

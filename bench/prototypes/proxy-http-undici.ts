@@ -1,7 +1,8 @@
 /**
  * Prototype (issue 18, measured, not production code): a featureless HTTP proxy on Node's http
- * server and an undici Pool (the gateway's design without request id, X-Forwarded-*, CORS, access
- * line, metrics or problems): method, target and end-to-end headers forwarded, the answer's raw
+ * server and an undici Pool (the repository root's undici, 6.29.1; the gateway has 7.30.2): the
+ * gateway's design without request id, X-Forwarded-*, CORS, access line, metrics or problems.
+ * Method, target and end-to-end headers forwarded, the answer's raw
  * headers to `res.writeHead`, bodies streamed. The cost of the two HTTP stacks alone.
  *
  * `node bench/prototypes/proxy-http-undici.ts <port> <upstream url>`
@@ -17,7 +18,7 @@ const { origin, host } = new URL(target);
 const pool = new Pool(origin);
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 
-class Forwarded implements Dispatcher.DispatchHandler {
+class Forwarded implements Dispatcher.DispatchHandlers {
   readonly res: ServerResponse;
   constructor(res: ServerResponse) {
     this.res = res;

@@ -294,7 +294,13 @@ function onAnswerExecute(this: { link: UpstreamLink }, result: number | Error): 
   if (result instanceof Error) link.fail(502);
 }
 function consumeAnswers(this: Socket & { link: UpstreamLink }): void {
-  this.link.parser.consume((this as unknown as { _handle: unknown })._handle);
+  this.link.parser.consume(handleOf(this));
+}
+
+/** The socket's libuv stream handle, which llhttp can read from itself (what Node's http server passes to `consume`). */
+function handleOf(socket: Socket): unknown {
+  // oxlint-disable-next-line no-underscore-dangle -- Node's own name for it; no public accessor exists
+  return (socket as unknown as { _handle: unknown })._handle;
 }
 
 /** Writes to a socket corked until the end of the current llhttp pass (`Conn.flush`). */
@@ -354,7 +360,7 @@ class Conn {
     socket.on('close', onDownstreamClose);
     if (consume) {
       this.parser[HTTPParser.kOnExecute] = onRequestExecute;
-      this.parser.consume((socket as unknown as { _handle: unknown })._handle);
+      this.parser.consume(handleOf(socket));
     }
   }
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.toSorted((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
@@ -31,7 +31,7 @@ const directOf = (round: string): number => {
 };
 const rows = [`| variant | rounds | service direct µs | proxy µs | service behind proxy µs | proxy ÷ direct | direct ÷ (proxy + service) |`, '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
 rows.push(`| direct | ${direct.size} | ${median([...direct.keys()].map(directOf)).toFixed(1)} | | | | 1.00 |`);
-for (const variant of [...new Set(runs.map((run) => run.variant))]) {
+for (const variant of new Set(runs.map((run) => run.variant))) {
   const mine = runs.filter((run) => run.variant === variant && run.bad === 0);
   const ratios = mine.map((run) => directOf(run.round) / (run.proxy + run.service));
   rows.push(
