@@ -43,6 +43,7 @@ interface Parser {
   finish(): number | Error | undefined;
   close(): void;
   consume(handle: unknown): void;
+  unconsume(): void;
   [key: number]: unknown;
 }
 interface ParserClass {
@@ -179,7 +180,7 @@ class UpstreamLink {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
-    this.parser.close();
+    release(this.parser);
     const conn = this.conn;
     if (conn.links[this.upstream.index] === this) conn.links[this.upstream.index] = undefined;
     const first = this.inFlight[0];
@@ -356,7 +357,7 @@ class Conn {
     (socket as unknown as { conn: Conn }).conn = this;
     socket.setNoDelay(true);
     socket.on('data', onDownstreamData);
-    socket.on('error', onDownstreamClose);
+    socket.on('error', onDownstreamError);
     socket.on('close', onDownstreamClose);
     if (consume) {
       this.parser[HTTPParser.kOnExecute] = onRequestExecute;
@@ -548,7 +549,17 @@ function onDownstreamClose(this: Socket & { conn: Conn }): void {
     link.socket.destroy();
   }
   conn.links[0] = conn.links[1] = undefined;
-  conn.parser.close();
+  release(conn.parser);
+}
+/** A failed client connection is destroyed; its 'close' releases the rest. */
+function onDownstreamError(this: Socket): void {
+  this.destroy();
+}
+
+/** Frees a parser; one that reads a socket itself is detached from it first (else the socket's next read reaches a freed parser). */
+function release(parser: Parser): void {
+  if (consume) parser.unconsume();
+  parser.close();
 }
 
 const server = createServer({ noDelay: true }, (socket) => new Conn(socket));
