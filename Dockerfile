@@ -55,4 +55,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 # is not needed (no child processes); with plain Docker `--init` adds tini anyway.
 # --min/--max-semi-space-size and MALLOC_ARENA_MAX: see productionNodeFlags and productionEnvironment in
 # tools/build/build-part.ts (idle memory, issue 18); the ENV is set above, compose.yaml's services inherit it.
-CMD ["node", "--min-semi-space-size=4", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--min-semi-space-size=4", "--max-semi-space-size=16", "dist/main.js"]

@@ -24,16 +24,17 @@ export const builtEntry = `${distFolder}/main.js`;
 
 /**
  * Node flags a part runs with in production (the Dockerfile's CMD, compose.yaml, `npm run start`,
- * the bench). `--max-semi-space-size=4` (MB) caps V8's young generation, which otherwise grows
- * during start-up and stays grown while the part is idle: 8–10 MB less idle RSS per part. Measured on the
- * built platform-service (30,000 GETs by id and 8,000 POSTs, 16 connections, 3 alternated rounds):
- * server CPU per request 240 vs 246 µs (GET) and 453 vs 466 µs (POST) without the flag, so the
- * extra scavenges cost nothing visible; at 2 MB POSTs took 483 µs. `--min-semi-space-size=4` keeps
- * it there after the memory-reducing collection that ends the start (runtime lifecycle
- * settle-memory.ts), which would otherwise leave it at 1 MB, growing only to 2 MB under a GET load
- * (3,000 list requests) and costing request CPU; idle RSS measured the same with or without it.
+ * the bench): V8's young generation starts at 4 MB a semi-space and may grow to 16 MB under load.
+ * `--min-semi-space-size=4` keeps it at 4 MB after the memory-reducing collection that ends the
+ * start (runtime lifecycle settle-memory.ts), which would otherwise leave it at 1 MB, growing only
+ * to 2 MB under a GET load and costing request CPU. `--max-semi-space-size=16`, V8's own cap on
+ * this machine, lets a loaded part scavenge less often: once the REST fast path made a GET by id
+ * cost about 55 µs, a 4 MB cap (the third round's, for idle RSS) cost it about 5 % (CPU ratio
+ * against bare Express 0.759 vs 0.798, `npm run bench -- --only=rest-get-by-id --rounds=3`,
+ * back to back on a quiet machine), while the settling collection keeps an idle part small either
+ * way (idle RSS 96.2 / 92.5 / 94.2 MB with it).
  */
-export const productionNodeFlags = ['--min-semi-space-size=4', '--max-semi-space-size=4'] as const;
+export const productionNodeFlags = ['--min-semi-space-size=4', '--max-semi-space-size=16'] as const;
 
 /**
  * Environment a part runs with in production (the Dockerfile's ENV, which compose.yaml's

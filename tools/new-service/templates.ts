@@ -190,7 +190,7 @@ export function packageJson(n: ServiceNames): string {
       exports: { '.': './src/index.ts' },
       description: `${n.title}: REST (OpenAPI) over its own database.`,
       engines: { node: '>=24.11' },
-      scripts: { build: 'node ../tools/build/build-part.ts', start: 'MALLOC_ARENA_MAX=2 node --min-semi-space-size=4 --max-semi-space-size=4 ../runtime/bin/start-part.js' },
+      scripts: { build: 'node ../tools/build/build-part.ts', start: 'MALLOC_ARENA_MAX=2 node --min-semi-space-size=4 --max-semi-space-size=16 ../runtime/bin/start-part.js' },
       dependencies: { '@mikro-orm/core': '7.2.1', '@platform/runtime': '*' },
     },
     null,
@@ -556,7 +556,7 @@ export function composeService(n: ServiceNames): string {
     <<: *node-part
     build: { context: ., dockerfile: Dockerfile, args: { PART: ${n.name}, PORTS: '${n.port}' } }
     image: contract-first/${n.name}:dev
-    command: ['sh', '-c', 'node src/migrate.ts && exec node --max-semi-space-size=4 dist/main.js']
+    command: ['sh', '-c', 'node src/migrate.ts && exec node --min-semi-space-size=4 --max-semi-space-size=16 dist/main.js']
     environment:
       NODE_ENV: production
       HTTP_PORT: '${n.port}'
