@@ -3,7 +3,6 @@
  * never shares a queue with anyone else on the broker:
  * `node bench/servers/commands-service.ts <name suffix>` (configuration from the environment).
  */
-import { settleMemory } from '@platform/runtime/lifecycle';
 import { createLogger } from '@platform/runtime/logging';
 import { loadConfig } from '../../commands-service/src/config.ts';
 import { createCommandsService } from '../../commands-service/src/service.ts';
@@ -25,5 +24,4 @@ const service = createCommandsService({
 });
 process.once('SIGTERM', () => void service.stop().then(() => process.exit(0), () => process.exit(1)));
 await service.start();
-// As runService does for main.ts once the part started.
-settleMemory();
+// No settling collection here: the service makes it once its start-up sync is over, as under main.ts.

@@ -13,4 +13,6 @@ await runService({
   shutdownTimeout: (config) => config.shutdownTimeout,
   ports: (config) => ({ HTTP_PORT: config.httpPort }),
   create: (config, logger) => createCommandsService({ config, logger }),
+  // The start-up sync is still streaming when the start is over: the service settles once it finished.
+  settleAfterStart: false,
 });

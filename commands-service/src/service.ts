@@ -143,8 +143,9 @@ export function createCommandsService(options: CommandsServiceOptions): Commands
       readiness.register('startup-sync', sync.check);
       void sync.finished.then(() => {
         platformService.close();
-        // What the sync streamed and the closed connection are garbage from here on (runService settles
-        // after the start, before the sync ends). Production only: a test run starts many services in one process.
+        // What the start and the sync left (parsed contracts, the streamed rows, the closed connection)
+        // is garbage from here on; main.ts has runService leave the settling to this point, so the
+        // sync is never paused by it. Production only: a test run starts many services in one process.
         if (sync.state === 'synced' && config.nodeEnv === 'production') settleMemory();
       });
       await start({ name: 'startup-sync', start: () => sync.start(), stop: () => sync.stop() });

@@ -37,6 +37,13 @@ export interface RunServiceOptions<C, R> {
   create(config: C, logger: Logger): Runnable<R>;
   /** Called once the part started (e.g. to print a banner). */
   started?(result: R, logger: Logger, config: C): void;
+  /**
+   * Whether the start ends with one memory-settling collection (settle-memory.ts; it pauses the
+   * part once). Default true. A part whose start leaves work running turns it off and settles
+   * itself when that work is over: commands-service's start-up sync would otherwise be paused
+   * mid-stream (bench: the 100k-row sync fell from 0.74 to 0.49 of a raw bulk insert).
+   */
+  readonly settleAfterStart?: boolean;
   /** Default `process.env`. */
   readonly env?: Env;
 }
@@ -97,5 +104,5 @@ export async function runService<C, R>(options: RunServiceOptions<C, R>): Promis
   options.started?.(result, logger, config);
   // What the start left behind (parsed contracts, compiled validators, the ORM's discovery) is
   // garbage from here on; an idle part would otherwise keep it resident.
-  settleMemory();
+  if (options.settleAfterStart ?? true) settleMemory();
 }
