@@ -13,6 +13,11 @@
  * (the message is still acknowledged after the commit of its own write). A commit per event was
  * the largest share of the consumer's CPU. Should a group fail, each of its applies is written
  * again alone, so one bad event never fails the others.
+ *
+ * Every write of several rows in one transaction locks them in ascending platform id (a group is
+ * written in that order, the sync's batches are sorted: catalogue-sync-writer.ts, its sweep locks in
+ * that order: catalogue-statements.ts), so two replicas, or the sync and the consumer, writing
+ * overlapping rows wait for each other instead of deadlocking (catalogue-lock-order.test.ts, PostgreSQL).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SqlEntityManager } from '@mikro-orm/sql';
@@ -89,6 +94,8 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
     while (waiting.length > 0) {
       const group = waiting;
       waiting = [];
+      // Ascending platform id (the sort is stable: applies of one platform keep their order of arrival).
+      group.sort(byPlatformId);
       if (group.length === 1) {
         const [only] = group as [PendingApply];
         await only.within(() => applyAlone(only.platform)).then(only.resolve, only.reject);
@@ -136,4 +143,8 @@ export function createCatalogueCopy(orm: Orm): CatalogueCopy {
       });
     },
   };
+}
+
+function byPlatformId(a: PendingApply, b: PendingApply): number {
+  return a.platform.id - b.platform.id;
 }

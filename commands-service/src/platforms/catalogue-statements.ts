@@ -17,7 +17,7 @@ export interface CatalogueStatements {
   touch(rows: number): string;
   /** As `touch`, only those stamped before the bound epoch milliseconds (bound after the ids): the others are stamped already. */
   touchStale(rows: number): string;
-  /** Tombstones every live platform stamped before the bound epoch milliseconds. */
+  /** Tombstones every live platform stamped before the bound epoch milliseconds (on PostgreSQL, locking them in ascending platform id first). */
   readonly sweep: string;
   /** Removes the commands of one platform, bound by external id, if it is a tombstone. */
   readonly removeCommandsOfTombstone: string;
@@ -61,13 +61,18 @@ export function catalogueStatements(orm: Orm): CatalogueStatements {
         `on conflict (${externalId}) do update set ${version} = excluded.${version}, ${deleted} = ${yes}, ${changedAt} = excluded.${changedAt} ` +
         `where ${platforms}.${version} < excluded.${version} and ${platforms}.${deleted} = ${no}`;
 
+  const unseen = `${deleted} = ${no} and ${changedAt} < ?`;
+  const sweepSet = `update ${platforms} set ${deleted} = ${yes}, ${changedAt} = ${now}`;
+  // PostgreSQL locks the rows an update changes in the order it scans them: the sweep locks them
+  // first, in ascending platform id, as every other write of several rows does (catalogue-copy.ts).
+  const sweep = driver === 'postgresql' ? `${sweepSet} where ${id} in (select ${id} from ${platforms} where ${unseen} order by ${externalId} for update)` : `${sweepSet} where ${unseen}`;
   const ofTombstones = `select ${id} from ${platforms} where ${deleted} = ${yes}`;
   return {
     upsert,
     tombstone,
     touch: (rows) => `update ${platforms} set ${changedAt} = ${now} where ${externalId} in (${list(rows, '?')}) and ${deleted} = ${no}`,
     touchStale: (rows) => `update ${platforms} set ${changedAt} = ${now} where ${externalId} in (${list(rows, '?')}) and ${deleted} = ${no} and ${changedAt} < ?`,
-    sweep: `update ${platforms} set ${deleted} = ${yes}, ${changedAt} = ${now} where ${deleted} = ${no} and ${changedAt} < ?`,
+    sweep,
     removeCommandsOfTombstone: `delete from ${commands} where ${platformId} in (${ofTombstones} and ${externalId} = ?)`,
     removeCommandsOfTombstones: `delete from ${commands} where ${platformId} in (${ofTombstones})`,
   };

@@ -10,6 +10,11 @@
  * (the copy's version is as new, or the platform is a tombstone) are stamped by a second statement,
  * which is skipped when the upsert wrote every row (always so on a fresh copy, where it was a
  * lookup per row that changed nothing).
+ *
+ * A batch is written in ascending platform id, each id once (its newest version; of equal ones, the
+ * first): rows are locked in one order by every writer of the copy, so a sync and the consumer or
+ * another replica never deadlock, and an upsert never meets its own row twice (PostgreSQL refuses
+ * that, SQL Server's merge too). The stream already sends ascending ids, then nothing is copied.
  */
 import { type Orm, type PreparedStatement, type StatementRunner, statementsOf } from '@platform/runtime/db';
 import type { PlatformState } from './catalogue-copy.ts';
@@ -52,8 +57,9 @@ export function createSyncBatchWriter(orm: Orm): SyncBatchWriter {
     return written;
   };
 
-  return async (platforms, since) => {
-    if (platforms.length === 0) return 0;
+  return async (batch, since) => {
+    if (batch.length === 0) return 0;
+    const platforms = inCanonicalOrder(batch);
     return statements.transaction(async (tx) => {
       let written = 0;
       for (let start = 0; start < platforms.length; start += rowsPerSyncStatement) {
@@ -62,6 +68,16 @@ export function createSyncBatchWriter(orm: Orm): SyncBatchWriter {
       return written;
     });
   };
+}
+
+/** The batch in ascending id, each id once with its newest version: the batch itself when it is so already. */
+function inCanonicalOrder(platforms: readonly PlatformState[]): readonly PlatformState[] {
+  let ascending = true;
+  for (let index = 1; index < platforms.length && ascending; index++) ascending = platforms[index - 1]!.id < platforms[index]!.id;
+  if (ascending) return platforms;
+  // Stable: of one id's equal versions the first stays first, as applying them in turn would keep it.
+  const sorted = platforms.toSorted((a, b) => a.id - b.id || b.version - a.version);
+  return sorted.filter((platform, index) => index === 0 || sorted[index - 1]!.id !== platform.id);
 }
 
 /** (external id, name, version) per platform, flat. */
