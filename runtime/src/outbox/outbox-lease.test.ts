@@ -1,5 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOrm, ensureSchema, type Orm } from '../db/index.ts';
+import { createLogger, type Logger } from '../logging/index.ts';
 import { createTemporaryPostgresDatabase } from '../db/testing.ts';
 import { eventually } from '../amqp/testing.ts';
 import { createDatabaseOutbox } from './database-outbox.ts';
@@ -10,15 +12,35 @@ import { createOutboxLease, outboxLeaseStatements } from './outbox-lease.ts';
 const entities = [OutboxMessageSchema, OutboxLeaseSchema];
 
 const targets = [
-  { name: 'sqlite in memory', open: async () => ({ orm: await createOrm({ driver: 'sqlite', dbName: ':memory:', entities }), drop: async () => {} }) },
+  { name: 'sqlite in memory', open: async (logger?: Logger) => ({ orm: await createOrm({ driver: 'sqlite', dbName: ':memory:', entities, ...(logger ? { logger } : {}) }), drop: async () => {} }) },
   {
     name: 'postgresql',
-    open: async () => {
+    open: async (logger?: Logger) => {
       const database = await createTemporaryPostgresDatabase({ prefix: 'runtime_outbox_lease' });
-      return { orm: await createOrm({ driver: 'postgresql', url: database.url, entities }), drop: database.drop };
+      return { orm: await createOrm({ driver: 'postgresql', url: database.url, entities, ...(logger ? { logger } : {}) }), drop: database.drop };
     },
   },
 ] as const;
+
+/** A debug logger keeping its lines: with it, the ORM writes every statement it runs, a failed one with `failed: true`. */
+function statementLog(): { logger: Logger; statements(): Record<string, unknown>[] } {
+  let text = '';
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ name: 'outbox-lease-test', level: 'debug', destination }),
+    statements: () =>
+      text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === 'query'),
+  };
+}
 
 describe.each(targets)('outbox relay lease on $name', (target) => {
   let orm: Orm;
@@ -103,6 +125,37 @@ describe.each(targets)('outbox relay lease on $name', (target) => {
   });
 });
 
+describe.each(targets)('a standby outbox relay on $name', (target) => {
+  let orm: Orm;
+  let drop: () => Promise<void>;
+  const log = statementLog();
+
+  beforeAll(async () => {
+    ({ orm, drop } = await target.open(log.logger));
+    await ensureSchema(orm);
+  });
+  afterAll(async () => {
+    await orm?.close(true);
+    await drop?.();
+  });
+
+  it('polls-while-another-relay-holds-the-lease-without-a-failed-statement-and-takes-over-once-it-expired', async () => {
+    const leader = createOutboxLease({ orm, holder: 'relay-leader', ttl: 1_000 });
+    const standby = createDatabaseOutbox({ orm, lease: { holder: 'relay-standby' } });
+    expect(await leader.acquire()).toBe(true);
+    const before = log.statements().length;
+    for (let poll = 0; poll < 10; poll++) expect(await standby.store.fetchPending(10)).toEqual([]);
+    expect(standby.lease?.held).toBe(false);
+    const polled = log.statements().slice(before);
+    expect(polled.length).toBeGreaterThanOrEqual(10);
+    expect(polled.filter((statement) => statement.failed === true).map((statement) => statement.sql)).toEqual([]);
+    // The leader stops renewing: once its lease expired on the database's clock, the standby's next poll takes it.
+    await eventually(async () => (await standby.store.fetchPending(10), standby.lease?.held === true));
+    expect(await leader.acquire()).toBe(false);
+    expect(log.statements().slice(before).filter((statement) => statement.failed === true).map((statement) => statement.sql)).toEqual([]);
+  });
+});
+
 describe('outbox relay lease statements', () => {
   it('bind-every-value-and-use-the-database-clock-on-each-dialect', async () => {
     const database = await createTemporaryPostgresDatabase({ prefix: 'runtime_outbox_lease_sql' });
@@ -116,10 +169,14 @@ describe('outbox relay lease statements', () => {
       const now = `datediff_big(millisecond, '19700101', sysutcdatetime())`;
       expect(mssql).toEqual({
         renew: `update [outbox_leases] set [holder] = ?, [expires_at] = ${now} + ? where [name] = ? and ([holder] = ? or [expires_at] <= ${now})`,
-        create: `insert into [outbox_leases] ([name], [holder], [expires_at]) values (?, ?, ${now} + ?)`,
+        create:
+          'merge into [outbox_leases] with (holdlock) as target using (values (?, ?, ?)) as incoming ([name], [holder], [ttl]) on target.[name] = incoming.[name] ' +
+          `when not matched then insert ([name], [holder], [expires_at]) values (incoming.[name], incoming.[holder], ${now} + incoming.[ttl]);`,
         release: `update [outbox_leases] set [expires_at] = 0 where [name] = ? and [holder] = ?`,
       });
       expect(outboxLeaseStatements(orms.postgresql).renew).toContain('cast(extract(epoch from clock_timestamp()) * 1000 as bigint) + ?');
+      expect(outboxLeaseStatements(orms.postgresql).create).toMatch(/ on conflict \("name"\) do nothing$/);
+      expect(outboxLeaseStatements(orms.sqlite).create).toMatch(/ on conflict \(`name`\) do nothing$/);
       for (const orm of Object.values(orms)) {
         const statements = outboxLeaseStatements(orm);
         // Only placeholders carry values: no quote (a literal) and the bound count the callers pass.

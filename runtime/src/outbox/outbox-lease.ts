@@ -12,15 +12,18 @@
  * versions). Keep `ttl` well above the time of one round.
  */
 import { randomUUID } from 'node:crypto';
-import { nowMillisSql, type Orm } from '../db/index.ts';
-import { isUniqueViolation } from '../db/errors.ts';
+import { driverOf, nowMillisSql, type Orm } from '../db/index.ts';
 import { AppError, errorCodes } from '../errors/index.ts';
 
 /** The lease's statements; values are always bound (`?`), only identifiers and the database clock are written into the text. */
 export interface OutboxLeaseStatements {
   /** Renews the lease or takes an expired one, bound as (holder, ttl, name, holder); one row affected when held. */
   readonly renew: string;
-  /** Creates the lease row, bound as (name, holder, ttl); a unique violation means another relay created it first. */
+  /**
+   * Creates the lease row when there is none, bound as (name, holder, ttl); one row affected when it
+   * did, none when the row exists (another relay holds the lease, or created it first). Never fails
+   * on the existing row: a standby runs it at every poll.
+   */
   readonly create: string;
   /** Gives the lease up, bound as (name, holder). */
   readonly release: string;
@@ -29,10 +32,16 @@ export interface OutboxLeaseStatements {
 export function outboxLeaseStatements(orm: Orm): OutboxLeaseStatements {
   const q = (identifier: string): string => orm.em.getPlatform().quoteIdentifier(identifier);
   const now = nowMillisSql(orm);
-  const [table, name, holder, expiresAt] = [q('outbox_leases'), q('name'), q('holder'), q('expires_at')];
+  const [table, name, holder, expiresAt, ttl] = [q('outbox_leases'), q('name'), q('holder'), q('expires_at'), q('ttl')];
+  // SQL Server has no `on conflict`: a merge under holdlock (without it, two concurrent merges can both insert).
+  const create =
+    driverOf(orm) === 'mssql'
+      ? `merge into ${table} with (holdlock) as target using (values (?, ?, ?)) as incoming (${name}, ${holder}, ${ttl}) on target.${name} = incoming.${name} ` +
+        `when not matched then insert (${name}, ${holder}, ${expiresAt}) values (incoming.${name}, incoming.${holder}, ${now} + incoming.${ttl});`
+      : `insert into ${table} (${name}, ${holder}, ${expiresAt}) values (?, ?, ${now} + ?) on conflict (${name}) do nothing`;
   return {
     renew: `update ${table} set ${holder} = ?, ${expiresAt} = ${now} + ? where ${name} = ? and (${holder} = ? or ${expiresAt} <= ${now})`,
-    create: `insert into ${table} (${name}, ${holder}, ${expiresAt}) values (?, ?, ${now} + ?)`,
+    create,
     release: `update ${table} set ${expiresAt} = 0 where ${name} = ? and ${holder} = ?`,
   };
 }
@@ -95,15 +104,11 @@ export function createOutboxLease(options: OutboxLeaseOptions): OutboxLeaseHandl
       renewedAt = sentAt;
       return (held = true);
     }
-    try {
-      await run(statements.create, [name, holder, ttl]);
-      renewedAt = sentAt;
-      return (held = true);
-    } catch (error) {
-      // Raw statements bypass the ORM's exception conversion: convert here to tell the duplicate key apart.
-      if (isUniqueViolation(error) || (error instanceof Error && isUniqueViolation(orm.em.getDriver().convertException(error)))) return false;
-      throw error;
-    }
+    // No row changed: either there is no lease row yet, or another relay holds the lease (a standby
+    // polls here every round), so the insert must not fail when the row exists.
+    if ((await run(statements.create, [name, holder, ttl])) !== 1) return false;
+    renewedAt = sentAt;
+    return (held = true);
   };
 
   return {
