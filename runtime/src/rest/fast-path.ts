@@ -6,7 +6,7 @@
  * parses it), well-formed text, compiled request validation, the handler, the answer (JSON in one
  * `end`, problems as problem+json), the access line. The verdicts are the pipeline's own functions
  * (securityCheck, integerParameterErrors, textErrors, compileRequestValidators, toProblem), and so
- * is the writer of a handler's answer (send-result.ts sendResult); only
+ * are the writers of its answers (send-result.ts sendResult, problem.ts writeProblem); only
  * Express's per-request machinery is left out (its request and response prototypes, router,
  * `res.locals`, `res.send`), which cost a request for an id about two thirds of its CPU.
  *
@@ -35,11 +35,9 @@ import { exchangeObserver } from './exchange-observer.ts';
 import { recordExchange } from './exchange-recording.ts';
 import { bodyErrorTypes } from './json-body.ts';
 import { textErrors } from './json-text.ts';
-import { jsonContentType, mediaTypes } from './media-types.ts';
 import type { Operation, OperationTable, PathMatch } from './operations.ts';
 import { integerParameterErrors } from './path-parameters.ts';
-import { problem } from './problem.ts';
-import type { Problem } from './problem.ts';
+import { problem, writeProblem } from './problem.ts';
 import { lazyRequestState, requestPath } from './request-state.ts';
 import type { RequestState } from './request-state.ts';
 import type { SecurityCheck } from './security-guard.ts';
@@ -151,15 +149,6 @@ function readBody(req: IncomingMessage, length: number, read: (bytes: Buffer) =>
     settled = true;
     failed(bodyError('request.aborted', 'the client went away before sending the whole body'));
   });
-}
-
-/** Writes a problem as the pipeline's sendProblem does (`res.send` of its text), filling `instance` and `requestId`. */
-function writeProblem(res: ServerResponse, body: Problem, instance: string, requestId: string): void {
-  const text = JSON.stringify({ ...body, instance: body.instance ?? instance, requestId: body.requestId ?? requestId });
-  res.statusCode = body.status;
-  res.setHeader('content-type', jsonContentType(mediaTypes.problem));
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
 }
 
 /** Compiles the fast path of a surface's operations. */
