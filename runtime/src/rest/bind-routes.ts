@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import { mediaTypes } from './media-types.ts';
 import { requestPath, requestState } from './request-state.ts';
 import type { RequestState } from './request-state.ts';
 import type { Operation } from './operations.ts';
 import { matchedOperation } from './route-match.ts';
-import type { HandlerContext, RestRequest, RestResult, RestRoute } from './surface.ts';
+import { sendResult } from './send-result.ts';
+import type { ThroughJson } from './send-result.ts';
+import type { HandlerContext, RestRequest, RestResult } from './surface.ts';
 
 export type AnyHandler = (request: RestRequest, context: HandlerContext) => Promise<RestResult>;
 
@@ -17,6 +18,7 @@ export type AnyHandler = (request: RestRequest, context: HandlerContext) => Prom
 export function operationHandler(operation: Operation, handler: AnyHandler, options: AnswerOptions = { throughJson: true }): RequestHandler {
   const { route } = operation;
   const integers = operation.integerParameters.map((parameter) => parameter.name);
+  const json = options.throughJson ? jsonAlways : jsonWhereNeeded;
   return async (req: Request, res: Response) => {
     const matched = matchedOperation(res);
     if (matched?.path.undecodable !== undefined) throw undecodableParameter(matched.path.undecodable);
@@ -25,7 +27,7 @@ export function operationHandler(operation: Operation, handler: AnyHandler, opti
     for (const name of integers) params[name] = Number(params[name]);
     const request: RestRequest = { params, query: req.query, headers: req.headers, body: req.body };
     const result = await handler(request, handlerContext(state, res));
-    sendResult(req, res, route, result, options.throughJson);
+    sendResult(res, route, result, requestPath(req), state.requestId, json);
   };
 }
 
@@ -50,56 +52,15 @@ export function decodablePathParameters(): RequestHandler {
   };
 }
 
-function sendResult(req: Request, res: Response, route: RestRoute<PropertyKey>, result: RestResult, throughJson: boolean): void {
-  if (!Object.hasOwn(route.responses, result.status)) {
-    throw new Error(`cannot answer ${String(route.operationId)}: status ${result.status} is not declared by the contract`);
-  }
-  const mediaType = route.responses[result.status];
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    if (value !== undefined) res.setHeader(name, String(value));
-  }
-  res.status(result.status);
-  if (mediaType === null || mediaType === undefined || result.body === undefined) {
-    res.end();
-    return;
-  }
-  const body =
-    mediaType === mediaTypes.problem ? { instance: requestPath(req), requestId: requestState(res).requestId, ...(result.body as object) } : result.body;
-  if (!throughJson && writeJson(req, res, mediaType, body)) return;
-  // res.json, not res.send: response validation (development, tests) hooks res.json.
-  res.type(mediaType).json(body);
+/** `res.json`, not `res.send`: response validation (development, tests) hooks `res.json`. */
+function sendThroughJson(res: ServerResponse, mediaType: string, body: unknown): void {
+  (res as Response).type(mediaType).json(body);
 }
 
-/** `application/json; charset=utf-8` for `application/json`: the Content-Type `res.json` gives a plain media type. */
-const jsonContentTypes = new Map<string, string>();
-
-/** The Content-Type `res.json` (and `res.send` of a problem's text) gives a media type without parameters. */
-export function jsonContentType(mediaType: string): string {
-  let contentType = jsonContentTypes.get(mediaType);
-  if (contentType === undefined) {
-    contentType = `${mediaType.toLowerCase()}; charset=utf-8`;
-    jsonContentTypes.set(mediaType, contentType);
-  }
-  return contentType;
-}
-
-/**
- * Writes a JSON answer as `res.json` would (the same status, headers and bytes) in one `end`, the
- * headers and the text in one socket write, without Express's `send` (its content-type parsing,
- * freshness check and, past 1000 characters, a Buffer written apart from the headers). Declines
- * (false) where `send` does more than that: a HEAD, a conditional GET (its 304), a media type
- * with parameters, a value JSON cannot write.
- */
-function writeJson(req: Request, res: Response, mediaType: string, body: unknown): boolean {
-  const headers = req.headers;
-  if (req.method === 'HEAD' || headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || mediaType.includes(';')) return false;
-  const text = JSON.stringify(body) as string | undefined;
-  if (text === undefined) return false;
-  res.setHeader('content-type', jsonContentType(mediaType));
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
-  return true;
-}
+/** Bodies through `res.json` only where a plain write would not answer as it does (send-result.ts). */
+const jsonWhereNeeded: ThroughJson = { always: false, send: sendThroughJson };
+/** Every body through `res.json`. */
+const jsonAlways: ThroughJson = { always: true, send: sendThroughJson };
 
 /**
  * The handler's context; its logger is the request's, made on first use (request-state.ts), and

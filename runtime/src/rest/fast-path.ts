@@ -5,7 +5,8 @@
  * the security guard, integer path parameters, the JSON body (read, UTF-8, parsed as body-parser
  * parses it), well-formed text, compiled request validation, the handler, the answer (JSON in one
  * `end`, problems as problem+json), the access line. The verdicts are the pipeline's own functions
- * (securityCheck, integerParameterErrors, textErrors, compileRequestValidators, toProblem); only
+ * (securityCheck, integerParameterErrors, textErrors, compileRequestValidators, toProblem), and so
+ * are the writers of its answers (send-result.ts sendResult, problem.ts writeProblem); only
  * Express's per-request machinery is left out (its request and response prototypes, router,
  * `res.locals`, `res.send`), which cost a request for an id about two thirds of its CPU.
  *
@@ -27,22 +28,21 @@ import { accessLineWriter, requestIdFrom } from '../logging/index.ts';
 import type { AccessLevel, AccessLine } from '../logging/index.ts';
 import { startSpan, traceIdOf } from '../observability/index.ts';
 import type { ActiveSpan, PartTelemetry } from '../observability/index.ts';
-import { handlerContext, jsonContentType } from './bind-routes.ts';
+import { handlerContext } from './bind-routes.ts';
 import type { AnyHandler } from './bind-routes.ts';
 import type { RequestValidator } from './compiled-validation.ts';
 import { exchangeObserver } from './exchange-observer.ts';
 import { recordExchange } from './exchange-recording.ts';
 import { bodyErrorTypes } from './json-body.ts';
 import { textErrors } from './json-text.ts';
-import { mediaTypes } from './media-types.ts';
 import type { Operation, OperationTable, PathMatch } from './operations.ts';
 import { integerParameterErrors } from './path-parameters.ts';
-import { problem } from './problem.ts';
-import type { Problem } from './problem.ts';
+import { problem, writeProblem } from './problem.ts';
 import { lazyRequestState, requestPath } from './request-state.ts';
 import type { RequestState } from './request-state.ts';
 import type { SecurityCheck } from './security-guard.ts';
-import type { RestRequest, RestResult, RestRoute } from './surface.ts';
+import { sendResult } from './send-result.ts';
+import type { RestRequest, RestRoute } from './surface.ts';
 import { toProblem } from './to-problem.ts';
 
 export interface FastPathOptions {
@@ -151,15 +151,6 @@ function readBody(req: IncomingMessage, length: number, read: (bytes: Buffer) =>
   });
 }
 
-/** Writes a problem as the pipeline's sendProblem does (`res.send` of its text), filling `instance` and `requestId`. */
-function writeProblem(res: ServerResponse, body: Problem, instance: string, requestId: string): void {
-  const text = JSON.stringify({ ...body, instance: body.instance ?? instance, requestId: body.requestId ?? requestId });
-  res.statusCode = body.status;
-  res.setHeader('content-type', jsonContentType(mediaTypes.problem));
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(text);
-}
-
 /** Compiles the fast path of a surface's operations. */
 export function createFastPath(options: FastPathOptions): FastPath {
   const { operations, logger, telemetry, bodyLimit, validate, contract } = options;
@@ -229,33 +220,6 @@ export function createFastPath(options: FastPathOptions): FastPath {
     writeProblem(res, mapped.problem, instance, state.requestId);
   }
 
-  /** The handler's result as the pipeline answers it (bind-routes.ts sendResult, JSON in one `end`). */
-  function answer(res: ServerResponse, route: RestRoute<PropertyKey>, result: RestResult, state: RequestState, instance: string): void {
-    if (!Object.hasOwn(route.responses, result.status)) {
-      throw new Error(`cannot answer ${String(route.operationId)}: status ${result.status} is not declared by the contract`);
-    }
-    const mediaType = route.responses[result.status];
-    const headers = result.headers;
-    if (headers !== undefined) {
-      for (const name in headers) {
-        const value = headers[name];
-        if (value !== undefined) res.setHeader(name, String(value));
-      }
-    }
-    res.statusCode = result.status;
-    if (mediaType === null || mediaType === undefined || result.body === undefined) {
-      res.end();
-      return;
-    }
-    const body = mediaType === mediaTypes.problem ? { instance, requestId: state.requestId, ...(result.body as object) } : result.body;
-    const text = JSON.stringify(body) as string | undefined;
-    res.setHeader('content-type', jsonContentType(mediaType));
-    // A body JSON makes nothing of (a function) goes out empty, as `res.json` sends it.
-    if (text === undefined) return void res.end();
-    res.setHeader('content-length', Buffer.byteLength(text));
-    res.end(text);
-  }
-
   /** The steps after the request id, in the pipeline's order; each refusal answers its problem. */
   async function run(req: IncomingMessage, res: ServerResponse, plan: Plan, path: PathMatch, pathText: string, queryText: string, length: number, state: RequestState, instance: string): Promise<void> {
     if (plan.check !== undefined) {
@@ -294,7 +258,7 @@ export function createFastPath(options: FastPathOptions): FastPath {
     for (const name of plan.integers) params[name] = Number(params[name]);
     const request: RestRequest = { params, query, headers, body };
     const result = await plan.handler(request, handlerContext(state, res));
-    answer(res, plan.route, result, state, instance);
+    sendResult(res, plan.route, result, instance, state.requestId, undefined);
   }
 
   /** Serves a request the fast path took: telemetry and request id first, then the steps; errors as the error handler answers them. */

@@ -3,8 +3,8 @@
  * (`application/problem+json`), matching the `Problem` schema of the contracts.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
-import { mediaTypes } from './media-types.ts';
+import type { ServerResponse } from 'node:http';
+import { jsonContentType, mediaTypes } from './media-types.ts';
 
 /** One invalid field of a request. */
 export interface FieldError {
@@ -36,11 +36,29 @@ export function problem(status: number, detail?: string, extra: Pick<Problem, 'e
 }
 
 /**
- * Writes a problem as `application/problem+json`, filling `instance` and `requestId`.
- * Bypasses `res.json` on purpose: error answers are the runtime's own and must not be
- * re-validated (a 404 on an operation that declares none must still go out as a 404).
+ * Writes a problem as `application/problem+json`, filling `instance` and `requestId`, on any Node
+ * response (Express's is one). Bypasses `res.json` on purpose: error answers are the runtime's own
+ * and must not be re-validated (a 404 on an operation that declares none must still go out as a 404).
  */
-export function sendProblem(res: Response, body: Problem, context: { readonly instance: string; readonly requestId: string }): void {
-  const full: Problem = { ...body, instance: body.instance ?? context.instance, requestId: body.requestId ?? context.requestId };
-  res.status(full.status).type(mediaTypes.problem).send(JSON.stringify(full));
+export function sendProblem(res: ServerResponse, body: Problem, context: { readonly instance: string; readonly requestId: string }): void {
+  writeProblem(res, body, context.instance, context.requestId);
+}
+
+const problemContentType = jsonContentType(mediaTypes.problem);
+
+/**
+ * sendProblem with `instance` and `requestId` as arguments: the fast path has them at hand and
+ * makes no object for them. Writes, to the byte, what Express's `res.send` of the text wrote when
+ * sendProblem used it: the header names as `send` spells them, Content-Length as a string, no body
+ * for a HEAD (Node would drop it, but the exchange recorder would report it). A problem's status
+ * is an error's, so `send`'s rules for 204, 205 and a fresh 2xx never apply, and both apps that
+ * answer problems turn ETags off (create-rest-server.ts, the gateway).
+ */
+export function writeProblem(res: ServerResponse, body: Problem, instance: string, requestId: string): void {
+  const text = JSON.stringify({ ...body, instance: body.instance ?? instance, requestId: body.requestId ?? requestId });
+  res.statusCode = body.status;
+  res.setHeader('Content-Type', problemContentType);
+  res.setHeader('Content-Length', String(Buffer.byteLength(text)));
+  if (res.req.method === 'HEAD') res.end();
+  else res.end(text);
 }
