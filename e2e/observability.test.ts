@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,27 +130,47 @@ interface ExportedSpan {
   readonly kind: number;
 }
 
-/** An OTLP/HTTP (JSON) trace receiver: what the exporter would send a collector. */
-async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; server: Server }> {
+/** An export request as both OTLP/HTTP encodings carry it (ids as hex in JSON, as bytes in protobuf). */
+interface ExportRequest {
+  readonly resourceSpans: readonly {
+    readonly resource: { readonly attributes: readonly { readonly key: string; readonly value: { readonly stringValue?: string } }[] };
+    readonly scopeSpans: readonly { readonly spans: readonly { traceId: string | Uint8Array; spanId: string | Uint8Array; parentSpanId?: string | Uint8Array | null; name: string; kind: number }[] }[];
+  }[];
+}
+
+/** OTLP's protobuf messages, as the exporter's own package defines them (a collector's view of the bytes). */
+const otlpProto = (createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
+  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: { decode(bytes: Uint8Array): ExportRequest } } } } } };
+}).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+
+/** An id as hex; an absent id (undefined in JSON, null or empty bytes in protobuf) as ''. */
+const hexOf = (id: string | Uint8Array | null | undefined): string => (id === undefined || id === null ? '' : typeof id === 'string' ? id : Buffer.from(id).toString('hex'));
+
+/** An OTLP/HTTP trace receiver, protobuf or JSON by the request's content type: what the exporter would send a collector. */
+async function startReceiver(): Promise<{ url: string; spans: ExportedSpan[]; contentTypes: Set<string>; server: Server }> {
   const spans: ExportedSpan[] = [];
+  const contentTypes = new Set<string>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: Omit<ExportedSpan, 'service'>[] }[] }[];
-        };
+        const contentType = req.headers['content-type'] ?? '';
+        contentTypes.add(contentType);
+        const bytes = Buffer.concat(chunks);
+        const body = contentType === 'application/x-protobuf' ? otlpProto.decode(bytes) : (JSON.parse(bytes.toString('utf8')) as ExportRequest);
         for (const resource of body.resourceSpans) {
           const service = resource.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue ?? '';
-          for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId ?? '', name: span.name, kind: span.kind });
+          for (const scope of resource.scopeSpans) {
+            for (const span of scope.spans) spans.push({ service, traceId: hexOf(span.traceId), spanId: hexOf(span.spanId), parentSpanId: hexOf(span.parentSpanId), name: span.name, kind: span.kind });
+          }
         }
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, contentTypes, server };
 }
 
 describe('traces, as an OTLP collector receives them', () => {
@@ -204,6 +225,8 @@ describe('traces, as an OTLP collector receives them', () => {
     expect(platformWrite).toBeDefined();
     // Every span of the trace hangs off the caller's span, in one tree.
     await eventually('every span linked', async () => (trace().every((span) => ancestry(span).at(-1) !== 'BROKEN') ? true : undefined));
+    // OTLP/HTTP protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL says otherwise, as the specification's default.
+    expect([...receiver.contentTypes]).toEqual(['application/x-protobuf']);
   }, 60_000);
 
   it("commands-service's start-up sync is a client span, and platform-service's StreamPlatforms server span is its child in the same trace", async () => {

@@ -4,12 +4,13 @@
  * REST, gRPC, outbox and consumer code find it from the logger they are given (its `service`
  * binding, set by createLogger), so a part needs no wiring of its own.
  */
-import { boolean, optionalUrl, readConfig } from '../config/index.ts';
+import { boolean, oneOf, optional, optionalUrl, readConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createPartMetrics } from './metrics.ts';
 import type { PartMetrics } from './metrics.ts';
 import { createPartTracing, loadTracingSdk } from './tracing.ts';
 import type { PartTracing } from './tracing.ts';
+import type { OtlpProtocol } from './tracing-sdk.ts';
 
 export interface PartTelemetry {
   readonly name: string;
@@ -19,24 +20,38 @@ export interface PartTelemetry {
   readonly tracing: PartTracing | undefined;
 }
 
-/** The observability settings: the standard OpenTelemetry variable, read once. */
+const otlpProtocols: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+
+/** The observability settings: the standard OpenTelemetry variables, read once. */
 export const telemetrySettings = {
   /** OTLP/HTTP collector base URL (`http://collector:4318`); traces go to `<it>/v1/traces`. Unset: tracing off. */
   otlpEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', { protocols: ['http:', 'https:'] }),
+  /** The OTLP/HTTP body encoding: `http/protobuf` (the OpenTelemetry default) or `http/json`. */
+  otlpProtocol: oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', otlpProtocols, 'http/protobuf'),
+  /** The traces' own encoding, over OTEL_EXPORTER_OTLP_PROTOCOL (the specification's per-signal variable). */
+  otlpTracesProtocol: optional(oneOf('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', otlpProtocols)),
   /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
   metricsEnabled: boolean('METRICS_ENABLED', true),
 };
 
 const parts = new Map<string, PartTelemetry>();
-let settings: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled: boolean } | undefined;
+interface Settings {
+  readonly otlpEndpoint: string | undefined;
+  readonly otlpProtocol: OtlpProtocol;
+  readonly metricsEnabled: boolean;
+}
+let settings: Settings | undefined;
 
-/** Sets what parts created from now on get (default: OTEL_EXPORTER_OTLP_ENDPOINT and METRICS_ENABLED of the process); then `await loadTelemetry()`. */
-export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly metricsEnabled?: boolean }): void {
-  settings = { otlpEndpoint: options.otlpEndpoint, metricsEnabled: options.metricsEnabled ?? true };
+/** Sets what parts created from now on get (default: the OTEL_EXPORTER_OTLP_* variables and METRICS_ENABLED of the process); then `await loadTelemetry()`. */
+export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly otlpProtocol?: OtlpProtocol; readonly metricsEnabled?: boolean }): void {
+  settings = { otlpEndpoint: options.otlpEndpoint, otlpProtocol: options.otlpProtocol ?? 'http/protobuf', metricsEnabled: options.metricsEnabled ?? true };
 }
 
-function currentSettings(): NonNullable<typeof settings> {
-  settings ??= readConfig(telemetrySettings, process.env);
+function currentSettings(): Settings {
+  if (settings === undefined) {
+    const read = readConfig(telemetrySettings, process.env);
+    settings = { otlpEndpoint: read.otlpEndpoint, otlpProtocol: read.otlpTracesProtocol ?? read.otlpProtocol, metricsEnabled: read.metricsEnabled };
+  }
   return settings;
 }
 
@@ -53,8 +68,8 @@ export async function loadTelemetry(): Promise<void> {
 export function partTelemetry(name: string): PartTelemetry {
   let part = parts.get(name);
   if (part === undefined) {
-    const { otlpEndpoint, metricsEnabled } = currentSettings();
-    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint) };
+    const { otlpEndpoint, otlpProtocol, metricsEnabled } = currentSettings();
+    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint, otlpProtocol) };
     parts.set(name, part);
   }
   return part;

@@ -31,10 +31,10 @@ export async function loadTracingSdk(): Promise<void> {
   sdk ??= await import('./tracing-sdk.ts');
 }
 
-/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces`. Throws unless `loadTracingSdk()` ran. */
-export function createPartTracing(name: string, endpoint: string): PartTracing {
+/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces` in `protocol`. Throws unless `loadTracingSdk()` ran. */
+export function createPartTracing(name: string, endpoint: string, protocol: TracingSdk.OtlpProtocol): PartTracing {
   if (sdk === undefined) throw new AppError(errorCodes.internal, 'cannot trace: the OpenTelemetry SDK is not loaded (await loadTelemetry() before creating a part)');
-  return sdk.createTracerProvider(name, `${endpoint.replace(/\/+$/, '')}/v1/traces`);
+  return sdk.createTracerProvider(name, `${endpoint.replace(/\/+$/, '')}/v1/traces`, protocol);
 }
 
 /** A started span with the context it is active in. */

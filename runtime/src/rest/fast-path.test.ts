@@ -861,7 +861,7 @@ describe("when the issuer's keys cannot be fetched", () => {
 describe('with tracing on', () => {
   it('made-the-same-server-span-for-every-request', { timeout: 120_000 }, async () => {
     const collector = await startCollector();
-    configureTelemetry({ otlpEndpoint: collector.endpoint });
+    configureTelemetry({ otlpEndpoint: collector.endpoint, otlpProtocol: 'http/json' });
     await loadTelemetry();
     const sides = [await start('express', 'fast-path-test-traced-express'), await start('fast', 'fast-path-test-traced-fast')];
     try {

@@ -1,0 +1,63 @@
+/**
+ * CPU per request of platform-service's GET by id, split by thread (main, V8 helpers, libuv pool),
+ * tracing on (OTLP to an in-process sink) and off, alternated: where a traced request's CPU goes,
+ * including the threads a main-thread CPU profile does not see.
+ * `node bench/prototypes/thread-cpu.ts [rounds=3] [seconds=8] [NAME=value ...]`
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { platformDatabase } from '../harness/fixtures.ts';
+import { httpLoad } from '../harness/load-http.ts';
+import { startPlatformService } from '../harness/parts.ts';
+
+const rounds = Number(process.argv[2] ?? 3);
+const seconds = Number(process.argv[3] ?? 8);
+const ticks = 100; // USER_HZ
+
+function threads(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, 'N');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [user, system] = [Number(fields[11]) / ticks, Number(fields[12]) / ticks];
+    out.set(name, (out.get(name) ?? 0) + user + system);
+    out.set('(system)', (out.get('(system)') ?? 0) + system);
+  }
+  return out;
+}
+
+const sink = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+
+// Further sides: tracing on plus each `NAME=value` given after the rounds and seconds (prototype switches).
+const variants = process.argv.slice(4);
+// THREAD_CPU_PROFILE=<dir>: each side also writes a CPU profile of its main thread there (one file per side).
+const profileDir = process.env.THREAD_CPU_PROFILE;
+const flags = (side: string): { nodeFlags?: readonly string[] } => (profileDir === undefined ? {} : { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${side}`] });
+const sides: Record<string, Awaited<ReturnType<typeof startPlatformService>>> = {
+  on: await startPlatformService(await platformDatabase('thread-cpu-on', 100), { ...flags('on'), env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } }),
+  off: await startPlatformService(await platformDatabase('thread-cpu-off', 100), flags('off')),
+};
+for (const variant of variants) {
+  const [name, value] = variant.split('=') as [string, string];
+  sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${name}`, 100), { ...flags(name), env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, [name]: value } });
+}
+for (let round = 1; round <= rounds; round++) {
+  for (const [name, side] of Object.entries(sides)) {
+    const before = threads(side.process.pid);
+    const result = await httpLoad({ url: `${side.restUrl}/api/platforms/42`, connections: 10, durationSeconds: seconds });
+    const after = threads(side.process.pid);
+    const requests = result.ok;
+    const parts = [...after].map(([thread, cpu]) => [thread, ((cpu - (before.get(thread) ?? 0)) * 1e6) / requests] as const).filter(([, us]) => us > 0.05);
+    const total = parts.reduce((sum, [thread, us]) => (thread === '(system)' ? sum : sum + us), 0);
+    console.log(`round ${round} tracing ${name}: ${result.rps.toFixed(0)} req/s, ${total.toFixed(1)} µs/req: ${parts.map(([t, us]) => `${t} ${us.toFixed(1)}`).join(', ')}`);
+  }
+}
+await Promise.all(Object.values(sides).map((side) => side.process.stop()));
+sink.close();
