@@ -5,7 +5,12 @@
 # autocannon -c 16 to core 0, CPU from /proc/<pid>/stat (utime+stime, 100 ticks/s) over the timed
 # window only, after a 1 s warm-up (3 s more for the fresh service). Direct is measured at both ends of a round.
 # bench/prototypes/proxy-measure.sh <rounds> <seconds> [variant...]
-#   variants: l4 http-undici llhttp-bare llhttp llhttp-consume-bare llhttp-consume gateway (default: all)
+#   variants: l4 http-undici llhttp-bare llhttp llhttp-consume-bare llhttp-consume gateway (default: all),
+#     and gateway-uds (the built gateway reaching the service over a Unix domain socket: a copy of
+#     gateway/dist-bench whose undici Pool gets `socketPath`; the service also listens on that socket
+#     through proxy-uds-listen.mjs) and gateway-pipelined (a copy whose Pool has 2 connections with
+#     HTTP/1.1 pipelining of 16), and nginx (proxy-nginx.conf: the gateway's API work as nginx
+#     configuration, as ingress-nginx does it; needs Debian's nginx-light)
 # Prints one TSV line per run: round variant requests non2xx service_us proxy_us
 # (service_us: the service's CPU per request in that run; proxy_us: the proxy's, 0 when direct).
 set -uo pipefail
@@ -17,12 +22,22 @@ main=${MAIN:-/work/main}   # where the built parts (platform-service/dist-bench,
 path=/api/platforms/1
 db=$(mktemp /tmp/proxy-measure-XXXX.sqlite)
 cp "$main/bench/results/data/rest-get-by-id.sqlite" "$db"
+sock=$(mktemp -u /tmp/proxy-measure-XXXX.sock)
+# gateway-uds / gateway-pipelined: copies of the built gateway with one Pool option more.
+variantGateway() { # name pool-options
+  rm -rf "$main/gateway/dist-$1"; cp -r "$main/gateway/dist-bench" "$main/gateway/dist-$1"
+  # The Pool's options end with `bodyTimeout: <options>.timeout }`, minified or not.
+  OPTS="$2" perl -0pi -e 's/(bodyTimeout:\s*[\w\$]+\.timeout)(\s*\})/$1, $ENV{OPTS}$2/ or die' "$main/gateway/dist-$1/main.js" ||
+    { echo "cannot patch the gateway's Pool for $1" >&2; exit 1; }
+}
+variantGateway uds "socketPath: '$sock'"
+variantGateway pipelined 'connections: 2, pipelining: 16'
 ticks() { awk '{ s = substr($0, index($0, ")") + 2); split(s, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
 port=$((20000 + RANDOM % 20000))
 startService() {
   env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$1 GRPC_PORT=$(($1 + 1)) DB_DRIVER=sqlite DB_URL=$db SEED_DATA=false COMMANDS_SYNC_ENABLED=false \
     LOG_LEVEL=info LOG_FORMAT=json AUTH_JWKS_URL=http://127.0.0.1:9/jwks AUTH_ISSUER=bench AUTH_AUDIENCE=bench MALLOC_ARENA_MAX=2 \
-    taskset -c 1 node --max-semi-space-size=4 "$main/platform-service/dist-bench/main.js" >/dev/null 2>&1 &
+    UDS_PATH=$sock taskset -c 1 node --import "$repo/bench/prototypes/proxy-uds-listen.mjs" --max-semi-space-size=4 "$main/platform-service/dist-bench/main.js" >/dev/null 2>&1 &
   echo $!
 }
 startProxy() { # variant port upstream
@@ -33,6 +48,10 @@ startProxy() { # variant port upstream
     llhttp) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 >/dev/null 2>&1 & ;;
     llhttp-consume-bare) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --consume --bare >/dev/null 2>&1 & ;;
     llhttp-consume) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 --consume >/dev/null 2>&1 & ;;
+    gateway-uds|gateway-pipelined) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
+      taskset -c 1 node --max-semi-space-size=4 "gateway/dist-${1#gateway-}/main.js" >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
+    nginx) mkdir -p "$sock.nginx"; sed -e "s|@PORT@|$2|; s|@UPSTREAM@|${3#http://}|; s|@DIR@|$sock.nginx|g" "$repo/bench/prototypes/proxy-nginx.conf" > "$sock.nginx/nginx.conf"
+      taskset -c 1 nginx -c "$sock.nginx/nginx.conf" -e "$sock.nginx/error.log" >/dev/null 2>&1 & ;;
     gateway) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
       taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
   esac
@@ -63,4 +82,4 @@ for round in $(seq 1 "$rounds"); do
   measure direct "$round" "$spid" - "http://127.0.0.1:$sport$path"
   kill "$spid"; wait "$spid" 2>/dev/null
 done
-rm -f "$db" "$db-wal" "$db-shm"
+rm -rf "$db" "$db-wal" "$db-shm" "$sock" "$sock.nginx" "$main/gateway/dist-uds" "$main/gateway/dist-pipelined"
