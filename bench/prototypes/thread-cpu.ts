@@ -2,7 +2,10 @@
  * CPU per request of platform-service's GET by id, split by thread (main, V8 helpers, libuv pool),
  * tracing on (OTLP to an in-process sink) and off, alternated: where a traced request's CPU goes,
  * including the threads a main-thread CPU profile does not see.
- * `node bench/prototypes/thread-cpu.ts [rounds=3] [seconds=8] [NAME=value ...]`
+ * `node bench/prototypes/thread-cpu.ts [rounds=3] [seconds=8] [NAME=value | --node-flag ...]`
+ * (`NAME=value`: one more side, tracing on with that environment variable; `off:NAME=value`: one
+ * with tracing off; `--node-flag`: two more,
+ * tracing on and off, with that Node flag after the production ones.)
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -45,6 +48,20 @@ const sides: Record<string, Awaited<ReturnType<typeof startPlatformService>>> = 
   off: await startPlatformService(await platformDatabase('thread-cpu-off', 100), flags('off')),
 };
 for (const variant of variants) {
+  if (variant.startsWith('--')) {
+    // A Node flag (after the production ones, so it wins): a side with tracing on and one with it off.
+    const name = variant.replace(/\W+/g, '-').replace(/^-+/, '');
+    const nodeFlags = [...(flags(`on-${name}`).nodeFlags ?? []), variant];
+    sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-on-${name}`, 100), { nodeFlags, env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } });
+    sides[`off+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-off-${name}`, 100), { nodeFlags: [...(flags(`off-${name}`).nodeFlags ?? []), variant] });
+    continue;
+  }
+  if (variant.startsWith('off:')) {
+    // `off:NAME=value`: tracing off, with that environment variable.
+    const [name, value] = variant.slice(4).split('=') as [string, string];
+    sides[`off+${name}=${value}`] = await startPlatformService(await platformDatabase(`thread-cpu-off-${name}`, 100), { ...flags(`off-${name}`), env: { [name]: value } });
+    continue;
+  }
   const [name, value] = variant.split('=') as [string, string];
   sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${name}`, 100), { ...flags(name), env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, [name]: value } });
 }
