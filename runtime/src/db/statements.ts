@@ -108,12 +108,21 @@ function createStatements(orm: Orm): Statements {
   // debug line with ORM debug on, and the slow-query line past `slowQueryThreshold`.
   const ormLogger = orm.config.getLogger();
   const slowQueryThreshold = orm.config.get('slowQueryThreshold');
-  const report = (statement: PreparedStatement, started: number, outcome: { results?: number; affected?: number; level?: 'error' }): void => {
+  // One context object per statement (no outcome object spread into it: this runs for every read).
+  const report = (statement: PreparedStatement, started: number, results: number | undefined, affected?: number): void => {
     const took = Date.now() - started;
-    const context = { level: 'info' as const, ...outcome, query: statement.sql, took };
+    const context = { level: 'info' as const, results, affected, query: statement.sql, took };
     ormLogger.logQuery(context);
     if (slowQueryThreshold != null && took >= slowQueryThreshold) {
-      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: outcome.level ?? 'warning', namespace: 'slow-query' });
+      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: 'warning', namespace: 'slow-query' });
+    }
+  };
+  const reportFailure = (statement: PreparedStatement, started: number): void => {
+    const took = Date.now() - started;
+    const context = { level: 'error' as const, query: statement.sql, took };
+    ormLogger.logQuery(context);
+    if (slowQueryThreshold != null && took >= slowQueryThreshold) {
+      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, namespace: 'slow-query' });
     }
   };
   const execute = async <Row>(executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>, statement: PreparedStatement, values: readonly unknown[]) => {
@@ -122,10 +131,10 @@ function createStatements(orm: Orm): Statements {
     const started = Date.now();
     try {
       const result = await runOn.executeQuery<Row>(query);
-      report(statement, started, { results: result.rows.length, affected: result.numAffectedRows === undefined ? undefined : Number(result.numAffectedRows) });
+      report(statement, started, result.rows.length, result.numAffectedRows === undefined ? undefined : Number(result.numAffectedRows));
       return result;
     } catch (error) {
-      report(statement, started, { level: 'error' });
+      reportFailure(statement, started);
       throw error;
     }
   };
@@ -152,10 +161,10 @@ function createStatements(orm: Orm): Statements {
           const started = Date.now();
           try {
             const rows = reads.all(statement.sql, parameters) as Row[];
-            report(statement, started, { results: rows.length });
+            report(statement, started, rows.length);
             return rows;
           } catch (error) {
-            report(statement, started, { level: 'error' });
+            reportFailure(statement, started);
             throw error;
           }
         };
@@ -179,11 +188,11 @@ function createStatements(orm: Orm): Statements {
       try {
         rows = sqlite.readNow(statement.sql, parameters);
       } catch (error) {
-        report(statement, started, { level: 'error' });
+        reportFailure(statement, started);
         throw error;
       }
       if (rows === undefined) return onConnection.rows<Row>(statement, values);
-      report(statement, started, { results: rows.length });
+      report(statement, started, rows.length);
       return rows as Row[];
     },
     async transaction(work) {

@@ -29,12 +29,16 @@ export interface Drainable {
 }
 
 interface ConnectionState {
+  readonly socket: Socket;
   /** Requests on it whose response has not finished. */
   active: number;
   /** When it last became idle (connected, or its last response finished). */
   idleSince: number;
   closing: NodeJS.Timeout | undefined;
 }
+
+const connectionOf = Symbol('drain.connection');
+type Tracked = { [connectionOf]?: ConnectionState };
 
 /**
  * Tracks the connections of an HTTP/1.1 server so that it can be drained without resets.
@@ -59,8 +63,18 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
     }, Math.max(0, state.idleSince + idleGraceMs - Date.now()));
   };
 
+  // One listener for every response (no closure per request): its connection's state rides on it.
+  function responseClosed(this: ServerResponse & Tracked): void {
+    const state = this[connectionOf];
+    if (state === undefined) return;
+    inFlight.delete(this);
+    state.active -= 1;
+    state.idleSince = Date.now();
+    if (draining && state.active === 0) closeWhenIdle(state.socket, state);
+  }
+
   server.on('connection', (socket: Socket) => {
-    const state: ConnectionState = { active: 0, idleSince: Date.now(), closing: undefined };
+    const state: ConnectionState = { socket, active: 0, idleSince: Date.now(), closing: undefined };
     connections.set(socket, state);
     socket.once('close', () => {
       clearTimeout(state.closing);
@@ -77,12 +91,9 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
     clearTimeout(state.closing);
     inFlight.add(res);
     if (draining) res.setHeader('connection', 'close');
-    res.once('close', () => {
-      inFlight.delete(res);
-      state.active -= 1;
-      state.idleSince = Date.now();
-      if (draining && state.active === 0) closeWhenIdle(req.socket, state);
-    });
+    (res as ServerResponse & Tracked)[connectionOf] = state;
+    // A response closes once.
+    res.on('close', responseClosed);
   });
 
   return {

@@ -124,7 +124,8 @@ export function createPartMetrics(name: string): PartMetrics {
     },
   });
 
-  const httpChildren = new Map<string, ReturnType<typeof http.labels>>();
+  // By operation, method and status: constant strings and a number as keys, no key string made per request.
+  const httpChildren = new Map<string, Map<string, Map<number, ReturnType<typeof http.labels>>>>();
   const rpcChildren = new Map<string, ReturnType<typeof rpc.labels>>();
   const types = new Set<string>();
   const typeLabel = (type: string): string => {
@@ -137,9 +138,12 @@ export function createPartMetrics(name: string): PartMetrics {
   return {
     registry,
     httpRequest(operation, method, status, seconds) {
-      const key = `${operation} ${method} ${status}`;
-      let child = httpChildren.get(key);
-      if (child === undefined) httpChildren.set(key, (child = http.labels(operation, method, String(status))));
+      let byMethod = httpChildren.get(operation);
+      if (byMethod === undefined) httpChildren.set(operation, (byMethod = new Map()));
+      let byStatus = byMethod.get(method);
+      if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+      let child = byStatus.get(status);
+      if (child === undefined) byStatus.set(status, (child = http.labels(operation, method, String(status))));
       child.observe(seconds);
     },
     rpc(service, method, code, seconds) {

@@ -281,7 +281,8 @@ export function createFastPath(options: FastPathOptions): FastPath {
     const traceId = typeof traceparent === 'string' ? traceIdOf(traceparent) : undefined;
     if (traceId !== undefined) state.bind({ traceId });
     const instance = requestPath({ originalUrl: url });
-    res.once('close', () => finished(req, res, plan, state, instance, started, span));
+    // A response closes once: no once-wrapper needed.
+    res.on('close', () => finished(req, res, plan, state, instance, started, span));
     if (span === undefined) run(req, res, plan, path, pathText, queryText, length, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error));
     else context.with(span.context, () => run(req, res, plan, path, pathText, queryText, length, state, instance).then(undefined, (error: unknown) => fail(req, res, state, instance, error)));
   }
