@@ -109,22 +109,15 @@ function createStatements(orm: Orm): Statements {
   const ormLogger = orm.config.getLogger();
   const slowQueryThreshold = orm.config.get('slowQueryThreshold');
   // One context object per statement (no outcome object spread into it: this runs for every read).
-  const report = (statement: PreparedStatement, started: number, results: number | undefined, affected?: number): void => {
+  const report = (statement: PreparedStatement, started: number, results: number | undefined, affected?: number, level: 'info' | 'error' = 'info'): void => {
     const took = Date.now() - started;
-    const context = { level: 'info' as const, results, affected, query: statement.sql, took };
+    const context = { level, results, affected, query: statement.sql, took };
     ormLogger.logQuery(context);
     if (slowQueryThreshold != null && took >= slowQueryThreshold) {
-      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: 'warning', namespace: 'slow-query' });
+      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, level: level === 'error' ? level : 'warning', namespace: 'slow-query' });
     }
   };
-  const reportFailure = (statement: PreparedStatement, started: number): void => {
-    const took = Date.now() - started;
-    const context = { level: 'error' as const, query: statement.sql, took };
-    ormLogger.logQuery(context);
-    if (slowQueryThreshold != null && took >= slowQueryThreshold) {
-      orm.config.getSlowQueryLogger().logQuery({ ...context, enabled: true, namespace: 'slow-query' });
-    }
-  };
+  const reportFailure = (statement: PreparedStatement, started: number): void => report(statement, started, undefined, undefined, 'error');
   const execute = async <Row>(executor: () => Promise<Pick<Kysely<unknown>, 'executeQuery'>>, statement: PreparedStatement, values: readonly unknown[]) => {
     const query = compile(statement, values);
     const runOn = await executor();

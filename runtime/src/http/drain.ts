@@ -38,7 +38,7 @@ interface ConnectionState {
 }
 
 const connectionOf = Symbol('drain.connection');
-type Tracked = { [connectionOf]?: ConnectionState };
+type Tracked = ServerResponse & { [connectionOf]: ConnectionState };
 
 /**
  * Tracks the connections of an HTTP/1.1 server so that it can be drained without resets.
@@ -64,9 +64,8 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
   };
 
   // One listener for every response (no closure per request): its connection's state rides on it.
-  function responseClosed(this: ServerResponse & Tracked): void {
+  function responseClosed(this: Tracked): void {
     const state = this[connectionOf];
-    if (state === undefined) return;
     inFlight.delete(this);
     state.active -= 1;
     state.idleSince = Date.now();
@@ -91,7 +90,7 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
     clearTimeout(state.closing);
     inFlight.add(res);
     if (draining) res.setHeader('connection', 'close');
-    (res as ServerResponse & Tracked)[connectionOf] = state;
+    (res as Tracked)[connectionOf] = state;
     // A response closes once.
     res.on('close', responseClosed);
   });
