@@ -1,13 +1,13 @@
 export { accessLog } from './access-log.ts';
 export { createRestServer } from './create-rest-server.ts';
-export { exchangeRecording } from './exchange-recording.ts';
+export { exchangeRecording, recordExchange } from './exchange-recording.ts';
 export { exchangeObserver } from './exchange-observer.ts';
 export type { ExchangeRecordingOptions } from './exchange-recording.ts';
 export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { series } from './pipeline.ts';
-export { problem, sendProblem } from './problem.ts';
+export { problem, sendProblem, writeProblem } from './problem.ts';
 export { requestId } from './request-id.ts';
 export { requestPath, requestState } from './request-state.ts';
 export { hasBody } from './request-body.ts';
