@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { headerNames } from '@platform/runtime/http';
-import { exchangeObserver, problem, recordExchange, requestPath, requestState, sendProblem, writeProblem } from '@platform/runtime/rest';
+import { exchangeObserver, problem, recordExchange, requestPath, requestState, sendProblem } from '@platform/runtime/rest';
 
 /**
  * Answers with the platform's one error shape, an RFC 9457 problem (`application/problem+json`),
@@ -31,5 +31,5 @@ export function answerPlainProblem(req: IncomingMessage, res: ServerResponse, st
   if (observer !== undefined) recordExchange(observer, req, res, context.contract, 'gateway');
   res.setHeader(headerNames.requestId, context.requestId);
   for (let i = 0; i < context.headers.length; i += 2) res.setHeader(context.headers[i]!, context.headers[i + 1]!);
-  writeProblem(res, problem(status, detail), requestPath({ originalUrl: req.url ?? '' }), context.requestId);
+  sendProblem(res, problem(status, detail), { instance: requestPath({ originalUrl: req.url ?? '' }), requestId: context.requestId });
 }

@@ -7,7 +7,7 @@ export type { RestServer, RestServerOptions } from './create-rest-server.ts';
 export { healthPaths, healthRoutes } from './health.ts';
 export { mediaTypes } from './media-types.ts';
 export { series } from './pipeline.ts';
-export { problem, sendProblem, writeProblem } from './problem.ts';
+export { problem, sendProblem } from './problem.ts';
 export { requestId } from './request-id.ts';
 export { requestPath, requestState } from './request-state.ts';
 export { hasBody } from './request-body.ts';
