@@ -5,6 +5,7 @@ import type { Handler, Subscription } from '../messaging/message.ts';
 import type { AmqpConnection } from './connection.ts';
 import { fromDelivery } from './message-mapping.ts';
 import type { Topology } from './topology.ts';
+import { InFlight } from '../lifecycle/in-flight.ts';
 
 /** What one consuming subscription needs. */
 export interface ConsumerOptions {
@@ -28,7 +29,7 @@ export interface ConsumerOptions {
 export async function startConsumer(options: ConsumerOptions): Promise<Subscription> {
   const { connection, queue, logger } = options;
   const dead = new WeakSet<Channel>();
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlight<Promise<void>>(); // not a Set: lifecycle/in-flight.ts
   const stopping = new AbortController();
   let channel: Channel | undefined;
   let consumerTag: string | undefined;
@@ -65,8 +66,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
           settle(on, delivery, false);
         },
       );
-    inFlight.add(handling);
-    void handling.finally(() => inFlight.delete(handling));
+    const entry = inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(entry));
   };
 
   const lose = (on: Channel): void => {
@@ -142,7 +143,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Subscript
       await resuming?.catch(() => undefined);
       const current = channel;
       if (current !== undefined && consumerTag !== undefined) await current.cancel(consumerTag).catch(() => undefined);
-      await Promise.allSettled(inFlight);
+      await Promise.allSettled(inFlight.items());
       channel = undefined;
       if (current !== undefined) await current.close().catch(() => undefined);
     },

@@ -5,6 +5,7 @@ import { silentLogger } from '../messaging/silent-logger.ts';
 import { createConfirmWindow } from './confirm-window.ts';
 import { createAmqpConnection, type AmqpConnection } from './connection.ts';
 import { toPublishOptions } from './message-mapping.ts';
+import { InFlight } from '../lifecycle/in-flight.ts';
 
 /** Options of the AMQP publisher; give `connection` (shared) or `url` (owned), not both. */
 export interface AmqpPublisherOptions {
@@ -47,7 +48,7 @@ export function createAmqpPublisher(options: AmqpPublisherOptions): AmqpPublishe
   const logger = options.logger ?? silentLogger;
   const connection = options.connection ?? createAmqpConnection({ url: options.url as string, name: options.connectionName ?? 'publisher', logger });
   const window = createConfirmWindow(connection, maxInFlight, logger);
-  const active = new Set<Promise<unknown>>();
+  const active = new InFlight<Promise<unknown>>(); // not a Set: lifecycle/in-flight.ts
   let declared: Promise<void> | undefined;
   let closed = false;
 
@@ -88,13 +89,13 @@ export function createAmqpPublisher(options: AmqpPublisherOptions): AmqpPublishe
     publish(topic, messages) {
       if (closed) return Promise.reject(new AppError(errorCodes.unavailable, 'cannot publish: the publisher is closed'));
       const publishing = publishAll(topic, messages);
-      active.add(publishing);
-      void publishing.catch(() => undefined).finally(() => active.delete(publishing));
+      const entry = active.add(publishing);
+      void publishing.catch(() => undefined).finally(() => active.delete(entry));
       return publishing;
     },
     async close() {
       closed = true;
-      await Promise.allSettled(active);
+      await Promise.allSettled(active.items());
       await window.close();
       if (options.connection === undefined) await connection.close();
     },

@@ -33,6 +33,7 @@ import { reencodeGrpcMessageIn } from './grpc-message.ts';
 import { closeReason, drained, field, nodeHeaders } from './http2-stream.ts';
 import { readRequestEnvelope } from './request-envelope.ts';
 import type { SingleRequestKind } from './request-envelope.ts';
+import { InFlight } from '../lifecycle/in-flight.ts';
 
 /** The longest delay `setTimeout` holds (2^31 - 1 ms); a longer one fires at once. */
 const maxTimerMs = 2 ** 31 - 1;
@@ -78,15 +79,15 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
   const offered = [...compressions];
   const methods = new Map<string, FastMethod>();
   // One listener for every call instead of a linked signal per call.
-  const inFlight = new Set<AbortController>();
+  const inFlight = new InFlight<AbortController>(); // not a Set: lifecycle/in-flight.ts
   shutdownSignal.addEventListener('abort', () => {
-    for (const call of inFlight) call.abort(shutdownSignal.reason);
+    for (const call of inFlight.items()) call.abort(shutdownSignal.reason);
   });
 
   async function run(target: FastMethod, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, url: string): Promise<void> {
     const controller = new AbortController();
     const { signal } = controller;
-    inFlight.add(controller);
+    const entry = inFlight.add(controller);
     if (shutdownSignal.aborted) controller.abort(shutdownSignal.reason);
     let ended = false;
     stream.once('close', () => {
@@ -164,7 +165,7 @@ export function createGrpcFastPath(options: GrpcFastPathOptions): GrpcFastPath {
     } finally {
       ended = true;
       clearTimeout(deadline);
-      inFlight.delete(controller);
+      inFlight.delete(entry);
     }
   }
 

@@ -1,6 +1,8 @@
 import { Server as NetServer } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
+import { InFlight } from '../lifecycle/in-flight.ts';
+import type { InFlightEntry } from '../lifecycle/in-flight.ts';
 
 export interface DrainOptions {
   /**
@@ -38,7 +40,9 @@ interface ConnectionState {
 }
 
 const connectionOf = Symbol('drain.connection');
-type Tracked = ServerResponse & { [connectionOf]: ConnectionState };
+const entryOf = Symbol('drain.entry');
+type Tracked = ServerResponse & { [connectionOf]: ConnectionState; [entryOf]: InFlightEntry<ServerResponse> };
+type TrackedSocket = Socket & { [connectionOf]?: ConnectionState };
 
 /**
  * Tracks the connections of an HTTP/1.1 server so that it can be drained without resets.
@@ -48,8 +52,10 @@ type Tracked = ServerResponse & { [connectionOf]: ConnectionState };
 export function drainable(server: Server, options: DrainOptions = {}): Drainable {
   const { idleGraceMs = 250 } = options;
   if (!Number.isFinite(idleGraceMs) || idleGraceMs < 0) throw new Error(`cannot drain: idleGraceMs must be a non-negative number of ms (got ${idleGraceMs})`);
-  const connections = new Map<Socket, ConnectionState>();
-  const inFlight = new Set<ServerResponse>();
+  // Lists, not a Map and a Set: an entry per request or connection coming and going in a Set makes
+  // the garbage collector promote whole requests (lifecycle/in-flight.ts).
+  const connections = new InFlight<ConnectionState>();
+  const inFlight = new InFlight<ServerResponse>();
   let draining = false;
 
   const closeWhenIdle = (socket: Socket, state: ConnectionState): void => {
@@ -66,29 +72,30 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
   // One listener for every response (no closure per request): its connection's state rides on it.
   function responseClosed(this: Tracked): void {
     const state = this[connectionOf];
-    inFlight.delete(this);
+    inFlight.delete(this[entryOf]);
     state.active -= 1;
     state.idleSince = Date.now();
     if (draining && state.active === 0) closeWhenIdle(state.socket, state);
   }
 
-  server.on('connection', (socket: Socket) => {
+  server.on('connection', (socket: TrackedSocket) => {
     const state: ConnectionState = { socket, active: 0, idleSince: Date.now(), closing: undefined };
-    connections.set(socket, state);
+    const entry = connections.add(state);
+    socket[connectionOf] = state;
     socket.once('close', () => {
       clearTimeout(state.closing);
-      connections.delete(socket);
+      connections.delete(entry);
     });
     if (draining) closeWhenIdle(socket, state);
   });
 
   // First listener: counts the request before the application can answer it (even synchronously).
   server.prependListener('request', (req, res) => {
-    const state = connections.get(req.socket);
+    const state = (req.socket as TrackedSocket)[connectionOf];
     if (state === undefined) return;
     state.active += 1;
     clearTimeout(state.closing);
-    inFlight.add(res);
+    (res as Tracked)[entryOf] = inFlight.add(res);
     if (draining) res.setHeader('connection', 'close');
     (res as Tracked)[connectionOf] = state;
     // A response closes once.
@@ -106,7 +113,7 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
         let cut = 0;
         const deadline = setTimeout(() => {
           cut = connections.size;
-          for (const socket of connections.keys()) socket.destroy();
+          for (const { socket } of connections.items()) socket.destroy();
         }, timeoutMs);
         // Stop accepting without http.Server#close, which would also close idle connections at once.
         NetServer.prototype.close.call(server, () => {
@@ -114,9 +121,9 @@ export function drainable(server: Server, options: DrainOptions = {}): Drainable
           resolve({ cut });
         });
         // Answers not started yet tell their clients that this connection ends with them.
-        for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-        for (const [socket, state] of connections) {
-          if (state.active === 0) closeWhenIdle(socket, state);
+        for (const res of inFlight.items()) if (!res.headersSent) res.setHeader('connection', 'close');
+        for (const state of connections.items()) {
+          if (state.active === 0) closeWhenIdle(state.socket, state);
         }
       });
     },
