@@ -10,7 +10,8 @@
 #     gateway/dist-bench whose undici Pool gets `socketPath`; the service also listens on that socket
 #     through proxy-uds-listen.mjs) and gateway-pipelined (a copy whose Pool has 2 connections with
 #     HTTP/1.1 pipelining of 16), and nginx (proxy-nginx.conf: the gateway's API work as nginx
-#     configuration, as ingress-nginx does it; needs Debian's nginx-light)
+#     configuration, as ingress-nginx does it; needs Debian's nginx-light), and http-node (proxy-http-node.ts)
+#   SCHED='chrt -b 0' (optional): a command put before every server started, e.g. to run them as SCHED_BATCH
 # Prints one TSV line per run: round variant requests non2xx service_us proxy_us
 # (service_us: the service's CPU per request in that run; proxy_us: the proxy's, 0 when direct).
 set -uo pipefail
@@ -37,23 +38,24 @@ port=$((20000 + RANDOM % 20000))
 startService() {
   env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$1 GRPC_PORT=$(($1 + 1)) DB_DRIVER=sqlite DB_URL=$db SEED_DATA=false COMMANDS_SYNC_ENABLED=false \
     LOG_LEVEL=info LOG_FORMAT=json AUTH_JWKS_URL=http://127.0.0.1:9/jwks AUTH_ISSUER=bench AUTH_AUDIENCE=bench MALLOC_ARENA_MAX=2 \
-    UDS_PATH=$sock taskset -c 1 node --import "$repo/bench/prototypes/proxy-uds-listen.mjs" --max-semi-space-size=4 "$main/platform-service/dist-bench/main.js" >/dev/null 2>&1 &
+    UDS_PATH=$sock ${SCHED:-} taskset -c 1 node --import "$repo/bench/prototypes/proxy-uds-listen.mjs" --max-semi-space-size=4 "$main/platform-service/dist-bench/main.js" >/dev/null 2>&1 &
   echo $!
 }
 startProxy() { # variant port upstream
   case $1 in
-    l4) taskset -c 1 node "$repo/bench/prototypes/proxy-l4.ts" "$2" "$3" >/dev/null 2>&1 & ;;
-    http-undici) taskset -c 1 node "$repo/bench/prototypes/proxy-http-undici.ts" "$2" "$3" >/dev/null 2>&1 & ;;
-    llhttp-bare) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --bare >/dev/null 2>&1 & ;;
-    llhttp) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 >/dev/null 2>&1 & ;;
-    llhttp-consume-bare) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --consume --bare >/dev/null 2>&1 & ;;
-    llhttp-consume) taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 --consume >/dev/null 2>&1 & ;;
+    l4) ${SCHED:-} taskset -c 1 node "$repo/bench/prototypes/proxy-l4.ts" "$2" "$3" >/dev/null 2>&1 & ;;
+    http-undici) ${SCHED:-} taskset -c 1 node "$repo/bench/prototypes/proxy-http-undici.ts" "$2" "$3" >/dev/null 2>&1 & ;;
+    http-node) ${SCHED:-} taskset -c 1 node "$repo/bench/prototypes/proxy-http-node.ts" "$2" "$3" >/dev/null 2>&1 & ;;
+    llhttp-bare) ${SCHED:-} taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --bare >/dev/null 2>&1 & ;;
+    llhttp) ${SCHED:-} taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 >/dev/null 2>&1 & ;;
+    llhttp-consume-bare) ${SCHED:-} taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" --consume --bare >/dev/null 2>&1 & ;;
+    llhttp-consume) ${SCHED:-} taskset -c 1 node ${PROF:-} "$repo/bench/prototypes/proxy-llhttp.ts" "$2" "$3" http://127.0.0.1:9 --consume >/dev/null 2>&1 & ;;
     gateway-uds|gateway-pipelined) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
-      taskset -c 1 node --max-semi-space-size=4 "gateway/dist-${1#gateway-}/main.js" >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
+      ${SCHED:-} taskset -c 1 node --max-semi-space-size=4 "gateway/dist-${1#gateway-}/main.js" >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
     nginx) mkdir -p "$sock.nginx"; sed -e "s|@PORT@|$2|; s|@UPSTREAM@|${3#http://}|; s|@DIR@|$sock.nginx|g" "$repo/bench/prototypes/proxy-nginx.conf" > "$sock.nginx/nginx.conf"
       taskset -c 1 nginx -c "$sock.nginx/nginx.conf" -e "$sock.nginx/error.log" >/dev/null 2>&1 & ;;
     gateway) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
-      taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
+      ${SCHED:-} taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
   esac
   echo $!
 }
