@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InFlight } from './in-flight.ts';
+import type { InFlightEntry } from './in-flight.ts';
 
 describe('InFlight', () => {
   it('holds what was added and not yet deleted, newest first', () => {
@@ -36,8 +37,11 @@ describe('InFlight', () => {
   });
 
   it('lets a walk over its items delete them', () => {
-    const inFlight = new InFlight<{ entry?: ReturnType<InFlight<object>['add']> }>();
-    const items = [{}, {}, {}].map((item: { entry?: ReturnType<InFlight<object>['add']> }) => {
+    interface Call {
+      entry?: InFlightEntry<Call>;
+    }
+    const inFlight = new InFlight<Call>();
+    const items = [{}, {}, {}].map((item: Call) => {
       item.entry = inFlight.add(item);
       return item;
     });
