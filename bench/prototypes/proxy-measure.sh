@@ -53,7 +53,7 @@ startProxy() { # variant port upstream
     gateway-uds|gateway-pipelined) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
       ${SCHED:-} taskset -c 1 node --max-semi-space-size=4 "gateway/dist-${1#gateway-}/main.js" >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
     nginx) mkdir -p "$sock.nginx"; sed -e "s|@PORT@|$2|; s|@UPSTREAM@|${3#http://}|; s|@DIR@|$sock.nginx|g" "$repo/bench/prototypes/proxy-nginx.conf" > "$sock.nginx/nginx.conf"
-      taskset -c 1 nginx -c "$sock.nginx/nginx.conf" -e "$sock.nginx/error.log" >/dev/null 2>&1 & ;;
+      ${SCHED:-} taskset -c 1 nginx -c "$sock.nginx/nginx.conf" -e "$sock.nginx/error.log" >/dev/null 2>&1 & ;;
     gateway) (cd "$main" && exec env NODE_ENV=production HOST=127.0.0.1 HTTP_PORT=$2 PLATFORM_SERVICE_URL=$3 COMMANDS_SERVICE_URL=http://127.0.0.1:9 LOG_LEVEL=info LOG_FORMAT=json MALLOC_ARENA_MAX=2 \
       ${SCHED:-} taskset -c 1 node --max-semi-space-size=4 gateway/dist-bench/main.js >/dev/null 2>/tmp/proxy-measure-gateway.err) & ;;
   esac
