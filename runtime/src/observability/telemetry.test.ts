@@ -9,6 +9,13 @@ describe('telemetry settings', () => {
     expect(readConfig(telemetrySettings, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })).toMatchObject({ otlpProtocol: 'http/protobuf', otlpTracesProtocol: 'http/json' });
   });
 
+  it('batch spans as OTEL_BSP_* say, with the specification\'s defaults', () => {
+    expect(readConfig(telemetrySettings, {})).toMatchObject({ spanScheduleDelay: 5000, spanQueueSize: 2048, spanBatchSize: 512 });
+    expect(readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' })).toMatchObject({ spanScheduleDelay: 200, spanQueueSize: 100, spanBatchSize: 10 });
+    expect(() => readConfig(telemetrySettings, { OTEL_BSP_MAX_QUEUE_SIZE: '0' })).toThrow(/OTEL_BSP_MAX_QUEUE_SIZE/);
+    expect(() => readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: 'soon' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
+  });
+
   it('refuse a protocol the exporter does not speak, naming the variable', () => {
     expect(() => readConfig(telemetrySettings, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL.*one of http\/protobuf, http\/json/);
   });

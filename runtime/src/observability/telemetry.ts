@@ -4,12 +4,14 @@
  * REST, gRPC, outbox and consumer code find it from the logger they are given (its `service`
  * binding, set by createLogger), so a part needs no wiring of its own.
  */
-import { boolean, oneOf, optional, optionalUrl, readConfig } from '../config/index.ts';
+import { boolean, integer, oneOf, optional, optionalUrl, readConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createPartMetrics } from './metrics.ts';
 import type { PartMetrics } from './metrics.ts';
 import { createPartTracing, loadTracingSdk } from './tracing.ts';
 import type { PartTracing } from './tracing.ts';
+import { spanBatchDefaults } from './span-batch-defaults.ts';
+import type { SpanBatchOptions } from './span-batch-processor.ts';
 import type { OtlpProtocol } from './tracing-sdk.ts';
 
 export interface PartTelemetry {
@@ -32,6 +34,12 @@ export const telemetrySettings = {
   otlpTracesProtocol: optional(oneOf('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', otlpProtocols)),
   /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
   metricsEnabled: boolean('METRICS_ENABLED', true),
+  /** Longest a finished span waits for its batch to fill before the batch is exported, in ms. */
+  spanScheduleDelay: integer('OTEL_BSP_SCHEDULE_DELAY', spanBatchDefaults.scheduledDelayMillis, { min: 0 }),
+  /** Most spans waiting for export; spans past it are dropped. */
+  spanQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', spanBatchDefaults.maxQueueSize, { min: 1 }),
+  /** Most spans in one export request (at most OTEL_BSP_MAX_QUEUE_SIZE). */
+  spanBatchSize: integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', spanBatchDefaults.maxExportBatchSize, { min: 1 }),
 };
 
 const parts = new Map<string, PartTelemetry>();
@@ -39,18 +47,20 @@ interface Settings {
   readonly otlpEndpoint: string | undefined;
   readonly otlpProtocol: OtlpProtocol;
   readonly metricsEnabled: boolean;
+  readonly spanBatch: SpanBatchOptions;
 }
 let settings: Settings | undefined;
 
 /** Sets what parts created from now on get (default: the OTEL_EXPORTER_OTLP_* variables and METRICS_ENABLED of the process); then `await loadTelemetry()`. */
-export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly otlpProtocol?: OtlpProtocol; readonly metricsEnabled?: boolean }): void {
-  settings = { otlpEndpoint: options.otlpEndpoint, otlpProtocol: options.otlpProtocol ?? 'http/protobuf', metricsEnabled: options.metricsEnabled ?? true };
+export function configureTelemetry(options: { readonly otlpEndpoint: string | undefined; readonly otlpProtocol?: OtlpProtocol; readonly metricsEnabled?: boolean; readonly spanBatch?: SpanBatchOptions }): void {
+  settings = { otlpEndpoint: options.otlpEndpoint, otlpProtocol: options.otlpProtocol ?? 'http/protobuf', metricsEnabled: options.metricsEnabled ?? true, spanBatch: options.spanBatch ?? {} };
 }
 
 function currentSettings(): Settings {
   if (settings === undefined) {
     const read = readConfig(telemetrySettings, process.env);
-    settings = { otlpEndpoint: read.otlpEndpoint, otlpProtocol: read.otlpTracesProtocol ?? read.otlpProtocol, metricsEnabled: read.metricsEnabled };
+    const spanBatch = { scheduledDelayMillis: read.spanScheduleDelay, maxQueueSize: read.spanQueueSize, maxExportBatchSize: read.spanBatchSize };
+    settings = { otlpEndpoint: read.otlpEndpoint, otlpProtocol: read.otlpTracesProtocol ?? read.otlpProtocol, metricsEnabled: read.metricsEnabled, spanBatch };
   }
   return settings;
 }
@@ -68,8 +78,8 @@ export async function loadTelemetry(): Promise<void> {
 export function partTelemetry(name: string): PartTelemetry {
   let part = parts.get(name);
   if (part === undefined) {
-    const { otlpEndpoint, otlpProtocol, metricsEnabled } = currentSettings();
-    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint, otlpProtocol) };
+    const { otlpEndpoint, otlpProtocol, metricsEnabled, spanBatch } = currentSettings();
+    part = { name, metrics: metricsEnabled ? createPartMetrics(name) : undefined, tracing: otlpEndpoint === undefined ? undefined : createPartTracing(name, otlpEndpoint, otlpProtocol, spanBatch) };
     parts.set(name, part);
   }
   return part;

@@ -16,6 +16,7 @@ import type { Context, Span, SpanKind, Tracer } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { spanContextOf, traceparentOf } from './trace-context.ts';
+import type { SpanBatchOptions } from './span-batch-processor.ts';
 import type * as TracingSdk from './tracing-sdk.ts';
 
 export interface PartTracing {
@@ -31,10 +32,10 @@ export async function loadTracingSdk(): Promise<void> {
   sdk ??= await import('./tracing-sdk.ts');
 }
 
-/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces` in `protocol`. Throws unless `loadTracingSdk()` ran. */
-export function createPartTracing(name: string, endpoint: string, protocol: TracingSdk.OtlpProtocol): PartTracing {
+/** Creates the tracing of part `name`, exporting to `<endpoint>/v1/traces` in `protocol`, batched by `batch`. Throws unless `loadTracingSdk()` ran. */
+export function createPartTracing(name: string, endpoint: string, protocol: TracingSdk.OtlpProtocol, batch: SpanBatchOptions = {}): PartTracing {
   if (sdk === undefined) throw new AppError(errorCodes.internal, 'cannot trace: the OpenTelemetry SDK is not loaded (await loadTelemetry() before creating a part)');
-  return sdk.createTracerProvider(name, `${endpoint.replace(/\/+$/, '')}/v1/traces`, protocol);
+  return sdk.createTracerProvider(name, `${endpoint.replace(/\/+$/, '')}/v1/traces`, protocol, batch);
 }
 
 /** A started span with the context it is active in. */

@@ -1,0 +1,146 @@
+/**
+ * The span processor of the OTLP/protobuf exporter: the SDK's `BatchSpanProcessor` contract
+ * (batches of at most `maxExportBatchSize` spans, sent when full or `scheduledDelayMillis` after the
+ * first span of a batch; at most `maxQueueSize` spans waiting, the rest dropped and counted; one
+ * export at a time; `forceFlush` and `shutdown` send everything waiting), with each span encoded into
+ * its batch's protobuf bytes as it ends (otlp-span-batch.ts) instead of kept until the batch goes.
+ * A span then dies young, and the batch is one buffer, not hundreds of objects for the garbage
+ * collector to promote and mark (issue 18: tracing's GET line).
+ *
+ * The bytes go through the stock OTLP/HTTP export delegate (tracing-sdk.ts): its transport, retries,
+ * timeout, headers and compression stay the library's.
+ */
+import { context, diag } from '@opentelemetry/api';
+import { ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AppError, errorCodes } from '../errors/index.ts';
+import { SpanBatch } from './otlp-span-batch.ts';
+import { spanBatchDefaults } from './span-batch-defaults.ts';
+
+/** Where a sealed batch's `ExportTraceServiceRequest` goes: an `OTLPExporterBase<Uint8Array>`. */
+export interface SpanRequestExporter {
+  export(request: Uint8Array, done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** The batching policy: OTEL_BSP_* (the OpenTelemetry specification's names; defaults in span-batch-defaults.ts). */
+export interface SpanBatchOptions {
+  /** Longest a finished span waits for its batch to fill before the batch is sent, in ms (OTEL_BSP_SCHEDULE_DELAY). Default 5000. */
+  readonly scheduledDelayMillis?: number;
+  /** Most spans waiting to be sent; spans past it are dropped (OTEL_BSP_MAX_QUEUE_SIZE). Default 2048. */
+  readonly maxQueueSize?: number;
+  /** Most spans in one export request (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), at most `maxQueueSize`. Default 512. */
+  readonly maxExportBatchSize?: number;
+}
+
+/** A span processor encoding spans into OTLP protobuf batches as they end, sending each batch to `exporter`. */
+export function createSpanBatchProcessor(exporter: SpanRequestExporter, options: SpanBatchOptions = {}): SpanProcessor {
+  const delay = options.scheduledDelayMillis ?? spanBatchDefaults.scheduledDelayMillis;
+  const maxQueueSize = options.maxQueueSize ?? spanBatchDefaults.maxQueueSize;
+  const maxBatch = Math.min(options.maxExportBatchSize ?? spanBatchDefaults.maxExportBatchSize, maxQueueSize);
+  for (const [name, value] of [['scheduledDelayMillis', delay], ['maxQueueSize', maxQueueSize], ['maxExportBatchSize', maxBatch]] as const) {
+    if (!Number.isSafeInteger(value) || value < (name === 'scheduledDelayMillis' ? 0 : 1)) {
+      throw new AppError(errorCodes.invalidArgument, `cannot batch spans: ${name} must be a whole number${name === 'scheduledDelayMillis' ? '' : ' above 0'}, got ${value}`);
+    }
+  }
+
+  let open = new SpanBatch();
+  const sealed: SpanBatch[] = [];
+  /** Spans in `open` and `sealed` and in the export under way. */
+  let waiting = 0;
+  let dropped = 0;
+  let exporting: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const seal = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (open.count === 0) return;
+    sealed.push(open);
+    open = new SpanBatch();
+  };
+
+  const send = (batch: SpanBatch): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (result: ExportResult): void => {
+        waiting -= batch.count;
+        if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error(`cannot export ${batch.count} spans`));
+        resolve();
+      };
+      // The exporter's own HTTP request is not traced.
+      context.with(suppressTracing(context.active()), () => {
+        try {
+          exporter.export(batch.encode(), done);
+        } catch (error) {
+          done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+        }
+      });
+    });
+
+  /** Starts exporting the oldest sealed batch unless an export is under way; each export starts the next. */
+  const next = (): void => {
+    if (exporting !== undefined) return;
+    const batch = sealed.shift();
+    if (batch === undefined) return;
+    const pending = batch.resources.filter((resource) => resource.asyncAttributesPending === true && resource.waitForAsyncAttributes !== undefined);
+    const sent = pending.length === 0 ? send(batch) : Promise.all(pending.map((resource) => resource.waitForAsyncAttributes?.())).then(() => send(batch));
+    exporting = sent.then(
+      () => {
+        exporting = undefined;
+        next();
+      },
+      (error: unknown) => {
+        waiting -= batch.count;
+        exporting = undefined;
+        globalErrorHandler(error instanceof Error ? error : new Error(String(error)));
+        next();
+      },
+    );
+  };
+
+  const onTimer = (): void => {
+    timer = undefined;
+    seal();
+    next();
+  };
+
+  /** Seals the open batch and resolves once every sealed batch has been exported (each export starts the next). */
+  const flush = async (): Promise<void> => {
+    seal();
+    next();
+    for (let current = exporting; current !== undefined; current = exporting) await current;
+  };
+
+  return {
+    onStart() {},
+    onEnd(span: ReadableSpan) {
+      if (closed || (span.spanContext().traceFlags & 1) === 0) return;
+      if (waiting >= maxQueueSize) {
+        dropped += 1;
+        return;
+      }
+      if (dropped > 0) {
+        diag.warn(`dropped ${dropped} spans: ${maxQueueSize} were waiting to be exported (OTEL_BSP_MAX_QUEUE_SIZE)`);
+        dropped = 0;
+      }
+      open.add(span);
+      waiting += 1;
+      if (open.count >= maxBatch) {
+        seal();
+        next();
+      } else if (timer === undefined) {
+        timer = setTimeout(onTimer, delay);
+        timer.unref();
+      }
+    },
+    forceFlush: flush,
+    async shutdown() {
+      if (closed) return;
+      closed = true;
+      await flush();
+      await exporter.shutdown();
+    },
+  };
+}
