@@ -3,6 +3,7 @@
  * tracing on (OTLP to an in-process sink) and off, alternated: where a traced request's CPU goes,
  * including the threads a main-thread CPU profile does not see.
  * `node bench/prototypes/thread-cpu.ts [rounds=3] [seconds=8] [NAME=value | --node-flag ...]`
+ * (`THREAD_CPU_OPERATION=create`: POST /api/platforms with the bench's bearer token instead of the GET.)
  * (`NAME=value`: one more side, tracing on with that environment variable; `off:NAME=value`: one
  * with tracing off; `--node-flag`: two more,
  * tracing on and off, with that Node flag after the production ones.)
@@ -10,7 +11,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { platformDatabase } from '../harness/fixtures.ts';
+import { newPlatform, platformDatabase } from '../harness/fixtures.ts';
+import { benchIssuer } from '../harness/issuer.ts';
 import { httpLoad } from '../harness/load-http.ts';
 import { startPlatformService } from '../harness/parts.ts';
 
@@ -65,10 +67,14 @@ for (const variant of variants) {
   const [name, value] = variant.split('=') as [string, string];
   sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${name}`, 100), { ...flags(name), env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, [name]: value } });
 }
+async function request(base: string): Promise<{ url: string; method?: 'POST'; headers?: Record<string, string>; body?: string }> {
+  if (process.env.THREAD_CPU_OPERATION !== 'create') return { url: `${base}/api/platforms/42` };
+  return { url: `${base}/api/platforms`, method: 'POST', headers: { 'content-type': 'application/json', authorization: (await benchIssuer()).authorization }, body: JSON.stringify(newPlatform) };
+}
 for (let round = 1; round <= rounds; round++) {
   for (const [name, side] of Object.entries(sides)) {
     const before = threads(side.process.pid);
-    const result = await httpLoad({ url: `${side.restUrl}/api/platforms/42`, connections: 10, durationSeconds: seconds });
+    const result = await httpLoad({ ...(await request(side.restUrl)), connections: 10, durationSeconds: seconds });
     const after = threads(side.process.pid);
     const requests = result.ok;
     const parts = [...after].map(([thread, cpu]) => [thread, ((cpu - (before.get(thread) ?? 0)) * 1e6) / requests] as const).filter(([, us]) => us > 0.05);
