@@ -124,6 +124,27 @@ describe('SpanBatch', () => {
     await Promise.all([first.provider.shutdown(), second.provider.shutdown()]);
   });
 
+  it('takes a span it cannot encode not at all, and goes on with the next', async () => {
+    const { exporter, provider } = recorder('platform-service');
+    const tracer = provider.getTracer('@platform/runtime');
+    tracer.startSpan('before').end();
+    // The SDK does not check a link's attributes: a cyclic object there is not encodable.
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const bad = tracer.startSpan('cyclic link');
+    bad.addLink({ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED }, attributes: cyclic as never });
+    bad.end();
+    tracer.startSpan('after').end();
+    const [before, cyclicSpan, after] = exporter.getFinishedSpans() as [ReadableSpan, ReadableSpan, ReadableSpan];
+    const batch = new SpanBatch();
+    batch.add(before);
+    expect(() => batch.add(cyclicSpan)).toThrow(RangeError);
+    batch.add(after);
+    expect(batch.count).toBe(2);
+    expect(spansOf(batch.encode())).toEqual(spansOf(ProtobufTraceSerializer.serializeRequest([before, after]) as Uint8Array));
+    await provider.shutdown();
+  });
+
   it('encodes an empty batch as an empty request', () => {
     const empty = new SpanBatch();
     expect(empty.encode()).toHaveLength(0);

@@ -323,16 +323,22 @@ export class SpanBatch {
     return [...new Set(this.groups.map((group) => group.resource))];
   }
 
+  /**
+   * Encodes `span` into the batch, whole or not at all: a span that cannot be encoded (a link's
+   * attributes are not checked by the SDK, and a cyclic object there never ends) leaves the batch as
+   * it was, and the error is thrown.
+   */
   add(span: ReadableSpan): void {
-    let group: ScopeGroup | undefined;
-    for (const candidate of this.groups) {
-      if (candidate.resource === span.resource && sameScope(candidate.scope, span.instrumentationScope)) group = candidate;
+    const found = this.groups.find((candidate) => candidate.resource === span.resource && sameScope(candidate.scope, span.instrumentationScope));
+    const group = found ?? { resource: span.resource, scope: span.instrumentationScope, spans: new ProtoWriter(16 * 1024) };
+    const before = group.spans.length;
+    try {
+      writeSpan(group.spans, span);
+    } catch (error) {
+      group.spans.length = before;
+      throw error;
     }
-    if (group === undefined) {
-      group = { resource: span.resource, scope: span.instrumentationScope, spans: new ProtoWriter(16 * 1024) };
-      this.groups.push(group);
-    }
-    writeSpan(group.spans, span);
+    if (found === undefined) this.groups.push(group);
     this.count += 1;
   }
 

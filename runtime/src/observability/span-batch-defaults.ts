@@ -1,2 +1,5 @@
 /** The OpenTelemetry specification's defaults for batching spans (OTEL_BSP_*), apart from the SDK so that settings can name them without loading it. */
 export const spanBatchDefaults = { scheduledDelayMillis: 5000, maxQueueSize: 2048, maxExportBatchSize: 512 } as const;
+
+/** The longest schedule delay a timer can hold (2^31 - 1 ms; a longer one fires at once). */
+export const spanBatchLimits = { maxScheduledDelayMillis: 2 ** 31 - 1 } as const;

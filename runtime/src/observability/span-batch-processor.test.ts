@@ -123,6 +123,26 @@ describe('span batch processor', () => {
     expect(requests).toEqual([['a'], ['b']]);
   });
 
+  it('reports a span it cannot encode instead of failing the code that ends it, and exports the others', async () => {
+    const errors: unknown[] = [];
+    setGlobalErrorHandler((error) => errors.push(error));
+    const { exporter, requests } = holdingExporter();
+    const processor = processorWith(exporter, { scheduledDelayMillis: 60_000 });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    providers.push(provider);
+    const tracer = provider.getTracer('test');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad = tracer.startSpan('cyclic link');
+    bad.addLink({ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: cyclic as never });
+    expect(() => bad.end()).not.toThrow();
+    tracer.startSpan('fine').end();
+    await processor.forceFlush();
+    expect(requests).toEqual([['fine']]);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/cannot export span "cyclic link": Maximum call stack size exceeded/);
+  });
+
   it('leaves out spans recorded but not sampled', async () => {
     const { exporter, requests } = holdingExporter();
     const processor = processorWith(exporter, {});
@@ -149,5 +169,6 @@ describe('span batch processor', () => {
     expect(() => processorWith(exporter, { maxQueueSize: 0 })).toThrow(/cannot batch spans: maxQueueSize must be a whole number above 0, got 0/);
     expect(() => processorWith(exporter, { scheduledDelayMillis: -1 })).toThrow(/cannot batch spans: scheduledDelayMillis must be a whole number, got -1/);
     expect(() => processorWith(exporter, { maxExportBatchSize: 1.5 })).toThrow(/maxExportBatchSize/);
+    expect(() => processorWith(exporter, { scheduledDelayMillis: 2 ** 31 })).toThrow(/cannot batch spans: scheduledDelayMillis must be at most 2147483647, got 2147483648/);
   });
 });

@@ -10,13 +10,13 @@
  * The bytes go through the stock OTLP/HTTP export delegate (tracing-sdk.ts): its transport, retries,
  * timeout, headers and compression stay the library's.
  */
-import { context, diag } from '@opentelemetry/api';
+import { TraceFlags, context, diag } from '@opentelemetry/api';
 import { ExportResultCode, globalErrorHandler, suppressTracing } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AppError, errorCodes } from '../errors/index.ts';
 import { SpanBatch } from './otlp-span-batch.ts';
-import { spanBatchDefaults } from './span-batch-defaults.ts';
+import { spanBatchDefaults, spanBatchLimits } from './span-batch-defaults.ts';
 
 /** Where a sealed batch's `ExportTraceServiceRequest` goes: an `OTLPExporterBase<Uint8Array>`. */
 export interface SpanRequestExporter {
@@ -26,7 +26,7 @@ export interface SpanRequestExporter {
 
 /** The batching policy: OTEL_BSP_* (the OpenTelemetry specification's names; defaults in span-batch-defaults.ts). */
 export interface SpanBatchOptions {
-  /** Longest a finished span waits for its batch to fill before the batch is sent, in ms (OTEL_BSP_SCHEDULE_DELAY). Default 5000. */
+  /** Longest a finished span waits for its batch to fill before the batch is sent, in ms, at most 2^31 - 1 (OTEL_BSP_SCHEDULE_DELAY). Default 5000. */
   readonly scheduledDelayMillis?: number;
   /** Most spans waiting to be sent; spans past it are dropped (OTEL_BSP_MAX_QUEUE_SIZE). Default 2048. */
   readonly maxQueueSize?: number;
@@ -43,6 +43,10 @@ export function createSpanBatchProcessor(exporter: SpanRequestExporter, options:
     if (!Number.isSafeInteger(value) || value < (name === 'scheduledDelayMillis' ? 0 : 1)) {
       throw new AppError(errorCodes.invalidArgument, `cannot batch spans: ${name} must be a whole number${name === 'scheduledDelayMillis' ? '' : ' above 0'}, got ${value}`);
     }
+  }
+  // A longer delay would make setTimeout fire at once.
+  if (delay > spanBatchLimits.maxScheduledDelayMillis) {
+    throw new AppError(errorCodes.invalidArgument, `cannot batch spans: scheduledDelayMillis must be at most ${spanBatchLimits.maxScheduledDelayMillis}, got ${delay}`);
   }
 
   let open = new SpanBatch();
@@ -116,7 +120,7 @@ export function createSpanBatchProcessor(exporter: SpanRequestExporter, options:
   return {
     onStart() {},
     onEnd(span: ReadableSpan) {
-      if (closed || (span.spanContext().traceFlags & 1) === 0) return;
+      if (closed || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
       if (waiting >= maxQueueSize) {
         dropped += 1;
         return;
@@ -125,7 +129,13 @@ export function createSpanBatchProcessor(exporter: SpanRequestExporter, options:
         diag.warn(`dropped ${dropped} spans: ${maxQueueSize} were waiting to be exported (OTEL_BSP_MAX_QUEUE_SIZE)`);
         dropped = 0;
       }
-      open.add(span);
+      try {
+        open.add(span);
+      } catch (error) {
+        // Never on the caller's path: ending a span must not fail the request or message it belongs to.
+        globalErrorHandler(new Error(`cannot export span ${JSON.stringify(span.name)}: ${error instanceof Error ? error.message : String(error)}`));
+        return;
+      }
       waiting += 1;
       if (open.count >= maxBatch) {
         seal();

@@ -14,6 +14,8 @@ describe('telemetry settings', () => {
     expect(readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' })).toMatchObject({ spanScheduleDelay: 200, spanQueueSize: 100, spanBatchSize: 10 });
     expect(() => readConfig(telemetrySettings, { OTEL_BSP_MAX_QUEUE_SIZE: '0' })).toThrow(/OTEL_BSP_MAX_QUEUE_SIZE/);
     expect(() => readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: 'soon' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
+    // Past what a timer holds.
+    expect(() => readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: String(2 ** 31) })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
   });
 
   it('refuse a protocol the exporter does not speak, naming the variable', () => {

@@ -10,7 +10,7 @@ import { createPartMetrics } from './metrics.ts';
 import type { PartMetrics } from './metrics.ts';
 import { createPartTracing, loadTracingSdk } from './tracing.ts';
 import type { PartTracing } from './tracing.ts';
-import { spanBatchDefaults } from './span-batch-defaults.ts';
+import { spanBatchDefaults, spanBatchLimits } from './span-batch-defaults.ts';
 import type { SpanBatchOptions } from './span-batch-processor.ts';
 import type { OtlpProtocol } from './tracing-sdk.ts';
 
@@ -35,7 +35,7 @@ export const telemetrySettings = {
   /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
   metricsEnabled: boolean('METRICS_ENABLED', true),
   /** Longest a finished span waits for its batch to fill before the batch is exported, in ms. */
-  spanScheduleDelay: integer('OTEL_BSP_SCHEDULE_DELAY', spanBatchDefaults.scheduledDelayMillis, { min: 0 }),
+  spanScheduleDelay: integer('OTEL_BSP_SCHEDULE_DELAY', spanBatchDefaults.scheduledDelayMillis, { min: 0, max: spanBatchLimits.maxScheduledDelayMillis }),
   /** Most spans waiting for export; spans past it are dropped. */
   spanQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', spanBatchDefaults.maxQueueSize, { min: 1 }),
   /** Most spans in one export request (at most OTEL_BSP_MAX_QUEUE_SIZE). */
