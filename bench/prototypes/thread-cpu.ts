@@ -71,8 +71,10 @@ async function request(base: string): Promise<{ url: string; method?: 'POST'; he
   if (process.env.THREAD_CPU_OPERATION !== 'create') return { url: `${base}/api/platforms/42` };
   return { url: `${base}/api/platforms`, method: 'POST', headers: { 'content-type': 'application/json', authorization: (await benchIssuer()).authorization }, body: JSON.stringify(newPlatform) };
 }
+const order = Object.entries(sides);
 for (let round = 1; round <= rounds; round++) {
-  for (const [name, side] of Object.entries(sides)) {
+  // Each round starts with the next side, so that no side always follows the same one or always goes first.
+  for (const [name, side] of [...order.slice((round - 1) % order.length), ...order.slice(0, (round - 1) % order.length)]) {
     const before = threads(side.process.pid);
     const result = await httpLoad({ ...(await request(side.restUrl)), connections: 10, durationSeconds: seconds });
     const after = threads(side.process.pid);
@@ -84,3 +86,4 @@ for (let round = 1; round <= rounds; round++) {
 }
 await Promise.all(Object.values(sides).map((side) => side.process.stop()));
 sink.close();
+sink.closeAllConnections(); // the exporters' keep-alive connections would hold the process open
