@@ -4,10 +4,14 @@
  * including the threads a main-thread CPU profile does not see.
  * `node bench/prototypes/thread-cpu.ts [rounds=3] [seconds=8] [NAME=value | --node-flag ...]`
  * (`THREAD_CPU_OPERATION=create`: POST /api/platforms with the bench's bearer token instead of the GET.)
- * (`NAME=value`: one more side, tracing on with that environment variable; `off:NAME=value`: one
+ * (`sink:<core>` / `sink:free`: one more side, tracing on, exporting to a sink in a process of its own pinned to that
+ * core or left to the scheduler, where the default side's sink is in this process;
+ * `NAME=value`: one more side, tracing on with that environment variable; `off:NAME=value`: one
  * with tracing off; `--node-flag`: two more,
  * tracing on and off, with that Node flag after the production ones.)
  */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,7 +53,23 @@ const sides: Record<string, Awaited<ReturnType<typeof startPlatformService>>> = 
   on: await startPlatformService(await platformDatabase('thread-cpu-on', 100), { ...flags('on'), env: { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl } }),
   off: await startPlatformService(await platformDatabase('thread-cpu-off', 100), flags('off')),
 };
+/** An OTLP sink in a child process of its own, pinned to `core` or left to the scheduler (`free`): its URL and the process. */
+async function childSink(core: string): Promise<{ url: string; child: ChildProcess }> {
+  const code = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.writeHead(200, { 'content-type': 'application/json' }).end('{}')); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+  const [command, args] = core === 'free' ? [process.execPath, ['-e', code]] : ['taskset', ['-c', core, process.execPath, '-e', code]];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+const sinkChildren: ChildProcess[] = [];
 for (const variant of variants) {
+  if (variant.startsWith('sink:')) {
+    // `sink:<core>` or `sink:free`: tracing on, exporting to a sink in a process of its own, pinned to that core or not.
+    const { url, child } = await childSink(variant.slice(5));
+    sinkChildren.push(child);
+    sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${variant.replace(':', '-')}`, 100), { ...flags(variant.replace(':', '-')), env: { OTEL_EXPORTER_OTLP_ENDPOINT: url } });
+    continue;
+  }
   if (variant.startsWith('--')) {
     // A Node flag (after the production ones, so it wins): a side with tracing on and one with it off.
     const name = variant.replace(/\W+/g, '-').replace(/^-+/, '');
@@ -87,3 +107,4 @@ for (let round = 1; round <= rounds; round++) {
 await Promise.all(Object.values(sides).map((side) => side.process.stop()));
 sink.close();
 sink.closeAllConnections(); // the exporters' keep-alive connections would hold the process open
+for (const child of sinkChildren) child.kill();
