@@ -58,7 +58,11 @@ async function childSink(core: string): Promise<{ url: string; child: ChildProce
   const code = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.writeHead(200, { 'content-type': 'application/json' }).end('{}')); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
   const [command, args] = core === 'free' ? [process.execPath, ['-e', code]] : ['taskset', ['-c', core, process.execPath, '-e', code]];
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim())));
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('error', reject);
+    child.once('exit', (status) => reject(new Error(`the sink for core ${core} exited (${status}) before it listened`)));
+  });
   return { url: `http://127.0.0.1:${port}`, child };
 }
 const sinkChildren: ChildProcess[] = [];
