@@ -19,6 +19,7 @@ import { newPlatform, platformDatabase } from '../harness/fixtures.ts';
 import { benchIssuer } from '../harness/issuer.ts';
 import { httpLoad } from '../harness/load-http.ts';
 import { startPlatformService } from '../harness/parts.ts';
+import { pinned } from '../harness/processes.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 8);
@@ -56,7 +57,7 @@ const sides: Record<string, Awaited<ReturnType<typeof startPlatformService>>> = 
 /** An OTLP sink in a child process of its own, pinned to `core` or left to the scheduler (`free`): its URL and the process. */
 async function childSink(core: string): Promise<{ url: string; child: ChildProcess }> {
   const code = `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.writeHead(200, { 'content-type': 'application/json' }).end('{}')); }); s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
-  const [command, args] = core === 'free' ? [process.execPath, ['-e', code]] : ['taskset', ['-c', core, process.execPath, '-e', code]];
+  const [command, args] = core === 'free' ? [process.execPath, ['-e', code]] : pinned(core, process.execPath, ['-e', code]);
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
@@ -71,7 +72,8 @@ for (const variant of variants) {
     // `sink:<core>` or `sink:free`: tracing on, exporting to a sink in a process of its own, pinned to that core or not.
     const { url, child } = await childSink(variant.slice(5));
     sinkChildren.push(child);
-    sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${variant.replace(':', '-')}`, 100), { ...flags(variant.replace(':', '-')), env: { OTEL_EXPORTER_OTLP_ENDPOINT: url } });
+    const name = variant.replace(':', '-');
+    sides[`on+${variant}`] = await startPlatformService(await platformDatabase(`thread-cpu-${name}`, 100), { ...flags(name), env: { OTEL_EXPORTER_OTLP_ENDPOINT: url } });
     continue;
   }
   if (variant.startsWith('--')) {
