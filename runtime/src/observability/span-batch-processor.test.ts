@@ -110,6 +110,31 @@ describe('span batch processor', () => {
     await processor.forceFlush();
   });
 
+  it('gives up an export that does not answer within exportTimeoutMillis, reports it, and sends the next batch', async () => {
+    const errors: unknown[] = [];
+    setGlobalErrorHandler((error) => errors.push(error));
+    const { exporter, requests, answer } = holdingExporter('hold');
+    const processor = processorWith(exporter, { maxExportBatchSize: 2, maxQueueSize: 2, exportTimeoutMillis: 40, scheduledDelayMillis: 60_000 });
+    const spans = tracerWith(processor);
+    spans.end('a', 'b', 'dropped: a and b wait');
+    await sleep(120);
+    expect(errors.map(String)).toEqual(['Error: cannot export 2 spans: no answer within 40 ms (OTEL_BSP_EXPORT_TIMEOUT)']);
+    // a and b no longer wait: the queue takes two more, which go at once.
+    spans.end('c', 'd');
+    expect(requests).toEqual([['a', 'b'], ['c', 'd']]);
+    // The late answer for a+b counts nothing twice: c+d still fill the queue until their own answer.
+    answer();
+    spans.end('dropped: c and d wait');
+    answer();
+    spans.end('e');
+    const flushed = processor.forceFlush();
+    await sleep(0);
+    answer();
+    await flushed;
+    expect(requests).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    expect(errors).toHaveLength(1);
+  });
+
   it('counts a span as waiting until its export answers, failed or not', async () => {
     const { exporter, requests, answer } = holdingExporter('hold');
     const processor = processorWith(exporter, { maxExportBatchSize: 1, maxQueueSize: 1, scheduledDelayMillis: 60_000 });
@@ -170,5 +195,7 @@ describe('span batch processor', () => {
     expect(() => processorWith(exporter, { scheduledDelayMillis: -1 })).toThrow(/cannot batch spans: scheduledDelayMillis must be a whole number, got -1/);
     expect(() => processorWith(exporter, { maxExportBatchSize: 1.5 })).toThrow(/maxExportBatchSize/);
     expect(() => processorWith(exporter, { scheduledDelayMillis: 2 ** 31 })).toThrow(/cannot batch spans: scheduledDelayMillis must be at most 2147483647, got 2147483648/);
+    expect(() => processorWith(exporter, { exportTimeoutMillis: 0 })).toThrow(/cannot batch spans: exportTimeoutMillis must be a whole number above 0, got 0/);
+    expect(() => processorWith(exporter, { exportTimeoutMillis: 2 ** 31 })).toThrow(/cannot batch spans: exportTimeoutMillis must be at most 2147483647, got 2147483648/);
   });
 });

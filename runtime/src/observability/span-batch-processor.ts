@@ -2,7 +2,8 @@
  * The span processor of the OTLP/protobuf exporter: the SDK's `BatchSpanProcessor` contract
  * (batches of at most `maxExportBatchSize` spans, sent when full or `scheduledDelayMillis` after the
  * first span of a batch; at most `maxQueueSize` spans waiting, the rest dropped and counted; one
- * export at a time; `forceFlush` and `shutdown` send everything waiting), with each span encoded into
+ * export at a time, given up after `exportTimeoutMillis`; `forceFlush` and `shutdown` send everything
+ * waiting), with each span encoded into
  * its batch's protobuf bytes as it ends (otlp-span-batch.ts) instead of kept until the batch goes.
  * A span then dies young, and the batch is one buffer, not hundreds of objects for the garbage
  * collector to promote and mark (issue 18: tracing's GET line).
@@ -28,6 +29,12 @@ export interface SpanRequestExporter {
 export interface SpanBatchOptions {
   /** Longest a finished span waits for its batch to fill before the batch is sent, in ms, at most 2^31 - 1 (OTEL_BSP_SCHEDULE_DELAY). Default 5000. */
   readonly scheduledDelayMillis?: number;
+  /**
+   * Longest one export may take, the exporter's retries included, in ms, at most 2^31 - 1
+   * (OTEL_BSP_EXPORT_TIMEOUT). Past it the batch counts as failed (reported, its spans no longer
+   * waiting) and the next batch goes; a late answer is ignored. Default 30000.
+   */
+  readonly exportTimeoutMillis?: number;
   /** Most spans waiting to be sent; spans past it are dropped (OTEL_BSP_MAX_QUEUE_SIZE). Default 2048. */
   readonly maxQueueSize?: number;
   /** Most spans in one export request (OTEL_BSP_MAX_EXPORT_BATCH_SIZE), at most `maxQueueSize`. Default 512. */
@@ -37,16 +44,20 @@ export interface SpanBatchOptions {
 /** A span processor encoding spans into OTLP protobuf batches as they end, sending each batch to `exporter`. */
 export function createSpanBatchProcessor(exporter: SpanRequestExporter, options: SpanBatchOptions = {}): SpanProcessor {
   const delay = options.scheduledDelayMillis ?? spanBatchDefaults.scheduledDelayMillis;
+  const exportTimeout = options.exportTimeoutMillis ?? spanBatchDefaults.exportTimeoutMillis;
   const maxQueueSize = options.maxQueueSize ?? spanBatchDefaults.maxQueueSize;
   const maxBatch = Math.min(options.maxExportBatchSize ?? spanBatchDefaults.maxExportBatchSize, maxQueueSize);
-  for (const [name, value] of [['scheduledDelayMillis', delay], ['maxQueueSize', maxQueueSize], ['maxExportBatchSize', maxBatch]] as const) {
-    if (!Number.isSafeInteger(value) || value < (name === 'scheduledDelayMillis' ? 0 : 1)) {
-      throw new AppError(errorCodes.invalidArgument, `cannot batch spans: ${name} must be a whole number${name === 'scheduledDelayMillis' ? '' : ' above 0'}, got ${value}`);
+  const smallest = [['scheduledDelayMillis', delay, 0], ['exportTimeoutMillis', exportTimeout, 1], ['maxQueueSize', maxQueueSize, 1], ['maxExportBatchSize', maxBatch, 1]] as const;
+  for (const [name, value, min] of smallest) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new AppError(errorCodes.invalidArgument, `cannot batch spans: ${name} must be a whole number${min > 0 ? ' above 0' : ''}, got ${value}`);
     }
   }
-  // A longer delay would make setTimeout fire at once.
-  if (delay > spanBatchLimits.maxScheduledDelayMillis) {
-    throw new AppError(errorCodes.invalidArgument, `cannot batch spans: scheduledDelayMillis must be at most ${spanBatchLimits.maxScheduledDelayMillis}, got ${delay}`);
+  // A longer timer would fire at once.
+  for (const [name, value] of [['scheduledDelayMillis', delay], ['exportTimeoutMillis', exportTimeout]] as const) {
+    if (value > spanBatchLimits.maxTimerMillis) {
+      throw new AppError(errorCodes.invalidArgument, `cannot batch spans: ${name} must be at most ${spanBatchLimits.maxTimerMillis}, got ${value}`);
+    }
   }
 
   let open = new SpanBatch();
@@ -68,11 +79,19 @@ export function createSpanBatchProcessor(exporter: SpanRequestExporter, options:
 
   const send = (batch: SpanBatch): Promise<void> =>
     new Promise<void>((resolve) => {
+      let answered = false;
       const done = (result: ExportResult): void => {
+        // Once: the deadline's verdict or the exporter's, whichever comes first.
+        if (answered) return;
+        answered = true;
+        clearTimeout(deadline);
         waiting -= batch.count;
         if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error(`cannot export ${batch.count} spans`));
         resolve();
       };
+      const deadline = setTimeout(() => {
+        done({ code: ExportResultCode.FAILED, error: new Error(`cannot export ${batch.count} spans: no answer within ${exportTimeout} ms (OTEL_BSP_EXPORT_TIMEOUT)`) });
+      }, exportTimeout);
       // The exporter's own HTTP request is not traced.
       context.with(suppressTracing(context.active()), () => {
         try {

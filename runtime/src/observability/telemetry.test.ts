@@ -10,12 +10,14 @@ describe('telemetry settings', () => {
   });
 
   it('batch spans as OTEL_BSP_* say, with the specification\'s defaults', () => {
-    expect(readConfig(telemetrySettings, {})).toMatchObject({ spanScheduleDelay: 5000, spanQueueSize: 2048, spanBatchSize: 512 });
-    expect(readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10' })).toMatchObject({ spanScheduleDelay: 200, spanQueueSize: 100, spanBatchSize: 10 });
+    expect(readConfig(telemetrySettings, {})).toMatchObject({ spanScheduleDelay: 5000, spanExportTimeout: 30_000, spanQueueSize: 2048, spanBatchSize: 512 });
+    expect(readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10', OTEL_BSP_EXPORT_TIMEOUT: '2000' })).toMatchObject({ spanScheduleDelay: 200, spanQueueSize: 100, spanBatchSize: 10, spanExportTimeout: 2000 });
     expect(() => readConfig(telemetrySettings, { OTEL_BSP_MAX_QUEUE_SIZE: '0' })).toThrow(/OTEL_BSP_MAX_QUEUE_SIZE/);
     expect(() => readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: 'soon' })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
+    expect(() => readConfig(telemetrySettings, { OTEL_BSP_EXPORT_TIMEOUT: '0' })).toThrow(/OTEL_BSP_EXPORT_TIMEOUT/);
     // Past what a timer holds.
     expect(() => readConfig(telemetrySettings, { OTEL_BSP_SCHEDULE_DELAY: String(2 ** 31) })).toThrow(/OTEL_BSP_SCHEDULE_DELAY/);
+    expect(() => readConfig(telemetrySettings, { OTEL_BSP_EXPORT_TIMEOUT: String(2 ** 31) })).toThrow(/OTEL_BSP_EXPORT_TIMEOUT/);
   });
 
   it('refuse a protocol the exporter does not speak, naming the variable', () => {

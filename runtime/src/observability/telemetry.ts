@@ -35,7 +35,9 @@ export const telemetrySettings = {
   /** Prometheus metrics at /metrics. Default true; false serves no /metrics and records nothing. */
   metricsEnabled: boolean('METRICS_ENABLED', true),
   /** Longest a finished span waits for its batch to fill before the batch is exported, in ms. */
-  spanScheduleDelay: integer('OTEL_BSP_SCHEDULE_DELAY', spanBatchDefaults.scheduledDelayMillis, { min: 0, max: spanBatchLimits.maxScheduledDelayMillis }),
+  spanScheduleDelay: integer('OTEL_BSP_SCHEDULE_DELAY', spanBatchDefaults.scheduledDelayMillis, { min: 0, max: spanBatchLimits.maxTimerMillis }),
+  /** Longest one export may take, retries included, in ms; past it the batch is given up and reported. */
+  spanExportTimeout: integer('OTEL_BSP_EXPORT_TIMEOUT', spanBatchDefaults.exportTimeoutMillis, { min: 1, max: spanBatchLimits.maxTimerMillis }),
   /** Most spans waiting for export; spans past it are dropped. */
   spanQueueSize: integer('OTEL_BSP_MAX_QUEUE_SIZE', spanBatchDefaults.maxQueueSize, { min: 1 }),
   /** Most spans in one export request (at most OTEL_BSP_MAX_QUEUE_SIZE). */
@@ -59,7 +61,7 @@ export function configureTelemetry(options: { readonly otlpEndpoint: string | un
 function currentSettings(): Settings {
   if (settings === undefined) {
     const read = readConfig(telemetrySettings, process.env);
-    const spanBatch = { scheduledDelayMillis: read.spanScheduleDelay, maxQueueSize: read.spanQueueSize, maxExportBatchSize: read.spanBatchSize };
+    const spanBatch = { scheduledDelayMillis: read.spanScheduleDelay, exportTimeoutMillis: read.spanExportTimeout, maxQueueSize: read.spanQueueSize, maxExportBatchSize: read.spanBatchSize };
     settings = { otlpEndpoint: read.otlpEndpoint, otlpProtocol: read.otlpTracesProtocol ?? read.otlpProtocol, metricsEnabled: read.metricsEnabled, spanBatch };
   }
   return settings;
