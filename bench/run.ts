@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resultsDir } from './harness/fixtures.ts';
 import { h2loadMissing, hasH2load } from './harness/load-grpc.ts';
-import { hasTaskset } from './harness/processes.ts';
+import { cores, hasTaskset, pinSelf } from './harness/processes.ts';
 import { machine, toMarkdown } from './harness/report.ts';
 import type { BenchReport, LimitResult } from './harness/report.ts';
 import { runScenario, unranScenario } from './harness/scenario.ts';
@@ -53,6 +53,8 @@ const settings: BenchSettings = {
 };
 if (!Number.isInteger(settings.rounds) || settings.rounds < 1) throw new Error('cannot run the bench: --rounds must be a positive integer');
 if (!Number.isInteger(settings.durationSeconds) || settings.durationSeconds < 1) throw new Error('cannot run the bench: --duration must be a positive integer of seconds');
+
+pinSelf(cores.load);
 
 const only = values.only?.split(',').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
 const selected = (id: string): boolean => only === undefined || only.some((prefix) => id.startsWith(prefix));

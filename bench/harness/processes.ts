@@ -16,6 +16,18 @@ export const cores = { server: '1', load: '0' } as const;
 
 export const hasTaskset = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
+/**
+ * Moves this process, every thread of it and whatever it starts unpinned, to `core` (when taskset
+ * exists). The bench's own process belongs with the load generators: it polls the target databases
+ * every 2 ms in the event scenarios, and hosts the tracing scenarios' OTLP sink; left to the
+ * scheduler it ran on the servers' core too, in turn with what it measured (issue 18, twelfth round).
+ */
+export function pinSelf(core: string): void {
+  if (!hasTaskset) return;
+  const result = spawnSync('taskset', ['-a', '-p', '-c', core, String(process.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`cannot pin the bench to core ${core}: ${result.stderr.toString().trim()}`);
+}
+
 /** `[command, ...args]` prefixed with `taskset -c <core>` when available and the machine has that core. */
 export function pinned(core: string, command: string, args: readonly string[]): [string, string[]] {
   return hasTaskset ? ['taskset', ['-c', core, command, ...args]] : [command, [...args]];

@@ -44,7 +44,7 @@ export function toMarkdown(report: BenchReport): string {
   const lines: string[] = [];
   const { machine: m } = report;
   lines.push(`Run ${report.startedAt} – \`${report.command}\`${report.smoke ? ' (smoke: seconds-long runs, not figures)' : ''}`);
-  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; ${m.pinned ? 'servers on core 1, load generator on core 0 (taskset)' : 'not pinned (no taskset)'}.`);
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}; ${m.pinned ? 'servers on core 1, load generator and the bench itself on core 0 (taskset)' : 'not pinned (no taskset)'}.`);
   lines.push('');
   lines.push('| scenario | ours | baseline | ours /s | baseline /s | ratio per round | median ratio | budget | p50 / p99 ms ours | p50 / p99 ms baseline | server CPU µs/op ours | baseline | CPU ratio | verdict |');
   lines.push('| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
