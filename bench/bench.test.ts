@@ -56,6 +56,7 @@ describe('npm run bench -- --smoke', () => {
       'observability-metrics-create',
       'observability-tracing-get-by-id',
       'observability-tracing-create',
+      'aa-get-by-id',
     ]);
     expect(report.limits.map((limit) => limit.id)).toEqual(
       expect.arrayContaining(['sync-rss-growth', 'idle-rss-platform-service', 'idle-rss-gateway', 'idle-rss-commands-service']),

@@ -20,7 +20,7 @@ import { eventsDelayScenario, eventsScenario } from './scenarios/events.ts';
 import { grpcScenarios } from './scenarios/grpc.ts';
 import { idleRssLimits } from './scenarios/idle-rss.ts';
 import { observabilityScenarios } from './scenarios/observability.ts';
-import { gatewayScenarios, restScenarios } from './scenarios/rest.ts';
+import { gatewayScenarios, noiseScenario, restScenarios } from './scenarios/rest.ts';
 import { syncRssGrowthBudgetMb, syncScenario } from './scenarios/sync.ts';
 import { stopBenchIssuer } from './harness/issuer.ts';
 
@@ -60,7 +60,7 @@ const only = values.only?.split(',').map((prefix) => prefix.trim()).filter((pref
 const selected = (id: string): boolean => only === undefined || only.some((prefix) => id.startsWith(prefix));
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario, eventsDelayScenario, syncScenario, ...observabilityScenarios];
+const ratioScenarios: readonly RatioScenario[] = [...restScenarios, ...gatewayScenarios, ...grpcScenarios, eventsScenario, eventsDelayScenario, syncScenario, ...observabilityScenarios, noiseScenario];
 const needsH2load = new Set(grpcScenarios.map((s) => s.id));
 
 const scenarios: ScenarioResult[] = [];

@@ -155,5 +155,34 @@ function gatewayScenario(operation: Operation): RatioScenario {
   };
 }
 
+/**
+ * The run's own noise (A/A): GET by id on platform-service against a second, identical
+ * platform-service (same build, settings and rows), loaded and alternated as every line is. Both
+ * sides do the same work, so its rounds show how far two identical processes drift within one
+ * round on this machine, and its median how far the median of the rounds does: a line whose
+ * median sits closer than that to its budget is a verdict of the machine as much as of the code.
+ * No budget.
+ */
+export const noiseScenario: RatioScenario = {
+  id: 'aa-get-by-id',
+  title: 'A/A: GET /api/platforms/{id}, platform-service vs an identical platform-service (the run\'s own noise)',
+  unit: 'req',
+  budget: 0,
+  budgetText: 'none (A/A)',
+  async setup(settings) {
+    const [operation] = operations as [Operation];
+    const db = await platformDatabase('aa-get-by-id', restCatalogueRows);
+    const one = await startPlatformService(db);
+    const other = await startPlatformService(db).catch(async (error: unknown) => {
+      await one.process.stop();
+      throw error;
+    });
+    const stop = async (): Promise<void> => void (await Promise.all([one.process.stop(), other.process.stop()]));
+    const ours: Contender = { name: 'platform-service', pids: [one.process.pid], measure: await load(settings, one.restUrl, operation) };
+    const baseline: Contender = { name: 'the same, a second process', pids: [other.process.pid], measure: await load(settings, other.restUrl, operation) };
+    return { ours, baseline, stop };
+  },
+};
+
 export const restScenarios: readonly RatioScenario[] = operations.map(serviceScenario);
 export const gatewayScenarios: readonly RatioScenario[] = operations.filter((operation) => operation.viaGateway).map(gatewayScenario);
