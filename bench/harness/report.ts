@@ -53,7 +53,7 @@ export function toMarkdown(report: BenchReport): string {
       lines.push(`| ${s.title} | | | | | | | ${s.budgetText ?? `≥ ${s.budget}`} | | | | | | ${s.verdict}: ${(s.note ?? '').split('\n')[0]} |`);
       continue;
     }
-    const budget = s.budget > 0 ? (s.budgetText ?? `≥ ${s.budget}`) : (s.budgetText ?? '–');
+    const budget = s.budgetText ?? (s.budget > 0 ? `≥ ${s.budget}` : '–');
     const verdict = s.budget > 0 ? verdictMark[s.verdict] : 'no ratio budget';
     const o = s.median.ours;
     const b = s.median.baseline;

@@ -170,7 +170,7 @@ export const noiseScenario: RatioScenario = {
   budget: 0,
   budgetText: 'none (A/A)',
   async setup(settings) {
-    const [operation] = operations as [Operation];
+    const operation = operations.find((candidate) => candidate.key === 'get-by-id')!;
     const db = await platformDatabase('aa-get-by-id', restCatalogueRows);
     const one = await startPlatformService(db);
     const other = await startPlatformService(db).catch(async (error: unknown) => {
